@@ -1,0 +1,47 @@
+# RuralFlow: two commands from a fresh clone.
+#   make demo   build the environment and write out/610425/report.html
+#   make test   build the environment and run the test suite
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+RF := $(VENV)/bin/ruralflow
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+
+.PHONY: demo test test-all lint typecheck check bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(RF): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked
+	@touch $(RF)
+
+demo: $(RF)
+	$(RF) demo
+
+test: $(RF)
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest -n 2 -q
+
+test-all: $(RF)
+	$(VENV)/bin/pytest -n 2 -q -m ''
+
+lint: $(RF)
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
+
+typecheck: $(RF)
+	$(VENV)/bin/mypy
+
+check: lint typecheck test
+
+bench: $(RF)
+	$(VENV)/bin/pytest -q -m bench benchmarks
+
+clean:
+	rm -rf $(VENV) .tools out .pytest_cache .mypy_cache .ruff_cache
