@@ -69,7 +69,9 @@ class CountySettings:
         for t in temps:
             _check.number(owner, "monthly_mean_temp_c", t, min_value=-40.0, max_value=45.0)
         object.__setattr__(self, "monthly_mean_temp_c", tuple(float(t) for t in temps))
-        _check.number(owner, "detour_factor", self.detour_factor.value, min_value=1.0, max_value=4.0)
+        _check.number(
+            owner, "detour_factor", self.detour_factor.value, min_value=1.0, max_value=4.0
+        )
         object.__setattr__(self, "synthetic", tuple(self.synthetic))
         if self.season_start and self.season_end and self.season_end < self.season_start:
             raise FieldError(owner, "season_end", str(self.season_end), "is before season_start")
@@ -100,7 +102,10 @@ class County:
     demand_down: tuple[DownDemand, ...] = ()
     supply_up: tuple[UpSupply, ...] = ()
     economy: Economy = field(default_factory=Economy)
+    # ``boundary``: GeoJSON geometry (Polygon/MultiPolygon) of the county, WGS84.
+    # ``roads``: optional GeoJSON FeatureCollection of LineStrings (WGS84), a road graph.
     boundary: Mapping[str, Any] | None = None
+    roads: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         for name in (
@@ -136,16 +141,22 @@ class County:
             out.append(Problem("county", None, "hub", self.settings.hub, "is not a place id"))
         elif hub.kind is not PlaceKind.COUNTY_HUB:
             out.append(
-                Problem("county", None, "hub", self.settings.hub, f"is a {hub.kind}, not county_hub")
+                Problem(
+                    "county", None, "hub", self.settings.hub, f"is a {hub.kind}, not county_hub"
+                )
             )
         for i, p in enumerate(self.places):
             if p.kind is PlaceKind.VILLAGE:
                 parent = by_id.get(p.parent)
                 if parent is None:
-                    out.append(Problem("places", i, "parent", p.parent, "names no township station"))
+                    out.append(
+                        Problem("places", i, "parent", p.parent, "names no township station")
+                    )
                 elif parent.kind is not PlaceKind.TOWNSHIP_STATION:
                     out.append(
-                        Problem("places", i, "parent", p.parent, f"is a {parent.kind}, not a township")
+                        Problem(
+                            "places", i, "parent", p.parent, f"is a {parent.kind}, not a township"
+                        )
                     )
                 elif parent.adcode and p.adcode and p.adcode[:9] != parent.adcode:
                     out.append(
@@ -164,9 +175,9 @@ class County:
             if v.depot and v.depot not in by_id:
                 out.append(Problem("vehicle_types", i, "depot", v.depot, "is not a place id"))
         for i, b in enumerate(self.bus_lines):
-            for s in b.stops:
-                if s not in by_id:
-                    out.append(Problem("bus_lines", i, "stops", s, "is not a place id"))
+            for stop in b.stops:
+                if stop not in by_id:
+                    out.append(Problem("bus_lines", i, "stops", stop, "is not a place id"))
         villages = {p.id for p in self.places if p.kind is PlaceKind.VILLAGE}
         for i, d in enumerate(self.demand_down):
             if d.village not in villages:

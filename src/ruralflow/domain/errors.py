@@ -76,4 +76,3 @@ class CountyError(DomainError):
         head = f"county has {len(problems)} problem(s)"
         more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
         super().__init__(head + ": " + "; ".join(str(p) for p in problems[:5]) + more)
-

@@ -68,7 +68,9 @@ class VehicleType:
         if self.depot:
             _check.ident(owner, "depot", self.depot)
         if self.kind is VehicleKind.REEFER and self.temperature_class is TemperatureClass.AMBIENT:
-            raise FieldError(owner, "temperature_class", "ambient", "must be chilled or frozen for a reefer")
+            raise FieldError(
+                owner, "temperature_class", "ambient", "must be chilled or frozen for a reefer"
+            )
 
     @property
     def refrigerated(self) -> bool:

@@ -57,16 +57,22 @@ class Product:
                 object.__setattr__(self, "category", ProductCategory(self.category))
             except ValueError:
                 cats = ", ".join(c.value for c in ProductCategory)
-                raise FieldError(owner, "category", self.category, f"must be one of {cats}") from None
+                raise FieldError(
+                    owner, "category", self.category, f"must be one of {cats}"
+                ) from None
         _check.number(owner, "value_yuan_per_kg", self.value_yuan_per_kg, strict_min=True)
         _check.number(owner, "shelf_life_ref_days", self.shelf_life_ref_days, strict_min=True)
         _check.number(owner, "t_ref_c", self.t_ref_c, min_value=-30.0, max_value=50.0)
         _check.number(owner, "q10", self.q10, min_value=1.0, max_value=10.0)
         _check.number(owner, "t_min_c", self.t_min_c, min_value=-30.0, max_value=30.0)
         if self.ea_kj_per_mol is not None:
-            _check.number(owner, "ea_kj_per_mol", self.ea_kj_per_mol, strict_min=True, max_value=300.0)
+            _check.number(
+                owner, "ea_kj_per_mol", self.ea_kj_per_mol, strict_min=True, max_value=300.0
+            )
         if self.t_opt_c is not None:
             _check.number(owner, "t_opt_c", self.t_opt_c, min_value=-30.0, max_value=30.0)
             if self.t_opt_c < self.t_min_c:
-                raise FieldError(owner, "t_opt_c", self.t_opt_c, f"is below t_min_c {self.t_min_c:g}")
+                raise FieldError(
+                    owner, "t_opt_c", self.t_opt_c, f"is below t_min_c {self.t_min_c:g}"
+                )
         _check.text(owner, "source", self.source)
