@@ -1,0 +1,1134 @@
+"""Build a county from the real data in ``../shared/data`` (issue 2, part 4).
+
+:func:`make_county` builds one of the six real example counties (礼泉 Liquan 610425, 南乐
+Nanle 410923, 民勤 Minqin 620621, 秭归 Zigui 420527, 汉源 Hanyuan 511823, 蒙阴 Mengyin
+371328); :func:`make_coarse_county` builds a coarse county for any of the ~2,900 county-level
+units from its seat point alone. ``docs/example-counties.md`` lists every source and
+assumption; in short:
+
+real
+    township and village names and NBS 2023 codes, township seats and the county seat
+    (WGS84 columns), the few geocoded village points (袁家村 among them), the county polygon,
+    Xinfadi wholesale prices.
+synthetic (seeded, marked)
+    other village points (``coord_source=synthetic``: uniform in the township's Voronoi part of
+    the county polygon near its seat, with a minimum spacing), households per village, daily
+    down demand and up supply (``synthetic=True``), bus lines (``source`` starts with
+    ``synthetic``), fleet counts.
+assumed (stated in ``source``)
+    farm-gate discount, fleet costs, climate normals, costs, economy flows.
+
+Ids: hub ``HUB``, township stations ``T`` + 9-digit code, villages ``V`` + 12-digit code, bus
+lines ``BL01``.., products by key (``apple``), batches ``B<yyyymmdd>-<village code>-<product>``.
+Urban residents' committees (居委会, NBS code suffix 001-199, and 类似居委会 400-599) are left
+out by default: the rural network serves village committees (村委会, suffix 200-399 and
+600-799). ``include_urban=True`` keeps every village-level unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+
+from ruralflow.bundle import catalog, shared_data
+from ruralflow.bundle.catalog import CountyInfo, CountyProduct, ProductSpec, Season
+from ruralflow.bundle.datadir import find_data_dir
+from ruralflow.bundle.generate import (
+    DEFAULT_PARAMS,
+    STREAM_BUS,
+    STREAM_COARSE,
+    STREAM_HOUSEHOLDS,
+    STREAM_PLACEMENT,
+    FlowParams,
+    choose_producers,
+    days_of,
+    down_demand,
+    households,
+    rng_for,
+    up_supply,
+)
+from ruralflow.domain import (
+    BusLine,
+    CoordSource,
+    County,
+    CountySettings,
+    Crs,
+    Economy,
+    Place,
+    PlaceKind,
+    Product,
+    SourcedValue,
+    StationFunction,
+    TemperatureClass,
+    VehicleKind,
+    VehicleType,
+)
+from ruralflow.freshness import default_perishability
+from ruralflow.geo.distance import haversine_km, local_lonlat, local_xy_km
+from ruralflow.geo.polygon import area_km2, as_shape, sample_points_in, township_parts
+
+ProgressFn = Callable[[str, float], None]
+
+#: The six real example counties: adcode -> English name.
+EXAMPLE_COUNTIES: dict[str, str] = {
+    "610425": "Liquan",
+    "410923": "Nanle",
+    "620621": "Minqin",
+    "420527": "Zigui",
+    "511823": "Hanyuan",
+    "371328": "Mengyin",
+}
+DEFAULT_EXAMPLE = "610425"
+#: Arguments of the shipped example ``ruralflow/examples/610425`` (scripts/make_examples.py).
+EXAMPLE_SEED = 0
+EXAMPLE_SEASON_DAYS = 14
+HUB_ID = "HUB"
+
+
+class MakeError(ValueError):
+    """A county cannot be built (unknown adcode, no seat point, ...); one-line message."""
+
+
+# --------------------------------------------------------------------------- rules
+#: Synthetic villages are placed within this distance (km) of their township seat, inside the
+#: township's Voronoi part of the polygon (keeps Minqin's villages out of the open desert).
+PLACEMENT_RADIUS_KM = 12.0
+#: Upper bound (km) of the minimum spacing between placed villages; smaller when crowded.
+MIN_SPACING_KM = 0.8
+
+#: Farm-gate price = Xinfadi (Beijing terminal market) wholesale median x this factor
+#: (assumption: transport, grading, packing and traders' margins take about half; no source).
+FARM_GATE_FACTOR = 0.5
+
+#: Bus lines skip township seats closer than this (km) to the hub: the hub serves them.
+BUS_SKIP_NEAR_KM = 3.0
+BUS_STOPS_PER_LINE = 3
+BUS_SPARE_KG_PER_RUN = 150.0
+BUS_SPARE_M3_PER_RUN = 1.0
+BUS_FEE_YUAN_PER_PARCEL = 1.0
+BUS_FEE_YUAN_PER_KG = 0.1
+_BUS_TIMES: dict[int, tuple[int, ...]] = {
+    2: (7 * 60, 14 * 60 + 30),
+    3: (6 * 60 + 50, 11 * 60 + 30, 16 * 60 + 10),
+    4: (6 * 60 + 30, 9 * 60 + 50, 13 * 60 + 10, 16 * 60 + 30),
+}
+
+# Coarse counties (assumption): about the national averages of ~13 township-level units per
+# county and ~13 village committees per township (NBS order of magnitude, rounded).
+COARSE_TOWNSHIPS = 12
+COARSE_VILLAGES_PER_TOWNSHIP = 13
+COARSE_TOWNSHIP_RADIUS_KM = (4.0, 22.0)
+COARSE_VILLAGE_RADIUS_KM = 5.0
+COARSE_DETOUR = 1.4
+COARSE_SPEED_KMH = 35.0
+COARSE_START = dt.date(2025, 9, 1)
+
+_VILLAGE_FUNCS = frozenset(
+    {
+        StationFunction.PARCELS_IN,
+        StationFunction.PARCELS_OUT,
+        StationFunction.PRODUCE_INTAKE,
+        StationFunction.PAYMENTS,
+    }
+)
+
+
+def _noop(step: str, frac: float) -> None:
+    return None
+
+
+# --------------------------------------------------------------------------- helpers
+def _is_rural(code: str) -> bool:
+    """NBS village-level code suffix: 200-399 村委会, 600-799 类似村委会 (kept by default)."""
+    s = int(code[-3:])
+    return 200 <= s < 400 or 600 <= s < 800
+
+
+def village_short_name(official: str) -> str:
+    """``西坦埠村委会`` -> ``西坦埠村``; ``台庄村村民委员会`` -> ``台庄村``; others unchanged."""
+    base = re.sub(r"(村民委员会|村委会)$", "", official)
+    if base == official or not base:
+        return official
+    return base if base.endswith("村") else base + "村"
+
+
+def _circle(lon0: float, lat0: float, radius_km: float, n: int = 72) -> Any:
+    ang = np.linspace(0.0, 2.0 * math.pi, n, endpoint=False)
+    lon, lat = local_lonlat(radius_km * np.cos(ang), radius_km * np.sin(ang), lon0, lat0)
+    return shapely.Polygon(np.column_stack([lon, lat]))
+
+
+def _place_points(
+    region: Any,
+    n: int,
+    existing: Sequence[tuple[float, float]],
+    rng: np.random.Generator,
+    spacing_km: float,
+) -> list[tuple[float, float]]:
+    """``n`` seeded points in ``region`` at least ``spacing_km`` apart (and from ``existing``).
+
+    Candidates are drawn uniformly by area (``geo.polygon.sample_points_in``) and accepted
+    greedily in draw order; after 4 rounds without enough points the spacing is halved.
+    """
+    if n == 0:
+        return []
+    c = region.centroid
+    lon0, lat0 = float(c.x), float(c.y)
+    taken_xy: list[tuple[float, float]] = []
+    for lon, lat in existing:
+        x, y = local_xy_km(lon, lat, lon0, lat0)
+        taken_xy.append((float(x), float(y)))
+    out: list[tuple[float, float]] = []
+    s = spacing_km
+    rounds = 0
+    while len(out) < n:
+        lon_c, lat_c = sample_points_in(region, 4 * (n - len(out)) + 16, rng)
+        lon_c, lat_c = np.round(lon_c, 6), np.round(lat_c, 6)
+        inside = np.asarray(shapely.contains_xy(region, lon_c, lat_c), dtype=bool)
+        lon_c, lat_c = lon_c[inside], lat_c[inside]  # still inside after rounding
+        xs, ys = local_xy_km(lon_c, lat_c, lon0, lat0)
+        for lo, la, x, y in zip(lon_c, lat_c, xs, ys, strict=True):
+            if len(out) >= n:
+                break
+            if all((x - a) ** 2 + (y - b) ** 2 >= s * s for a, b in taken_xy):
+                taken_xy.append((float(x), float(y)))
+                out.append((float(lo), float(la)))
+        rounds += 1
+        if rounds % 4 == 0:
+            s /= 2.0
+    return out
+
+
+def _region_near(part: Any, lon: float, lat: float, radius_km: float) -> Any:
+    """``part`` within ``radius_km`` of the seat, or the whole part when that is too small."""
+    if part.is_empty:
+        return part
+    near = shapely.intersection(part, _circle(lon, lat, radius_km))
+    polys = [g for g in shapely.get_parts(near) if g.geom_type in ("Polygon", "MultiPolygon")]
+    near = shapely.union_all(polys) if polys else shapely.Polygon()
+    if near.is_empty or near.area < 0.05 * part.area:
+        return part
+    return near
+
+
+def _value(spec: ProductSpec, season: Season | None, data_dir: Path) -> tuple[float, str]:
+    """Farm-gate value (yuan/kg) and its source text."""
+    if spec.price_group:
+        months = season.months() if season else ()
+        st = shared_data.price(data_dir, spec.price_group, months)
+        factor = spec.farm_gate_factor if spec.farm_gate_factor is not None else FARM_GATE_FACTOR
+        when = f"months {','.join(str(m) for m in st.months)}" if st.months else "all months"
+        src = (
+            f"value: Xinfadi daily wholesale ({shared_data.PRICE_FILE}, "
+            f"group {spec.price_group}), "
+            f"median {st.yuan_per_kg:.2f} yuan/kg over {st.days} market days "
+            f"{st.first}..{st.last} ({when}) x farm-gate factor {factor:g} (assumption)"
+        )
+        return round(st.yuan_per_kg * factor, 2), src
+    if spec.price_fallback_yuan_per_kg is None:
+        raise MakeError(f"product {spec.key} has neither a price group nor a fallback price")
+    return spec.price_fallback_yuan_per_kg, (
+        f"value: assumption {spec.price_fallback_yuan_per_kg:g} yuan/kg farm-gate "
+        "(no Xinfadi series for this product)"
+    )
+
+
+def _perishability(spec: ProductSpec) -> dict[str, Any]:
+    """Product fields of perishability: the freshness defaults, else the catalogue row."""
+    if spec.freshness_key:
+        d = default_perishability(spec.freshness_key)
+        return {k: d[k] for k in _PERISH_FIELDS} | {"source": str(d["source"])}
+    vals = {k: getattr(spec, k) for k in _PERISH_FIELDS}
+    missing = [k for k in ("shelf_life_ref_days", "t_ref_c", "q10", "t_min_c") if vals[k] is None]
+    if missing:
+        raise MakeError(f"products.csv: product {spec.key} lacks {', '.join(missing)}")
+    return vals | {"source": spec.perishability_source}
+
+
+_PERISH_FIELDS = ("shelf_life_ref_days", "t_ref_c", "q10", "t_min_c", "t_opt_c", "ea_kj_per_mol")
+
+
+def _products(
+    rows: Sequence[CountyProduct], data_dir: Path
+) -> tuple[list[Product], dict[str, float]]:
+    specs = catalog.products()
+    out: list[Product] = []
+    values: dict[str, float] = {}
+    for cp in rows:
+        spec = specs[cp.product]
+        value, vsrc = _value(spec, cp.season, data_dir)
+        values[spec.key] = value
+        perish = _perishability(spec)
+        psrc = perish.pop("source")
+        out.append(
+            Product(
+                id=spec.key,
+                name=spec.name,
+                category=spec.category,
+                value_yuan_per_kg=value,
+                cold_chain=spec.cold_chain,
+                name_en=spec.name_en,
+                source=(
+                    f"perishability: {psrc}; {vsrc}; harvest {cp.season} ({cp.role}): {cp.note}"
+                ),
+                **perish,
+            )
+        )
+    return out, values
+
+
+@dataclass(frozen=True, slots=True)
+class _Load:
+    """Expected daily loads (kg) used to size the fleet."""
+
+    down_ambient: float
+    down_cold: float
+    up_ambient: float
+    up_cold: float
+
+
+def _expected_load(total_households: int, rows: Sequence[CountyProduct], p: FlowParams) -> _Load:
+    specs = catalog.products()
+    parcels = total_households * p.down_parcels_per_household_day
+    up_amb = up_cold = 0.0
+    for cp in rows:
+        kg = (
+            total_households
+            * p.role_village_share.get(cp.role, 0.0)
+            * p.role_peak_kg_per_household_day.get(cp.role, 0.0)
+            * p.ship_probability
+        )
+        if specs[cp.product].cold_chain:
+            up_cold += kg
+        else:
+            up_amb += kg
+    return _Load(
+        down_ambient=parcels * (1 - p.cold_share) * p.kg_per_parcel,
+        down_cold=parcels * p.cold_share * p.cold_kg_per_parcel,
+        up_ambient=up_amb,
+        up_cold=up_cold,
+    )
+
+
+#: Share of cold-chain produce the reefers are sized for (PARAMS.md s2: refrigerated transport
+#: rate in China 10-20 %, grade B/C; 0.15 taken).
+REEFER_UP_SHARE = 0.15
+
+_DIESEL = "2.68 kg CO2 per litre of diesel (IPCC 2006 default 74.1 t CO2/TJ x ~36 MJ/L)"
+
+
+def _fleet(load: _Load, bus_kg_per_day: float, speed_kmh: float) -> list[VehicleType]:
+    """Vans and reefers at the hub, sized for the expected peak-season load (assumption).
+
+    Count = ceil(load / (capacity x 2 trips x 80 % fill)), at least 2 vans and 1 reefer;
+    buses take their spare room off the ambient load first. Reefers are sized for the cold
+    down parcels and ``REEFER_UP_SHARE`` of the cold-chain produce; the rest of that produce
+    is counted on vans (China's refrigerated-transport rate is low, PARAMS.md s2).
+    """
+    van_cap, reefer_cap = 1200.0, 1000.0
+    cold = load.down_cold + REEFER_UP_SHARE * load.up_cold
+    amb = max(0.0, load.down_ambient + load.up_ambient + load.up_cold - cold - bus_kg_per_day)
+    vans = max(2, math.ceil(amb / (van_cap * 2 * 0.8)))
+    reefers = max(1, math.ceil(cold / (reefer_cap * 2 * 0.8)))
+    gap = "PARAMS.md s3: per-km and per-vehicle costs are a GAP"
+    return [
+        VehicleType(
+            id="van",
+            kind=VehicleKind.VAN,
+            count=vans,
+            capacity_kg=van_cap,
+            capacity_m3=6.0,
+            fixed_cost_yuan=300.0,
+            cost_yuan_per_km=1.2,
+            speed_kmh=speed_kmh,
+            shift_hours=9.0,
+            temperature_class=TemperatureClass.AMBIENT,
+            co2_kg_per_km=round(0.09 * 2.68, 3),
+            depot=HUB_ID,
+            name="邮政/快递厢式货车 mail van",
+            source=(
+                f"assumption ({gap}): light box van 1.2 t / 6 m3; fixed 300 yuan/day (driver "
+                "about 200 + depreciation about 100); 1.2 yuan/km fuel and upkeep; count sized "
+                "for the expected peak load (ceil(kg / (capacity x 2 trips x 0.8))); CO2: 9 "
+                f"L/100 km (assumption) x {_DIESEL}"
+            ),
+        ),
+        VehicleType(
+            id="reefer",
+            kind=VehicleKind.REEFER,
+            count=reefers,
+            capacity_kg=reefer_cap,
+            capacity_m3=5.0,
+            fixed_cost_yuan=450.0,
+            cost_yuan_per_km=round(1.2 * 1.45, 2),
+            speed_kmh=speed_kmh,
+            shift_hours=9.0,
+            temperature_class=TemperatureClass.CHILLED,
+            co2_kg_per_km=round(0.12 * 2.68, 3),
+            depot=HUB_ID,
+            name="冷藏车 reefer",
+            source=(
+                "PARAMS.md s3 suggested default (D): reefer cost per km 1.3-1.6x a van "
+                "(1.45x taken); rest assumption: light reefer 1.0 t / 5 m3 (tare and cooling "
+                "unit cut payload), fixed 450 yuan/day, count sized for the expected cold load; "
+                f"CO2: 12 L/100 km incl. the cooling unit (assumption) x {_DIESEL}"
+            ),
+        ),
+    ]
+
+
+def _bus_lines(
+    hub: Place,
+    stations: Sequence[Place],
+    rng: np.random.Generator,
+    speed_kmh: float,
+    hub_label: str,
+) -> list[BusLine]:
+    """Lines from the hub through township seats, grouped by bearing (synthetic rule).
+
+    Township seats farther than ``BUS_SKIP_NEAR_KM`` from the hub are sorted by bearing;
+    the sequence is cut at the widest angular gap and split into ceil(n / 3) consecutive
+    groups; each group is a line visiting its seats in order of distance from the hub, with
+    2-4 departures a day (seeded) from fixed timetables shifted by up to +-15 min.
+    """
+    far: list[tuple[float, float, Place]] = []
+    for s in stations:
+        d = float(haversine_km(hub.lon, hub.lat, s.lon, s.lat))
+        if d <= BUS_SKIP_NEAR_KM:
+            continue
+        x, y = local_xy_km(s.lon, s.lat, hub.lon, hub.lat)
+        far.append((math.atan2(float(y), float(x)) % (2 * math.pi), d, s))
+    if not far:
+        return []
+    far.sort(key=lambda t: (t[0], t[2].id))
+    angles = [a for a, _, _ in far]
+    gaps = [(angles[(i + 1) % len(angles)] - angles[i]) % (2 * math.pi) for i in range(len(far))]
+    if len(far) > 1:
+        cut = int(np.argmax(gaps)) + 1
+        far = far[cut:] + far[:cut]
+    n_lines = max(1, math.ceil(len(far) / BUS_STOPS_PER_LINE))
+    groups = np.array_split(np.arange(len(far)), n_lines)
+    lines: list[BusLine] = []
+    for k, idx in enumerate(groups, start=1):
+        members = sorted((far[int(i)] for i in idx), key=lambda t: (t[1], t[2].id))
+        runs = int(rng.integers(2, 5))
+        shift = int(rng.integers(-3, 4)) * 5
+        deps = tuple(t + shift for t in _BUS_TIMES[runs])
+        names = "—".join(m[2].name for m in members)
+        lines.append(
+            BusLine(
+                id=f"BL{k:02d}",
+                name=f"{hub_label}—{names}",
+                stops=(hub.id, *(m[2].id for m in members)),
+                departures=deps,
+                spare_kg_per_run=BUS_SPARE_KG_PER_RUN,
+                fee_yuan_per_kg=BUS_FEE_YUAN_PER_KG,
+                fee_yuan_per_parcel=BUS_FEE_YUAN_PER_PARCEL,
+                spare_m3_per_run=BUS_SPARE_M3_PER_RUN,
+                speed_kmh=speed_kmh,
+                dwell_min=3,
+                return_trip=True,
+                source=(
+                    "synthetic: plausible line from the county seat through township seats "
+                    "grouped by bearing (no public bus-line data, shared/data/README.md); "
+                    "spare hold 1.0 m3 (PARAMS.md s3 GAP, suggested 0.5-1.5 m3) and 150 kg "
+                    "per run (assumption, inside the 12-440 parcels/bus/day bound of PARAMS.md "
+                    "s3); fee 1.0 yuan/parcel + 0.1 yuan/kg (assumption, below the 1.5-3 "
+                    "yuan village last-mile cost of PARAMS.md s3; Jungar pays per parcel and "
+                    "by distance)"
+                ),
+            )
+        )
+    return lines
+
+
+def _costs() -> dict[str, SourcedValue]:
+    """Cost parameters; keys follow ``ruralflow.logistics.params`` where the planner reads them."""
+    return {
+        "penalty_yuan_per_kg": SourcedValue(
+            5.0,
+            "yuan/kg",
+            "assumption: a day's delay, re-handling and goodwill; above the farm-gate value "
+            "of most fresh products here, so carrying beats leaving produce behind",
+        ),
+        "penalty_yuan_per_parcel": SourcedValue(
+            5.0,
+            "yuan/parcel",
+            "assumption: order of a late-delivery compensation, above the village last-mile cost",
+        ),
+        "last_mile_yuan_per_parcel": SourcedValue(
+            2.0,
+            "yuan/parcel",
+            "PARAMS.md s3 GAP, suggested default (D): village last mile 1.5-3 yuan per parcel",
+        ),
+        "labour_yuan_per_hour": SourcedValue(
+            30.0,
+            "yuan/h",
+            "assumption: rural driver or station worker, about 6,000 yuan a month",
+        ),
+    }
+
+
+def _economy(
+    *,
+    total_households: int,
+    rows: Sequence[CountyProduct],
+    values: Mapping[str, float],
+    p: FlowParams,
+    up_tourism: SourcedValue,
+    io_table: str,
+    year: int,
+) -> Economy:
+    """Direct annual flows derived from the generator's assumptions (D), plus propensities."""
+    parcel_value = 60.0
+    services_share = 0.10
+    parcels_year = total_households * p.down_parcels_per_household_day * 365.0
+    down_goods = parcels_year * parcel_value
+    up_total = 0.0
+    for cp in rows:
+        w = cp.season.window(dt.date(year, *cp.season.start))
+        length = (w[1] - w[0]).days + 1 if w else 0
+        kg = (
+            total_households
+            * p.role_village_share.get(cp.role, 0.0)
+            * p.role_peak_kg_per_household_day.get(cp.role, 0.0)
+            * p.ship_probability
+            * p.mean_season_shape
+            * length
+        )
+        up_total += kg * values[cp.product]
+    gen = "the bundle generator's assumptions (ruralflow.bundle.generate.FlowParams)"
+    return Economy(
+        flows={
+            "down_goods": SourcedValue(
+                round(down_goods, -3),
+                "yuan/year",
+                f"D: {parcels_year:,.0f} parcels/year from {gen} x {parcel_value:g} yuan per "
+                "parcel (assumption); no public county online-retail figure",
+            ),
+            "down_services": SourcedValue(
+                round(down_goods * services_share, -3),
+                "yuan/year",
+                f"assumption: {services_share:g} x down_goods (payments, bills, bookings at "
+                "village stations)",
+            ),
+            "up_products": SourcedValue(
+                round(up_total, -3),
+                "yuan/year",
+                f"D: harvest-season up kg from {gen} x farm-gate value per kg (Xinfadi x "
+                "farm-gate factor); only produce moved through the county network",
+            ),
+            "up_tourism": up_tourism,
+        },
+        parameters={
+            "online_spend_share_of_farm_income": SourcedValue(
+                0.10, "share", "assumption: share of extra farm income spent online"
+            ),
+            "services_per_down_goods": SourcedValue(
+                services_share, "share", "assumption (see down_services)"
+            ),
+            "supply_response_elasticity": SourcedValue(
+                0.3,
+                "elasticity",
+                "assumption: up supply response to a lower logistics cost",
+            ),
+            "brand_spillover_to_tourism": SourcedValue(
+                0.02, "yuan/yuan", "assumption: tourism induced per yuan of branded up flow"
+            ),
+            "parcel_value_yuan": SourcedValue(parcel_value, "yuan/parcel", "assumption"),
+        },
+        io_table=io_table,
+        year=year,
+    )
+
+
+def _settings(
+    *,
+    adcode: str,
+    name: str,
+    name_en: str,
+    province: str,
+    city: str,
+    temps: Sequence[float],
+    temp_source: str,
+    detour: SourcedValue,
+    sources: Mapping[str, str],
+    synthetic: Sequence[str],
+    start: dt.date,
+    season_days: int,
+    coarse: bool,
+) -> CountySettings:
+    return CountySettings(
+        adcode=adcode,
+        name=name,
+        hub=HUB_ID,
+        monthly_mean_temp_c=tuple(temps),
+        detour_factor=detour,
+        name_en=name_en,
+        province=province,
+        city=city,
+        crs=Crs.WGS84,
+        costs=_costs(),
+        sources={**sources, "climate": temp_source},
+        synthetic=tuple(synthetic),
+        season_start=start,
+        season_end=start + dt.timedelta(days=season_days - 1),
+        coarse=coarse,
+    )
+
+
+def _check_args(seed: int, season_days: int) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise MakeError(f"seed must be a whole number >= 0 (got {seed!r})")
+    if isinstance(season_days, bool) or not isinstance(season_days, int) or season_days < 1:
+        raise MakeError(f"season_days must be a whole number >= 1 (got {season_days!r})")
+
+
+def _flows(
+    villages: Sequence[Place],
+    rows: Sequence[CountyProduct],
+    *,
+    start: dt.date,
+    season_days: int,
+    seed: int,
+    adcode: str,
+    p: FlowParams,
+    progress: ProgressFn,
+) -> tuple[list[Any], list[Any]]:
+    specs = catalog.products()
+    days = days_of(start, season_days)
+    progress("down demand", 0.7)
+    demand = down_demand(
+        [v.id for v in villages],
+        [v.households for v in villages],
+        days,
+        seed=seed,
+        adcode=adcode,
+        p=p,
+    )
+    progress("up supply", 0.8)
+    producers = choose_producers(
+        [(v.id, v.adcode, v.households) for v in villages],
+        rows,
+        {k: s.kg_per_m3 for k, s in specs.items()},
+        seed=seed,
+        adcode=adcode,
+        p=p,
+    )
+    supply = up_supply(producers, days, seed=seed, adcode=adcode, p=p)
+    return demand, supply
+
+
+# --------------------------------------------------------------------------- real counties
+def make_county(
+    adcode: str,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    seed: int = 0,
+    season_days: int = 30,
+    start: dt.date | None = None,
+    include_urban: bool = False,
+    params: FlowParams | None = None,
+    progress: ProgressFn | None = None,
+) -> County:
+    """A validated county built from ``../shared/data`` for one of the six example counties.
+
+    ``seed`` drives every synthetic part (village points, households, flows, bus timetables);
+    the same arguments give the same county. ``start`` defaults to a day in the main harvest
+    window of the county's lead product; flows cover ``season_days`` days from it.
+    ``progress(step, fraction)`` is called as the build goes on.
+    """
+    _check_args(seed, season_days)
+    adcode = str(adcode).strip()
+    info: CountyInfo | None = catalog.counties().get(adcode)
+    if info is None:
+        known = ", ".join(f"{c} {n}" for c, n in EXAMPLE_COUNTIES.items())
+        raise MakeError(
+            f"county {adcode} is not one of the six example counties ({known}); "
+            "use make_coarse_county (make-bundle --coarse) for the others"
+        )
+    p = params or DEFAULT_PARAMS
+    prog = progress or _noop
+    dd = find_data_dir(data_dir)
+    start = start or info.default_start
+
+    prog("reading shared data", 0.0)
+    crow = shared_data.counties(dd).get(adcode)
+    if crow is None:
+        raise MakeError(f"county {adcode} is not in admin_divisions/counties_china.csv")
+    seat_lon, seat_lat, seat_src = shared_data.county_seats(dd)[adcode]
+    twp_rows = shared_data.townships(dd, adcode)
+    all_villages = shared_data.villages(dd, adcode)
+    kept = [v for v in all_villages if include_urban or _is_rural(v.code)]
+    points = shared_data.village_points(dd)
+    boundary, boundary_file = shared_data.boundary(dd, adcode)
+
+    hub = Place(
+        id=HUB_ID,
+        kind=PlaceKind.COUNTY_HUB,
+        name=f"{crow.name}物流中心",
+        lon=seat_lon,
+        lat=seat_lat,
+        adcode=adcode,
+        open_min=6 * 60,
+        close_min=21 * 60,
+        functions=frozenset(
+            {
+                StationFunction.PARCELS_IN,
+                StationFunction.PARCELS_OUT,
+                StationFunction.PRODUCE_INTAKE,
+                StationFunction.BUS_STOP,
+            }
+        ),
+        coord_source=CoordSource.GEOCODED,
+        name_en=f"{info.name_en} county hub",
+    )
+    stations: dict[str, Place] = {}
+    for t in twp_rows:
+        stations[t.code] = Place(
+            id=f"T{t.code}",
+            kind=PlaceKind.TOWNSHIP_STATION,
+            name=t.name,
+            lon=t.lon,
+            lat=t.lat,
+            adcode=t.code,
+            parent=HUB_ID,
+            open_min=7 * 60 + 30,
+            close_min=18 * 60 + 30,
+            functions=_VILLAGE_FUNCS,
+            coord_source=CoordSource.GEOCODED,
+        )
+
+    prog("placing villages", 0.2)
+    hh_all = households(len(kept), rng_for(seed, adcode, STREAM_HOUSEHOLDS), p)
+    parts = township_parts(boundary, {s.id: (s.lon, s.lat) for s in stations.values()})
+    by_twp: dict[str, list[int]] = {}
+    for i, v in enumerate(kept):
+        if v.township_code not in stations:
+            raise MakeError(f"village {v.code} {v.name}: township {v.township_code} has no seat")
+        by_twp.setdefault(v.township_code, []).append(i)
+    coords: dict[int, tuple[float, float, CoordSource]] = {}
+    for tcode, idxs in by_twp.items():
+        st = stations[tcode]
+        existing: list[tuple[float, float]] = [(st.lon, st.lat)]
+        todo: list[int] = []
+        for i in idxs:
+            pt = points.get(kept[i].code)
+            if pt is not None:
+                coords[i] = (pt.lon, pt.lat, CoordSource.GEOCODED)
+                existing.append((pt.lon, pt.lat))
+            else:
+                todo.append(i)
+        if not todo:
+            continue
+        region = _region_near(parts[st.id], st.lon, st.lat, PLACEMENT_RADIUS_KM)
+        area = area_km2(region) if not region.is_empty else 0.0
+        spacing = min(MIN_SPACING_KM, 0.5 * math.sqrt(area / (len(idxs) + 1)))
+        rng = rng_for(seed, adcode, STREAM_PLACEMENT, int(tcode))
+        for i, (lon, lat) in zip(
+            todo, _place_points(region, len(todo), existing, rng, spacing), strict=True
+        ):
+            coords[i] = (lon, lat, CoordSource.SYNTHETIC)
+
+    village_places: list[Place] = []
+    for i, v in enumerate(kept):
+        lon, lat, src = coords[i]
+        village_places.append(
+            Place(
+                id=f"V{v.code}",
+                kind=PlaceKind.VILLAGE,
+                name=village_short_name(v.name),
+                lon=lon,
+                lat=lat,
+                adcode=v.code,
+                parent=f"T{v.township_code}",
+                households=hh_all[i],
+                functions=_VILLAGE_FUNCS,
+                coord_source=src,
+            )
+        )
+
+    prog("products and prices", 0.4)
+    rows = catalog.county_products()[adcode]
+    products, values = _products(rows, dd)
+
+    prog("bus lines and fleet", 0.5)
+    hub_label = _seat_label(crow.name)
+    lines = _bus_lines(
+        hub,
+        list(stations.values()),
+        rng_for(seed, adcode, STREAM_BUS),
+        info.speed_kmh * 0.85,
+        hub_label,
+    )
+    on_line = {s for b in lines for s in b.stops}
+    station_places = [s if s.id not in on_line else _with_bus_stop(s) for s in stations.values()]
+    total_hh = sum(v.households for v in village_places)
+    bus_kg = sum(len(b.departures) * b.spare_kg_per_run for b in lines)
+    fleet = _fleet(_expected_load(total_hh, rows, p), bus_kg, info.speed_kmh)
+
+    demand, supply = _flows(
+        village_places,
+        rows,
+        start=start,
+        season_days=season_days,
+        seed=seed,
+        adcode=adcode,
+        p=p,
+        progress=prog,
+    )
+
+    prog("economy and settings", 0.9)
+    n_syn = sum(1 for v in village_places if v.coord_source is CoordSource.SYNTHETIC)
+    n_skip = len(all_villages) - len(kept)
+    lead = catalog.lead_product(adcode)
+    econ = _economy(
+        total_households=total_hh,
+        rows=rows,
+        values=values,
+        p=p,
+        up_tourism=SourcedValue(
+            info.up_tourism_yuan, "yuan/year", f"assumption: {info.up_tourism_note}"
+        ),
+        io_table=info.io_table,
+        year=start.year,
+    )
+    detour = SourcedValue(
+        info.detour_factor,
+        "ratio",
+        "shared/data/roads/README.md: road/straight-line detour about 1.2-1.4 in plains, "
+        f"1.5-2.0 in mountains; {info.terrain}",
+    )
+    sources = {
+        "townships": (
+            "NBS 2023 codes and names (shared/data/admin_divisions/candidate_townships.csv); "
+            "seats: coordinates/candidate_townships_coords.csv WGS84 columns (Baidu BD-09 / "
+            "Amap GCJ-02 converted)"
+        ),
+        "villages": (
+            "NBS 2023 codes and names (admin_divisions/candidate_villages.csv); "
+            + (
+                "all village-level units kept"
+                if include_urban
+                else f"{n_skip} urban residents' committees (居委会, code suffix 001-199 / "
+                "400-599) left out"
+            )
+        ),
+        "village_coords": (
+            f"{len(kept) - n_syn} geocoded (coordinates/candidate_villages_coords_sparse.csv, "
+            f"Amap 2016 -> WGS84); {n_syn} synthetic: seeded uniform points in the township's "
+            f"Voronoi part of the county polygon within {PLACEMENT_RADIUS_KM:g} km of its seat, "
+            f"at least min({MIN_SPACING_KM:g} km, half the mean spacing) apart"
+        ),
+        "hub": f"county seat, coordinates/candidate_county_seats.csv ({seat_src})",
+        "boundary": f"coordinates/county_boundaries/{boundary_file} (Amap 2016 -> WGS84)",
+        "products": (
+            f"ruralflow/bundle/data/products.csv and county_products.csv; lead product "
+            f"{lead.product} (harvest {lead.season}); perishability from "
+            "shared/research/PARAMS.md s1; values from Xinfadi x farm-gate factor"
+        ),
+        "households": (
+            f"assumption: lognormal, median {p.households_median:g}, sigma "
+            f"{p.households_sigma:g} (FlowParams)"
+        ),
+        "flows": (
+            "synthetic: ruralflow.bundle.generate (FlowParams) calibrated to PARAMS.md s3 "
+            f"(Beizhen ~2.7, Jungar ~43, Leiyang <=50 parcels per village a day); seed {seed}"
+        ),
+        "fleet": "assumption: see vehicle_types source (PARAMS.md s3 costs are a GAP)",
+        "bus_lines": "synthetic: see bus_lines source",
+    }
+    synthetic = [
+        f"village coordinates: {n_syn} of {len(kept)} villages (coord_source=synthetic)",
+        "households per village (lognormal assumption)",
+        "demand_down (seeded generator)",
+        "supply_up (seeded generator)",
+        "bus_lines (plausible lines, no public timetable)",
+        "fleet counts (sized from expected load)",
+        "economy flows (derived from generator assumptions)",
+    ]
+    settings = _settings(
+        adcode=adcode,
+        name=crow.name,
+        name_en=info.name_en,
+        province=crow.province,
+        city=crow.city,
+        temps=info.monthly_mean_temp_c,
+        temp_source=info.temp_source,
+        detour=detour,
+        sources=sources,
+        synthetic=synthetic,
+        start=start,
+        season_days=season_days,
+        coarse=False,
+    )
+    county = County(
+        settings=settings,
+        places=(hub, *station_places, *village_places),
+        products=tuple(products),
+        vehicle_types=tuple(fleet),
+        bus_lines=tuple(lines),
+        demand_down=tuple(demand),
+        supply_up=tuple(supply),
+        economy=econ,
+        boundary=boundary,
+    )
+    prog("done", 1.0)
+    return county
+
+
+def _seat_label(name: str) -> str:
+    """``礼泉县`` -> ``礼泉县城``; other units -> ``<name>驻地`` (the seat)."""
+    return name + "城" if name.endswith("县") else name + "驻地"
+
+
+def _with_bus_stop(s: Place) -> Place:
+    import dataclasses
+
+    return dataclasses.replace(s, functions=s.functions | {StationFunction.BUS_STOP})
+
+
+# --------------------------------------------------------------------------- coarse counties
+def _coarse_temps(lat: float) -> tuple[float, ...]:
+    """Crude latitude-only climate (assumption, no altitude): annual mean and half-range."""
+    mean = 25.0 - 0.75 * max(0.0, lat - 22.0)
+    amp = 5.0 + 0.55 * max(0.0, lat - 20.0)
+    return tuple(round(mean - amp * math.cos(2 * math.pi * m / 12.0), 1) for m in range(12))
+
+
+def make_coarse_county(
+    adcode: str,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    seed: int = 0,
+    season_days: int = 30,
+    start: dt.date | None = None,
+    n_townships: int = COARSE_TOWNSHIPS,
+    villages_per_township: int = COARSE_VILLAGES_PER_TOWNSHIP,
+    params: FlowParams | None = None,
+    progress: ProgressFn | None = None,
+) -> County:
+    """A coarse county for any county-level unit: real seat point, synthetic network.
+
+    The hub is the county seat from ``coordinates/county_points_china.csv``; ``n_townships``
+    township stations are placed on a seeded ring 4-22 km around it (the first at the seat,
+    as a 城关 township usually is), each with ``villages_per_township`` villages within 5 km.
+    Codes of synthetic townships and villages use the segment ``9xx``, which NBS does not
+    use here, so they can never be mistaken for real codes. No polygon (``boundary=None``);
+    ``settings.coarse`` is True and every place is ``coord_source=synthetic`` except the hub.
+    """
+    _check_args(seed, season_days)
+    adcode = str(adcode).strip()
+    if not (adcode.isdigit() and len(adcode) == 6):
+        raise MakeError(f"county code must have 6 digits (got {adcode!r})")
+    if not 1 <= n_townships <= 99 or not 1 <= villages_per_township <= 99:
+        raise MakeError("n_townships and villages_per_township must be within 1..99")
+    p = params or DEFAULT_PARAMS
+    prog = progress or _noop
+    dd = find_data_dir(data_dir)
+    start = start or COARSE_START
+    prog("reading shared data", 0.0)
+    crow = shared_data.counties(dd).get(adcode)
+    if crow is None:
+        raise MakeError(f"county {adcode} is not in admin_divisions/counties_china.csv")
+    if crow.seat_lon is None or crow.seat_lat is None:
+        raise MakeError(
+            f"county {adcode} {crow.name} has no seat point in coordinates/county_points_china.csv"
+        )
+    lon0, lat0 = crow.seat_lon, crow.seat_lat
+    rng = rng_for(seed, adcode, STREAM_COARSE)
+    hub = Place(
+        id=HUB_ID,
+        kind=PlaceKind.COUNTY_HUB,
+        name=f"{crow.name}物流中心",
+        lon=lon0,
+        lat=lat0,
+        adcode=adcode,
+        open_min=6 * 60,
+        close_min=21 * 60,
+        functions=frozenset({StationFunction.PARCELS_IN, StationFunction.PARCELS_OUT}),
+        coord_source=CoordSource.GEOCODED,
+    )
+    prog("placing townships and villages", 0.2)
+    r_lo, r_hi = COARSE_TOWNSHIP_RADIUS_KM
+    angles = (np.arange(n_townships) / n_townships) * 2 * math.pi + rng.uniform(0, 2 * math.pi)
+    radii = np.sqrt(rng.uniform(r_lo**2, r_hi**2, n_townships))
+    radii[0] = rng.uniform(0.0, 1.0)
+    tx, ty = radii * np.cos(angles), radii * np.sin(angles)
+    tlon, tlat = local_lonlat(tx, ty, lon0, lat0)
+    stations: list[Place] = []
+    villages: list[Place] = []
+    n_villages = n_townships * villages_per_township
+    hh = households(n_villages, rng_for(seed, adcode, STREAM_HOUSEHOLDS), p)
+    for k in range(n_townships):
+        tcode = f"{adcode}9{k + 1:02d}"
+        st = Place(
+            id=f"T{tcode}",
+            kind=PlaceKind.TOWNSHIP_STATION,
+            name=f"合成乡镇{k + 1:02d}",
+            lon=round(float(tlon[k]), 6),
+            lat=round(float(tlat[k]), 6),
+            adcode=tcode,
+            parent=HUB_ID,
+            open_min=7 * 60 + 30,
+            close_min=18 * 60 + 30,
+            functions=_VILLAGE_FUNCS,
+            coord_source=CoordSource.SYNTHETIC,
+            name_en=f"synthetic township {k + 1:02d}",
+        )
+        stations.append(st)
+        disc = _circle(st.lon, st.lat, COARSE_VILLAGE_RADIUS_KM)
+        pts = _place_points(
+            disc,
+            villages_per_township,
+            [(st.lon, st.lat)],
+            rng_for(seed, adcode, STREAM_PLACEMENT, int(tcode)),
+            MIN_SPACING_KM,
+        )
+        for j, (lon, lat) in enumerate(pts):
+            vcode = f"{tcode}9{j + 1:02d}"
+            villages.append(
+                Place(
+                    id=f"V{vcode}",
+                    kind=PlaceKind.VILLAGE,
+                    name=f"合成村{k + 1:02d}-{j + 1:02d}",
+                    lon=lon,
+                    lat=lat,
+                    adcode=vcode,
+                    parent=st.id,
+                    households=hh[k * villages_per_township + j],
+                    functions=_VILLAGE_FUNCS,
+                    coord_source=CoordSource.SYNTHETIC,
+                    name_en=f"synthetic village {k + 1:02d}-{j + 1:02d}",
+                )
+            )
+    prog("products, fleet, bus lines", 0.4)
+    rows = catalog.county_products()[catalog.COARSE]
+    products, values = _products(rows, dd)
+    speed = COARSE_SPEED_KMH
+    lines = _bus_lines(
+        hub,
+        stations,
+        rng_for(seed, adcode, STREAM_BUS),
+        speed * 0.85,
+        _seat_label(crow.name),
+    )
+    on_line = {s for b in lines for s in b.stops}
+    stations = [s if s.id not in on_line else _with_bus_stop(s) for s in stations]
+    total_hh = sum(hh)
+    bus_kg = sum(len(b.departures) * b.spare_kg_per_run for b in lines)
+    fleet = _fleet(_expected_load(total_hh, rows, p), bus_kg, speed)
+    demand, supply = _flows(
+        villages,
+        rows,
+        start=start,
+        season_days=season_days,
+        seed=seed,
+        adcode=adcode,
+        p=p,
+        progress=prog,
+    )
+    prog("economy and settings", 0.9)
+    prov = adcode[:2]
+    io = {
+        "15": "prov2017_15_山东",
+        "16": "prov2017_16_河南",
+        "17": "prov2017_17_湖北",
+        "23": "prov2017_23_四川",
+        "27": "prov2017_27_陕西",
+        "28": "prov2017_28_甘肃",
+    }
+    # NBS province codes of those tables: 37 Shandong, 41 Henan, 42 Hubei, 51 Sichuan,
+    # 61 Shaanxi, 62 Gansu.
+    by_prov = {"37": "15", "41": "16", "42": "17", "51": "23", "61": "27", "62": "28"}
+    io_table = (
+        f"io/china_provincial_2017_42/{io[by_prov[prov]]}.csv"
+        if prov in by_prov
+        else "io/china_national_42/china_io_2020_42_noncompetitive.csv"
+    )
+    econ = _economy(
+        total_households=total_hh,
+        rows=rows,
+        values=values,
+        p=p,
+        up_tourism=SourcedValue(0.0, "yuan/year", "assumption: unknown for a coarse county"),
+        io_table=io_table,
+        year=start.year,
+    )
+    temp_source = (
+        "assumption: crude latitude-only model (annual mean 25 - 0.75 x (lat - 22) degC, "
+        "half-range 5 + 0.55 x (lat - 20) degC; no altitude), not a climate normal"
+    )
+    settings = _settings(
+        adcode=adcode,
+        name=crow.name,
+        name_en="",
+        province=crow.province,
+        city=crow.city,
+        temps=_coarse_temps(lat0),
+        temp_source=temp_source,
+        detour=SourcedValue(
+            COARSE_DETOUR,
+            "ratio",
+            "assumption: between the plains (1.2-1.4) and mountain (1.5-2.0) ranges of "
+            "shared/data/roads/README.md; terrain unknown",
+        ),
+        sources={
+            "hub": f"county seat, coordinates/county_points_china.csv ({crow.seat_source})",
+            "townships": (
+                f"synthetic: {n_townships} seeded points 4-22 km around the seat (national "
+                "average ~13 township-level units per county, rounded; assumption); codes 9xx"
+            ),
+            "villages": (
+                f"synthetic: {villages_per_township} per township within "
+                f"{COARSE_VILLAGE_RADIUS_KM:g} km of its seat (assumption); codes 9xx"
+            ),
+            "boundary": "none: no polygon in shared/data for this county",
+            "products": "generic fruit and vegetables (products.csv); values from Xinfadi",
+            "households": "assumption: lognormal (FlowParams)",
+            "flows": f"synthetic: ruralflow.bundle.generate (FlowParams); seed {seed}",
+            "fleet": "assumption: see vehicle_types source",
+            "bus_lines": "synthetic: see bus_lines source",
+        },
+        synthetic=[
+            "townships and villages (names, codes 9xx, coordinates)",
+            "households per village (lognormal assumption)",
+            "demand_down (seeded generator)",
+            "supply_up (seeded generator)",
+            "bus_lines (plausible lines, no public timetable)",
+            "fleet counts (sized from expected load)",
+            "products (generic)",
+            "economy flows (derived from generator assumptions)",
+            "climate (latitude model)",
+        ],
+        start=start,
+        season_days=season_days,
+        coarse=True,
+    )
+    county = County(
+        settings=settings,
+        places=(hub, *stations, *villages),
+        products=tuple(products),
+        vehicle_types=tuple(fleet),
+        bus_lines=tuple(lines),
+        demand_down=tuple(demand),
+        supply_up=tuple(supply),
+        economy=econ,
+        boundary=None,
+    )
+    prog("done", 1.0)
+    return county
+
+
+def county_polygon(county: County) -> Any:
+    """The county boundary as a shapely geometry (None when the county has none)."""
+    return None if county.boundary is None else as_shape(county.boundary)

@@ -1,0 +1,365 @@
+"""Example counties built from ../shared/data (issue 2 part 4): real and seeded synthetic parts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from functools import cache
+from pathlib import Path
+
+import pytest
+from shapely.geometry import Point, shape
+from typer.testing import CliRunner
+
+from helpers import SHARED
+from ruralflow.bundle import read_bundle, validate_bundle, write_bundle
+from ruralflow.bundle.catalog import Season, county_products, lead_product
+from ruralflow.bundle.datadir import ENV_VAR, DataDirError, find_data_dir
+from ruralflow.bundle.generate import flow_stats
+from ruralflow.bundle.make import (
+    EXAMPLE_COUNTIES,
+    EXAMPLE_SEASON_DAYS,
+    EXAMPLE_SEED,
+    MakeError,
+    make_coarse_county,
+    make_county,
+    village_short_name,
+)
+from ruralflow.cli import app
+from ruralflow.domain import CoordSource, County, PlaceKind
+
+DATA = SHARED / "data"
+EXAMPLE_DIR = Path(__file__).resolve().parents[1] / "src" / "ruralflow" / "examples" / "610425"
+
+# adcode -> (townships, village committees kept, all village-level units in the NBS file)
+COUNTS = {
+    "610425": (12, 213, 225),
+    "410923": (12, 321, 329),
+    "620621": (18, 248, 291),
+    "420527": (12, 167, 179),
+    "511823": (21, 108, 123),
+    "371328": (10, 354, 375),
+}
+DAYS = 14
+
+
+@cache
+def built(adcode: str, seed: int = 0, days: int = DAYS) -> County:
+    return make_county(adcode, data_dir=DATA, seed=seed, season_days=days)
+
+
+@pytest.mark.parametrize("adcode", sorted(COUNTS))
+def test_six_counties_build_with_real_townships_and_villages(adcode: str) -> None:
+    c = built(adcode)
+    n_twp, n_vil, _ = COUNTS[adcode]
+    assert c.settings.name_en == EXAMPLE_COUNTIES[adcode]
+    assert len(c.townships) == n_twp
+    assert len(c.villages) == n_vil
+    assert c.hub.id == "HUB" and c.hub.adcode == adcode
+    assert all(t.id == f"T{t.adcode}" and t.parent == "HUB" for t in c.townships)
+    for v in c.villages:
+        assert v.id == f"V{v.adcode}"
+        assert v.parent == f"T{v.adcode[:9]}"
+        assert 200 <= int(v.adcode[-3:]) < 400  # village committees only (居委会 left out)
+        assert v.households > 0
+    assert c.settings.crs.value == "wgs84"
+    assert len(c.settings.monthly_mean_temp_c) == 12
+    assert not c.settings.coarse
+    assert c.boundary is not None and c.boundary["type"] == "Polygon"
+    assert c.find_problems() == []
+
+
+@pytest.mark.parametrize("adcode", sorted(COUNTS))
+def test_every_place_inside_the_county_polygon(adcode: str) -> None:
+    c = built(adcode)
+    assert c.boundary is not None
+    poly = shape(c.boundary)
+    outside = [p.id for p in c.places if not poly.contains(Point(p.lon, p.lat))]
+    assert outside == []
+
+
+def test_include_urban_keeps_every_village_level_unit() -> None:
+    c = make_county("420527", data_dir=DATA, season_days=1, include_urban=True)
+    assert len(c.villages) == COUNTS["420527"][2]
+    assert len(c.townships) == COUNTS["420527"][0]
+
+
+def test_yuanjia_village_at_its_real_coordinate() -> None:
+    c = built("610425")
+    v = c.place_by_id["V610425105223"]
+    assert v.name == "袁家村"
+    assert v.coord_source is CoordSource.GEOCODED
+    assert v.lon == pytest.approx(108.5326, abs=1e-4)
+    assert v.lat == pytest.approx(34.5928, abs=1e-4)
+    assert c.township_of(v.id).name == "烟霞镇"
+
+
+def test_geocoded_and_synthetic_counts() -> None:
+    geocoded = {
+        a: sum(v.coord_source is CoordSource.GEOCODED for v in built(a).villages) for a in COUNTS
+    }
+    # Sparse file: Zigui 14, Nanle 10 (3 of them 居委会), Mengyin 4, Liquan 2, Hanyuan 1 (居委会).
+    assert geocoded == {
+        "610425": 2,
+        "410923": 7,
+        "620621": 0,
+        "420527": 14,
+        "511823": 0,
+        "371328": 4,
+    }
+
+
+def test_village_short_names() -> None:
+    assert village_short_name("西坦埠村委会") == "西坦埠村"
+    assert village_short_name("台庄村村民委员会") == "台庄村"
+    assert village_short_name("袁家村") == "袁家村"
+    assert village_short_name("康村委会") == "康村"
+
+
+def test_synthetic_villages_near_their_township_seat() -> None:
+    for adcode in ("620621", "420527"):
+        c = built(adcode)
+        for v in c.villages:
+            if v.coord_source is CoordSource.SYNTHETIC:
+                t = c.township_of(v.id)
+                dlat = (v.lat - t.lat) * 111.2
+                dlon = (v.lon - t.lon) * 111.2 * math.cos(math.radians(t.lat))
+                assert math.hypot(dlat, dlon) <= 12.0 + 0.1
+
+
+def test_same_seed_same_county_other_seed_other_points() -> None:
+    a = make_county("610425", data_dir=DATA, seed=7, season_days=3)
+    b = make_county("610425", data_dir=DATA, seed=7, season_days=3)
+    c = make_county("610425", data_dir=DATA, seed=8, season_days=3)
+    assert a == b
+    pa = {p.id: p for p in a.villages}
+    pc = {p.id: p for p in c.villages}
+    assert pa.keys() == pc.keys()
+    syn = [i for i, p in pa.items() if p.coord_source is CoordSource.SYNTHETIC]
+    moved = sum((pa[i].lon, pa[i].lat) != (pc[i].lon, pc[i].lat) for i in syn)
+    assert moved == len(syn)
+    real = [i for i, p in pa.items() if p.coord_source is CoordSource.GEOCODED]
+    assert all((pa[i].lon, pa[i].lat) == (pc[i].lon, pc[i].lat) for i in real)
+    assert a.demand_down != c.demand_down
+
+
+def test_shorter_season_is_a_prefix_of_a_longer_one() -> None:
+    short = built("420527", 0, 5)
+    long = built("420527", 0, DAYS)
+    days = set(short.days)
+    assert short.places == long.places
+    assert short.demand_down == tuple(d for d in long.demand_down if d.day in days)
+    assert short.supply_up == tuple(s for s in long.supply_up if s.day in days)
+
+
+@pytest.mark.parametrize("adcode", sorted(COUNTS))
+def test_flows_cover_the_season_within_the_calibrated_range(adcode: str) -> None:
+    c = built(adcode)
+    start = c.settings.season_start
+    assert start is not None and c.settings.season_end == start + dt.timedelta(days=DAYS - 1)
+    assert lead_product(adcode).season.contains(start)
+    want = [start + dt.timedelta(days=i) for i in range(DAYS)]
+    assert sorted({d.day for d in c.demand_down}) == want
+    assert sorted({s.day for s in c.supply_up}) == want  # the lead product is in season
+    assert all(d.synthetic for d in c.demand_down) and all(s.synthetic for s in c.supply_up)
+    st = flow_stats(c.demand_down, c.supply_up, len(c.villages), DAYS)
+    # PARAMS.md s3: Beizhen ~2.7, Jungar ~43, Leiyang up to ~50 parcels per village a day.
+    assert 2.7 <= st["down_parcels_per_village_day"] <= 50
+    assert 0.02 <= st["cold_share"] <= 0.10
+    # Shiping: out/in ~0.27 over a year; more in the harvest season, still below the down flow.
+    assert 0.1 <= st["up_to_down_parcels"] <= 1.5
+    windows = {cp.product: cp.season for cp in county_products()[adcode]}
+    assert all(windows[s.product].contains(s.day) for s in c.supply_up)
+    assert all(s.harvest_min <= s.ready_min for s in c.supply_up)
+
+
+@pytest.mark.parametrize("adcode", sorted(COUNTS))
+def test_products_fleet_buses_economy(adcode: str) -> None:
+    c = built(adcode)
+    ids = {p.id for p in c.products}
+    assert lead_product(adcode).product in ids
+    for p in c.products:
+        assert "PARAMS.md" in p.source or "perishability: assumption" in p.source.lower()
+        assert ("Xinfadi" in p.source) or ("no Xinfadi series" in p.source)
+        assert 0.1 < p.value_yuan_per_kg < 200
+    kinds = {v.kind.value for v in c.vehicle_types}
+    assert {"van", "reefer"} <= kinds
+    assert all(v.co2_kg_per_km > 0 and v.source for v in c.vehicle_types)
+    assert c.bus_lines
+    seen: set[str] = set()
+    for b in c.bus_lines:
+        assert b.stops[0] == "HUB"
+        assert 2 <= len(b.departures) <= 4
+        assert b.source.startswith("synthetic")
+        assert all(c.place_by_id[s].kind is PlaceKind.TOWNSHIP_STATION for s in b.stops[1:])
+        assert not seen & set(b.stops[1:])
+        seen |= set(b.stops[1:])
+    assert set(c.economy.flows) == {"down_goods", "down_services", "up_products", "up_tourism"}
+    assert all(v.value >= 0 and v.source for v in c.economy.flows.values())
+    detour = c.settings.detour_factor.value
+    if adcode in ("610425", "410923", "620621"):  # plains
+        assert detour == 1.3
+    else:  # hills and mountains
+        assert 1.6 <= detour <= 1.8
+    assert c.settings.synthetic and "climate" in c.settings.sources
+
+
+def test_product_choices_fit_the_counties() -> None:
+    assert {"apple", "kiwifruit", "peach"} <= {p.id for p in built("610425").products}
+    assert "navel_orange" in {p.id for p in built("420527").products}
+    assert "melon" in {p.id for p in built("620621").products}
+    hanyuan = {p.id: p for p in built("511823").products}
+    assert {"sichuan_pepper", "cherry", "pear"} <= hanyuan.keys()
+    assert hanyuan["sichuan_pepper"].shelf_life_ref_days >= 180  # dried, not fresh
+    assert "peach" in {p.id for p in built("371328").products}
+    assert "mushroom" in {p.id for p in built("410923").products}
+
+
+def test_season_window_wraps_new_year() -> None:
+    s = Season.parse("11-01", "01-31")
+    assert s.contains(dt.date(2025, 12, 31)) and s.contains(dt.date(2026, 1, 15))
+    assert not s.contains(dt.date(2026, 2, 1))
+    assert s.fraction(dt.date(2025, 11, 1)) == 0.0
+    assert s.fraction(dt.date(2026, 1, 31)) == 1.0
+    assert s.months() == (1, 11, 12)
+
+
+def test_round_trip_through_a_bundle(tmp_path: Path) -> None:
+    c = built("511823", 0, 3)
+    path = write_bundle(c, tmp_path / "hanyuan")
+    assert validate_bundle(path) == []
+    assert read_bundle(path) == c
+
+
+def test_shipped_example_equals_a_fresh_build() -> None:
+    assert validate_bundle(EXAMPLE_DIR) == []
+    shipped = read_bundle(EXAMPLE_DIR)
+    fresh = make_county(
+        "610425", data_dir=DATA, seed=EXAMPLE_SEED, season_days=EXAMPLE_SEASON_DAYS
+    )
+    assert shipped == fresh, "regenerate with: .venv/bin/python scripts/make_examples.py"
+    size = sum(f.stat().st_size for f in EXAMPLE_DIR.iterdir())
+    assert size < 3_000_000
+
+
+def test_coarse_county_outside_the_six() -> None:
+    c = make_coarse_county("522323", data_dir=DATA, season_days=5)  # 普安县, Guizhou
+    assert c.settings.coarse and c.boundary is None
+    assert c.name == "普安县" and c.settings.province == "贵州省"
+    assert len(c.townships) == 12 and len(c.villages) == 12 * 13
+    assert all(p.coord_source is CoordSource.SYNTHETIC for p in c.places if p.id != "HUB")
+    assert all(t.adcode[6] == "9" for t in c.townships)
+    assert all(v.adcode[9] == "9" for v in c.villages)
+    assert c.hub.lon == pytest.approx(104.95, abs=0.5) and c.hub.lat == pytest.approx(
+        25.78, abs=0.5
+    )
+    assert len(c.days) == 5 and c.demand_down and c.supply_up
+    assert make_coarse_county("522323", data_dir=DATA, season_days=5) == c
+    assert c.find_problems() == []
+
+
+def test_unknown_counties_are_refused_in_one_line() -> None:
+    with pytest.raises(MakeError, match="make_coarse_county"):
+        make_county("522323", data_dir=DATA)
+    with pytest.raises(MakeError, match="not in admin_divisions"):
+        make_coarse_county("999999", data_dir=DATA)
+
+
+def test_data_dir_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    assert find_data_dir() == DATA.resolve()  # ../shared/data above the working directory
+    monkeypatch.setenv(ENV_VAR, str(DATA))
+    assert find_data_dir() == DATA.resolve()
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "nope"))
+    with pytest.raises(DataDirError) as e:
+        find_data_dir()
+    assert str(tmp_path / "nope") in str(e.value) and "\n" not in str(e.value)
+    with pytest.raises(DataDirError, match="not found at"):
+        make_county("610425", data_dir=tmp_path)
+    monkeypatch.delenv(ENV_VAR)
+    monkeypatch.chdir(tmp_path)
+    import ruralflow.bundle.datadir as datadir
+
+    monkeypatch.setattr(datadir, "__file__", str(tmp_path / "pkg" / "datadir.py"))
+    with pytest.raises(DataDirError) as e2:
+        find_data_dir()
+    assert "shared" in str(e2.value) and "\n" not in str(e2.value)
+
+
+def test_cli_make_bundle(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "minqin"
+    r = runner.invoke(
+        app,
+        [
+            "make-bundle",
+            "--county",
+            "620621",
+            "--out",
+            str(out),
+            "--days",
+            "2",
+            "--data-dir",
+            str(DATA),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert runner.invoke(app, ["validate", str(out)]).exit_code == 0
+    c = read_bundle(out)
+    assert len(c.days) == 2 and len(c.townships) == 18
+    again = runner.invoke(
+        app, ["make-bundle", "--county", "620621", "--out", str(out), "--data-dir", str(DATA)]
+    )
+    assert again.exit_code == 1 and "exists" in again.output
+    bad = runner.invoke(
+        app,
+        [
+            "make-bundle",
+            "--county",
+            "522323",
+            "--out",
+            str(tmp_path / "x"),
+            "--data-dir",
+            str(DATA),
+        ],
+    )
+    assert bad.exit_code == 1 and "--coarse" in bad.output
+    coarse = runner.invoke(
+        app,
+        [
+            "make-bundle",
+            "--county",
+            "522323",
+            "--coarse",
+            "--days",
+            "2",
+            "--out",
+            str(tmp_path / "pa"),
+            "--data-dir",
+            str(DATA),
+        ],
+    )
+    assert coarse.exit_code == 0, coarse.output
+    assert runner.invoke(app, ["validate", str(tmp_path / "pa")]).exit_code == 0
+
+
+def test_default_start_is_in_the_lead_harvest() -> None:
+    for adcode in COUNTS:
+        c = built(adcode, 0, 1)
+        assert c.settings.season_start is not None
+        assert lead_product(adcode).season.contains(c.settings.season_start)
+
+
+def test_progress_callback_is_called() -> None:
+    steps: list[tuple[str, float]] = []
+    make_county("511823", data_dir=DATA, season_days=1, progress=lambda s, f: steps.append((s, f)))
+    fracs = [f for _, f in steps]
+    assert fracs == sorted(fracs) and fracs[0] == 0.0 and fracs[-1] == 1.0
+
+
+def test_counties_are_fast() -> None:
+    import time
+
+    t = time.perf_counter()
+    make_county("371328", data_dir=DATA, seed=3, season_days=30)
+    assert time.perf_counter() - t < 6.0  # target < 3 s; slack for a loaded machine
