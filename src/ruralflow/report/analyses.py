@@ -1,0 +1,109 @@
+"""The analyses that ``ruralflow demo`` runs, each adding sections to the report.
+
+An :class:`Analysis` names the engine packages it needs and an entry point
+``"module:function"`` with the signature ``function(county, day) -> Sequence[Section]``. The
+entry is imported only when the analysis runs. An analysis whose engine is not installed yet,
+or whose report adapter module does not exist yet, is *absent*: it is skipped and the report
+shows nothing for it (no placeholder, no fake numbers).
+
+To add an engine's results to the report, write an adapter module in ``ruralflow/report/``
+(for example ``report/logistics.py`` with ``def sections(county, day) -> list[Section]`` that
+calls ``ruralflow.logistics.plan``) and append an :class:`Analysis` to :data:`ANALYSES`, or
+call :func:`register` at run time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ruralflow.domain import County
+from ruralflow.report.model import Section
+
+SectionsFn = Callable[[County, dt.date | None], Sequence[Section]]
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a parent package is missing
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One analysis of the report: ``engines`` it needs, ``entry`` "module:function"."""
+
+    id: str
+    title_zh: str
+    title_en: str
+    entry: str
+    engines: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return f"{self.title_zh} / {self.title_en}"
+
+    def available(self) -> bool:
+        """True when every engine and the entry module can be imported."""
+        module = self.entry.partition(":")[0]
+        return all(_module_exists(e) for e in self.engines) and _module_exists(module)
+
+    def load(self) -> SectionsFn:
+        module, _, name = self.entry.partition(":")
+        fn = getattr(importlib.import_module(module), name, None)
+        if not callable(fn):
+            raise ImportError(f"analysis {self.id!r}: {self.entry} is not a function")
+        return fn  # type: ignore[no-any-return]
+
+    def run(self, county: County, day: dt.date | None) -> list[Section]:
+        return list(self.load()(county, day))
+
+
+#: The analyses of the report, in report order. Today only the county overview exists;
+#: the engines' analyses (logistics plan, siting, value matrix, ...) are added here as their
+#: adapters in ``ruralflow/report/`` are written.
+ANALYSES: list[Analysis] = [
+    Analysis(
+        "overview",
+        "县域概况",
+        "County overview",
+        "ruralflow.report.overview:overview_sections",
+    ),
+]
+
+
+def register(analysis: Analysis) -> None:
+    """Add ``analysis`` to :data:`ANALYSES` (replacing one with the same id)."""
+    for i, a in enumerate(ANALYSES):
+        if a.id == analysis.id:
+            ANALYSES[i] = analysis
+            return
+    ANALYSES.append(analysis)
+
+
+def available_analyses() -> list[Analysis]:
+    """The analyses whose engines are installed, in report order."""
+    return [a for a in ANALYSES if a.available()]
+
+
+def run_analyses(
+    county: County,
+    day: dt.date | None,
+    *,
+    analyses: Sequence[Analysis] | None = None,
+    on_start: Callable[[Analysis], None] | None = None,
+) -> list[Section]:
+    """Run ``analyses`` (default: every available one) and return their sections in order.
+
+    ``on_start`` is called before each analysis runs (the CLI advances its progress bar).
+    """
+    out: list[Section] = []
+    for a in available_analyses() if analyses is None else analyses:
+        if on_start is not None:
+            on_start(a)
+        out += a.run(county, day)
+    return out
