@@ -34,10 +34,9 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import connected_components, dijkstra, minimum_spanning_tree
-from scipy.spatial import Delaunay, QhullError, cKDTree
 
+# scipy is imported inside the functions that use it: importing scipy.sparse costs seconds,
+# and most users of ruralflow.geo (bundle reading, the report) never build a road graph.
 from ruralflow.domain import Place, SourcedValue
 from ruralflow.geo.distance import (
     FloatArray,
@@ -279,13 +278,17 @@ class RoadGraph:
     def total_km(self) -> float:
         return float(self.edge_km.sum())
 
-    def _csr(self, weights: FloatArray) -> csr_matrix:
+    def _csr(self, weights: FloatArray) -> Any:
+        from scipy.sparse import coo_matrix
+
         n = self.n_nodes
         m = coo_matrix((weights, (self.edge_from, self.edge_to)), shape=(n, n))
         return m.tocsr()
 
     def components(self) -> IntArray:
         """Connected-component label of each node."""
+        from scipy.sparse.csgraph import connected_components
+
         _, labels = connected_components(self._csr(self.edge_km), directed=False)
         return np.asarray(labels, dtype=np.int64)
 
@@ -297,6 +300,8 @@ class RoadGraph:
         lon0 = float(np.mean(self.node_lon))
         nx, ny = local_xy_km(self.node_lon, self.node_lat, lon0, lat0)
         px, py = local_xy_km(x, y, lon0, lat0)
+        from scipy.spatial import cKDTree
+
         _, idx = cKDTree(np.column_stack([nx, ny])).query(np.column_stack([px, py]))
         idx = np.asarray(idx, dtype=np.int64)
         km = np.atleast_1d(haversine_km(x, y, self.node_lon[idx], self.node_lat[idx]))
@@ -313,6 +318,8 @@ class RoadGraph:
     ) -> FloatArray:
         src = np.atleast_1d(np.asarray(sources, dtype=np.int64))
         u, inv = np.unique(src, return_inverse=True)
+        from scipy.sparse.csgraph import dijkstra
+
         d = np.asarray(dijkstra(self._csr(weights), directed=False, indices=u), dtype=np.float64)
         d = np.atleast_2d(d)[inv.ravel()]
         if targets is None:
@@ -402,6 +409,10 @@ def load_roads(path: str | Path, *, precision: int = 6) -> RoadGraph:
 def _synthetic_edges(
     lon: FloatArray, lat: FloatArray, method: Literal["delaunay", "knn"], k: int
 ) -> set[tuple[int, int]]:
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import minimum_spanning_tree
+    from scipy.spatial import Delaunay, QhullError, cKDTree
+
     n = len(lon)
     edges: set[tuple[int, int]] = set()
     x, y = local_xy_km(lon, lat, float(lon.mean()), float(lat.mean()))
@@ -459,6 +470,9 @@ def synthetic_roads(
         raise ValueError("labels must have one entry per point")
     edges = _synthetic_edges(x, y, method, k)
     if max_edge_km is not None:
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import minimum_spanning_tree
+
         tree = minimum_spanning_tree(csr_matrix(haversine_matrix_km(x, y))).tocoo()
         in_tree = {
             (int(min(a, b)), int(max(a, b))) for a, b in zip(tree.row, tree.col, strict=True)
