@@ -1,0 +1,607 @@
+"""The persistent, append-only Merkle log (SQLite by default, behind :class:`LogStore`).
+
+Storage layout (tables prefixed ``tlog_`` so they can live in the project database):
+
+- ``tlog_entries(idx INTEGER PRIMARY KEY, leaf_hash BLOB, data BLOB)``: one row per entry,
+  ``idx`` = 0-based leaf index, ``data`` = the entry bytes (canonical JSON of an event, see
+  :func:`ruralflow.trace.canonical.canonical_json`), ``leaf_hash`` = ``SHA-256(0x00||data)``;
+- ``tlog_nodes(id INTEGER PRIMARY KEY, hash BLOB)``: the hash of every *complete* aligned
+  subtree at level ``min_node_level`` (default 3, i.e. 8 leaves) or above. The subtree
+  ``(level, index)`` (``2**level`` leaves from leaf ``index * 2**level``) is stored under its
+  in-order number ``id = index * 2**(level+1) + 2**level - 1``, so a leaf ``i`` would be
+  ``2*i`` and the nodes of any aligned subtree form one contiguous ``id`` range. A complete
+  subtree never changes, so rows are only ever inserted. Subtrees below ``min_node_level``
+  are recomputed from the (at most ``2**min_node_level - 1``) stored leaf hashes under them;
+- ``tlog_checkpoints(seq INTEGER PRIMARY KEY, tree_size, root, note, created_at)``: signed
+  checkpoints in the order they were made;
+- ``tlog_meta(key, value)``: schema version and ``min_node_level``.
+
+Triggers refuse ``UPDATE`` and ``DELETE`` on the three log tables (a guard against mistakes;
+tampering by someone with write access to the file is what :func:`verify_log` detects).
+
+An inclusion or consistency proof, or the root at any past size, reads ``O(log n)`` node rows
+in one query plus at most a few short range reads of leaf hashes. Appends run one transaction
+per batch (``BEGIN IMMEDIATE`` ... ``COMMIT``), in WAL mode with ``synchronous=FULL``:
+entries, leaf hashes and the new nodes commit together or not at all, so a crash never leaves
+a tree that disagrees with its entries, and an append that returned has been fsynced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol, cast
+from urllib.parse import quote
+
+from ruralflow.trace.canonical import canonical_json
+from ruralflow.trace.checkpoint import Checkpoint, Signer, sign_checkpoint
+from ruralflow.trace.merkle import (
+    EMPTY_ROOT,
+    Frontier,
+    NodeKey,
+    ProofError,
+    assemble,
+    consistency_plan,
+    fold,
+    inclusion_plan,
+    root_from_hashes,
+    root_plan,
+    verify_consistency,
+)
+
+__all__ = [
+    "AppendResult",
+    "LogError",
+    "LogStore",
+    "MerkleLog",
+    "SqliteLogStore",
+    "StaleSizeError",
+    "StoredCheckpoint",
+    "node_id",
+    "node_key",
+]
+
+SCHEMA_VERSION = "1"
+DEFAULT_MIN_NODE_LEVEL = 3
+_CACHE_MIN_LEVEL = 8  # subtrees of 256+ leaves are cached in memory by MerkleLog
+_CACHE_MAX = 200_000
+
+
+class LogError(RuntimeError):
+    """The log cannot do what was asked (bad index, missing stored node, conflict)."""
+
+
+class StaleSizeError(LogError):
+    """Another writer appended since this one last read the tree size."""
+
+
+def node_id(level: int, index: int) -> int:
+    """In-order number of the aligned subtree ``(level, index)``."""
+    return (index << (level + 1)) + (1 << level) - 1
+
+
+def node_key(nid: int) -> NodeKey:
+    """Inverse of :func:`node_id`: the level is the number of trailing one bits."""
+    level = ((nid + 1) & ~nid).bit_length() - 1
+    return level, nid >> (level + 1)
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    """A checkpoint row: its sequence number, size, root, signed note and creation time."""
+
+    seq: int
+    tree_size: int
+    root: bytes
+    note: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """What one append batch added: the first index, its leaf hashes and the new tree."""
+
+    first_index: int
+    leaf_hashes: tuple[bytes, ...]
+    tree_size: int
+    root: bytes
+
+    @property
+    def indices(self) -> range:
+        """Indices of the appended entries."""
+        return range(self.first_index, self.first_index + len(self.leaf_hashes))
+
+
+class LogStore(Protocol):
+    """Storage of one log. Implementations: :class:`SqliteLogStore` (PostgreSQL later).
+
+    ``append`` and ``add_checkpoint`` are atomic; everything else reads committed state.
+    """
+
+    min_node_level: int
+    """Lowest interior level whose hashes are stored; lower subtrees derive from leaf hashes."""
+
+    def size(self) -> int:
+        """Number of stored entries."""
+        ...
+
+    def node_hashes(self, keys: Iterable[NodeKey]) -> dict[NodeKey, bytes]:
+        """Hashes of the given subtrees (level 0 = leaf hashes); unknown keys are absent."""
+        ...
+
+    def nodes_in_id_range(self, lo: int, hi: int) -> list[tuple[int, bytes]]:
+        """Stored interior node rows with ``lo <= id < hi``, in ``id`` order."""
+        ...
+
+    def node_count(self) -> int:
+        """Number of stored interior node rows."""
+        ...
+
+    def entry(self, index: int) -> bytes:
+        """The bytes of entry ``index`` (raises :class:`LogError` if absent)."""
+        ...
+
+    def iter_entries(self, start: int = 0) -> Iterator[tuple[int, bytes, bytes]]:
+        """``(index, leaf_hash, data)`` of every entry from ``start``, in index order."""
+        ...
+
+    def append(
+        self,
+        expected_size: int,
+        leaf_hashes: Sequence[bytes],
+        datas: Sequence[bytes],
+        nodes: Sequence[tuple[int, int, bytes]],
+    ) -> None:
+        """Atomically add entries (with leaf hashes) from index ``expected_size``, and nodes.
+
+        ``nodes`` are all subtrees the entries complete, as ``(level, index, hash)``; a store
+        keeps those at ``min_node_level`` and above.
+
+        Raises :class:`StaleSizeError` (and writes nothing) if the log no longer has
+        ``expected_size`` entries.
+        """
+        ...
+
+    def add_checkpoint(self, tree_size: int, root: bytes, note: str) -> StoredCheckpoint:
+        """Atomically store a checkpoint; refuses one smaller than the latest or the log."""
+        ...
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        """All checkpoints, oldest first."""
+        ...
+
+    def close(self) -> None:
+        """Release the storage."""
+        ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tlog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tlog_entries (
+    idx INTEGER PRIMARY KEY,
+    leaf_hash BLOB NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tlog_nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS tlog_checkpoints (
+    seq INTEGER PRIMARY KEY,
+    tree_size INTEGER NOT NULL,
+    root BLOB NOT NULL,
+    note TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+_APPEND_ONLY_TABLES = ("tlog_entries", "tlog_nodes", "tlog_checkpoints")
+
+
+class SqliteLogStore:
+    """:class:`LogStore` in an SQLite file (WAL, ``synchronous=FULL``).
+
+    ``create=False`` opens an existing log without touching its schema (used by audits).
+    ``min_node_level`` (fixed when the database is created, kept in ``tlog_meta``): interior
+    nodes below this level are not stored but derived from the ``2**level`` stored leaf
+    hashes under them, which makes appends cheaper (a quarter of the node rows for level 3)
+    and costs a proof at most two extra range reads of fewer than ``2**level`` leaf hashes.
+
+    ``synchronous`` may be set to ``"NORMAL"`` for speed: a process crash still loses nothing
+    committed, but a power cut may lose the last commits.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        synchronous: str = "FULL",
+        timeout: float = 30.0,
+        create: bool = True,
+        min_node_level: int = DEFAULT_MIN_NODE_LEVEL,
+    ) -> None:
+        if synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
+            raise ValueError("synchronous must be FULL, EXTRA or NORMAL")
+        if not 1 <= min_node_level <= 8:
+            raise ValueError("min_node_level must be in 1..8")
+        self.min_node_level = min_node_level
+        self.path = Path(path)
+        if not create:
+            if not self.path.is_file():
+                raise LogError(f"no log database at {self.path}")
+            uri = f"file:{quote(str(self.path.resolve()))}?mode=rw"
+            self._db = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+            tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
+            if not {"tlog_entries", "tlog_nodes", "tlog_checkpoints"} <= tables:
+                self._db.close()
+                raise LogError(f"{self.path} holds no Merkle log (no tlog_* tables)")
+            self._read_meta()
+            return
+        self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for stmt in _SCHEMA.split(";"):
+                if stmt.strip():
+                    self._db.execute(stmt)
+            for table in _APPEND_ONLY_TABLES:
+                for op in ("UPDATE", "DELETE"):
+                    self._db.execute(
+                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} "
+                        f"BEFORE {op} ON {table} "
+                        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+                    )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO tlog_meta(key, value) VALUES (?, ?)",
+                [("schema_version", SCHEMA_VERSION), ("min_node_level", str(min_node_level))],
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._read_meta()
+
+    def _read_meta(self) -> None:
+        meta = dict(self._db.execute("SELECT key, value FROM tlog_meta").fetchall())
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise LogError(f"{self.path}: unknown log schema {meta.get('schema_version')!r}")
+        self.min_node_level = int(meta["min_node_level"])
+
+    # reads ------------------------------------------------------------------
+
+    def size(self) -> int:
+        row = self._db.execute("SELECT MAX(idx) FROM tlog_entries").fetchone()
+        return 0 if row[0] is None else int(row[0]) + 1
+
+    def node_hashes(self, keys: Iterable[NodeKey]) -> dict[NodeKey, bytes]:
+        low: list[NodeKey] = []  # level 0 (leaf hashes) and derived levels
+        ids: dict[int, NodeKey] = {}
+        for level, index in keys:
+            if level < self.min_node_level:
+                low.append((level, index))
+            else:
+                ids[node_id(level, index)] = (level, index)
+        out: dict[NodeKey, bytes] = {}
+        if low:
+            leaves = self._leaf_hashes([(i << lv, (i + 1) << lv) for lv, i in low])
+            for level, index in low:
+                lo, hi = index << level, (index + 1) << level
+                hashes = [leaves.get(k) for k in range(lo, hi)]
+                if all(h is not None for h in hashes):
+                    out[(level, index)] = root_from_hashes(cast("list[bytes]", hashes))
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for nid, h in self._db.execute(
+                f"SELECT id, hash FROM tlog_nodes WHERE id IN ({marks})", chunk
+            ):
+                out[ids[nid]] = h
+        return out
+
+    def _leaf_hashes(self, ranges: list[tuple[int, int]]) -> dict[int, bytes]:
+        """Leaf hashes of the union of the half-open index ranges (one query per run)."""
+        merged: list[list[int]] = []
+        for lo, hi in sorted(ranges):
+            if merged and lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        out: dict[int, bytes] = {}
+        for lo, hi in merged:
+            for idx, h in self._db.execute(
+                "SELECT idx, leaf_hash FROM tlog_entries WHERE idx >= ? AND idx < ?", (lo, hi)
+            ):
+                out[idx] = h
+        return out
+
+    def nodes_in_id_range(self, lo: int, hi: int) -> list[tuple[int, bytes]]:
+        return list(
+            self._db.execute(
+                "SELECT id, hash FROM tlog_nodes WHERE id >= ? AND id < ? ORDER BY id", (lo, hi)
+            )
+        )
+
+    def node_count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM tlog_nodes").fetchone()[0])
+
+    def entry(self, index: int) -> bytes:
+        row = self._db.execute("SELECT data FROM tlog_entries WHERE idx = ?", (index,)).fetchone()
+        if row is None:
+            raise LogError(f"no entry {index} in the log")
+        return bytes(row[0])
+
+    def iter_entries(self, start: int = 0) -> Iterator[tuple[int, bytes, bytes]]:
+        pos = start
+        while True:
+            rows = self._db.execute(
+                "SELECT idx, leaf_hash, data FROM tlog_entries WHERE idx >= ? "
+                "ORDER BY idx LIMIT 4096",
+                (pos,),
+            ).fetchall()
+            if not rows:
+                return
+            for idx, lh, data in rows:
+                yield int(idx), bytes(lh), bytes(data)
+            pos = int(rows[-1][0]) + 1
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        return [
+            StoredCheckpoint(int(seq), int(size), bytes(root), note, created)
+            for seq, size, root, note, created in self._db.execute(
+                "SELECT seq, tree_size, root, note, created_at FROM tlog_checkpoints ORDER BY seq"
+            )
+        ]
+
+    # writes -----------------------------------------------------------------
+
+    def append(
+        self,
+        expected_size: int,
+        leaf_hashes: Sequence[bytes],
+        datas: Sequence[bytes],
+        nodes: Sequence[tuple[int, int, bytes]],
+    ) -> None:
+        if len(leaf_hashes) != len(datas):
+            raise ValueError("one leaf hash per entry is needed")
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if self.size() != expected_size:
+                raise StaleSizeError("the log grew since its size was read")
+            db.executemany(
+                "INSERT INTO tlog_entries(idx, leaf_hash, data) VALUES (?, ?, ?)",
+                zip(
+                    range(expected_size, expected_size + len(datas)),
+                    leaf_hashes,
+                    datas,
+                    strict=True,
+                ),
+            )
+            self._insert_nodes(nodes)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    def _insert_nodes(self, nodes: Sequence[tuple[int, int, bytes]]) -> None:
+        low = self.min_node_level
+        self._db.executemany(
+            "INSERT INTO tlog_nodes(id, hash) VALUES (?, ?)",
+            (
+                ((index << (level + 1)) + (1 << level) - 1, h)  # node_id, inlined
+                for level, index, h in nodes
+                if level >= low
+            ),
+        )
+
+    def add_checkpoint(self, tree_size: int, root: bytes, note: str) -> StoredCheckpoint:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if tree_size > self.size():
+                raise LogError(f"checkpoint size {tree_size} is beyond the log ({self.size()})")
+            row = db.execute("SELECT MAX(tree_size) FROM tlog_checkpoints").fetchone()
+            if row[0] is not None and tree_size < int(row[0]):
+                raise LogError(f"checkpoint size {tree_size} is below the latest ({row[0]})")
+            created = datetime.now(UTC).isoformat(timespec="seconds")
+            cur = db.execute(
+                "INSERT INTO tlog_checkpoints(tree_size, root, note, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (tree_size, root, note, created),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        assert cur.lastrowid is not None
+        return StoredCheckpoint(cur.lastrowid, tree_size, root, note, created)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _chunks(items: list[int], n: int) -> Iterator[list[int]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+class MerkleLog:
+    """An append-only RFC 9162 log over a :class:`LogStore`.
+
+    Several processes may append to the same store: each append checks, under the store's
+    write lock, that the size it built on is still current, and otherwise reloads and retries.
+    """
+
+    def __init__(self, store: LogStore) -> None:
+        self.store = store
+        self._frontier: Frontier | None = None  # loaded on first append
+        self._cache: dict[NodeKey, bytes] = {}
+
+    @classmethod
+    def open(cls, path: Path | str, *, synchronous: str = "FULL") -> MerkleLog:
+        """Open (creating if needed) the log in the SQLite file ``path``."""
+        return cls(SqliteLogStore(path, synchronous=synchronous))
+
+    def __enter__(self) -> MerkleLog:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def _load_frontier(self) -> Frontier:
+        size = self.store.size()
+        try:
+            return Frontier.load(size, self.store.node_hashes)
+        except KeyError as e:
+            raise LogError(f"stored tree of size {size} is missing subtree {e}") from e
+
+    def _lookup(self, keys: Iterable[NodeKey]) -> Mapping[NodeKey, bytes]:
+        # A complete subtree never changes, so high ones (shared by most proofs) are cached.
+        cache = self._cache
+        keyset = set(keys)
+        found = {k: cache[k] for k in keyset if k in cache}
+        wanted = keyset - found.keys()
+        if wanted:
+            read = self.store.node_hashes(wanted)
+            missing = wanted - read.keys()
+            if missing:
+                raise LogError(f"stored tree is missing subtrees {sorted(missing)[:5]}")
+            found.update(read)
+            if len(cache) > _CACHE_MAX:
+                cache.clear()
+            cache.update((k, h) for k, h in read.items() if k[0] >= _CACHE_MIN_LEVEL)
+        return found
+
+    # writing ------------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        """Current number of entries (reads the store, so it sees other writers)."""
+        return self.store.size()
+
+    def append(self, entry: bytes) -> int:
+        """Append one entry; returns its index once it is durably stored."""
+        return self.append_many([entry]).first_index
+
+    def append_json(self, value: Any) -> int:
+        """Append the canonical JSON bytes of ``value``; returns its index."""
+        return self.append(canonical_json(value))
+
+    def append_many(self, entries: Iterable[bytes]) -> AppendResult:
+        """Append a batch of entries in one transaction; all or none are stored."""
+        datas = list(entries)
+        for i, d in enumerate(datas):
+            if not isinstance(d, bytes):
+                raise TypeError(f"entry {i} is {type(d).__name__}, not bytes")
+        sha256 = hashlib.sha256  # inlined leaf_hash: this loop is the hot path
+        hashes = [sha256(b"\x00" + d).digest() for d in datas]
+        for _attempt in range(100):
+            if self._frontier is None:
+                self._frontier = self._load_frontier()
+            frontier = self._frontier.copy()
+            start = frontier.size
+            nodes = frontier.extend(hashes)
+            try:
+                self.store.append(start, hashes, datas, nodes)
+            except StaleSizeError:
+                self._frontier = None
+                continue
+            self._frontier = frontier
+            return AppendResult(start, tuple(hashes), frontier.size, frontier.root())
+        raise LogError("could not append: the log kept growing under other writers")
+
+    # reading ------------------------------------------------------------------
+
+    def entry(self, index: int) -> bytes:
+        """Bytes of entry ``index``."""
+        return self.store.entry(index)
+
+    def leaf_hash(self, index: int) -> bytes:
+        """Stored leaf hash of entry ``index``."""
+        found = self.store.node_hashes([(0, index)])
+        if (0, index) not in found:
+            raise LogError(f"no entry {index} in the log")
+        return found[(0, index)]
+
+    def root(self, size: int | None = None) -> bytes:
+        """Root hash of the tree of the first ``size`` entries (default: all)."""
+        have = self.size
+        n = have if size is None else size
+        if n < 0 or n > have:
+            raise LogError(f"no tree of size {n} (log has {have} entries)")
+        keys = root_plan(n)
+        if not keys:
+            return EMPTY_ROOT
+        found = self._lookup(keys)
+        return fold([found[k] for k in keys])
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        """Inclusion proof of entry ``index`` in the tree of ``size`` (default: all)."""
+        have = self.size
+        n = have if size is None else size
+        if not 0 <= index < n <= have:
+            raise LogError(f"no entry {index} in a tree of size {n} (log has {have})")
+        plan = inclusion_plan(index, n)
+        return assemble(plan, self._lookup(k for e in plan for k in e))
+
+    def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
+        """Consistency proof from the tree of ``size1`` to that of ``size2`` (default: all)."""
+        have = self.size
+        n = have if size2 is None else size2
+        if not 0 < size1 <= n <= have:
+            raise LogError(f"no consistency proof from {size1} to {n} (log has {have})")
+        plan = consistency_plan(size1, n)
+        return assemble(plan, self._lookup(k for e in plan for k in e))
+
+    # checkpoints --------------------------------------------------------------
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        """Stored checkpoints, oldest first."""
+        return self.store.checkpoints()
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        """The newest stored checkpoint, if any."""
+        cps = self.store.checkpoints()
+        return cps[-1] if cps else None
+
+    def add_checkpoint(
+        self, signer: Signer, *, origin: str | None = None, extensions: Sequence[str] = ()
+    ) -> StoredCheckpoint:
+        """Sign and store a checkpoint of the current tree.
+
+        ``origin`` defaults to the signer's key name. Refuses to sign a tree that is not
+        consistent with the latest stored checkpoint (a log must never sign a fork).
+        """
+        size = self.size
+        root = self.root(size)
+        prev = self.latest_checkpoint()
+        if prev is not None:
+            if prev.tree_size > size:
+                raise LogError("the latest checkpoint is larger than the log")
+            try:
+                if prev.tree_size == 0:
+                    if prev.root != EMPTY_ROOT:
+                        raise ProofError("empty checkpoint with a non-empty root")
+                else:
+                    proof = self.consistency_proof(prev.tree_size, size)
+                    verify_consistency(prev.tree_size, size, proof, prev.root, root)
+            except ProofError as e:
+                raise LogError(
+                    f"refusing to sign: the tree is not consistent with checkpoint "
+                    f"{prev.seq} (size {prev.tree_size}): {e}"
+                ) from e
+        cp = Checkpoint(origin or signer.name, size, root, tuple(extensions))
+        return self.store.add_checkpoint(size, root, sign_checkpoint(cp, [signer]))
