@@ -530,8 +530,20 @@ def _economy(
             "up_tourism": up_tourism,
         },
         parameters={
-            "online_spend_share_of_farm_income": SourcedValue(
-                0.10, "share", "assumption: share of extra farm income spent online"
+            # the farm income share spent online is estimated by ruralflow.matrix from these
+            # two national figures and the IO table (income per yuan, goods share)
+            "rural_propensity_to_consume": SourcedValue(
+                round(19280 / 23119, 4),
+                "yuan/yuan",
+                "NBS, 2024年居民收入和消费支出情况 (2025-01-17): rural per-capita consumption "
+                "19,280 yuan / disposable income 23,119 yuan (D)",
+            ),
+            "online_share_of_goods_retail": SourcedValue(
+                0.276,
+                "share",
+                "NBS via CNNIC 53rd Statistical Report on Internet Development (2024-03): online "
+                "retail of physical goods was 27.6 % of total retail sales of consumer goods in "
+                "2023",
             ),
             "services_per_down_goods": SourcedValue(
                 services_share, "share", "assumption (see down_services)"

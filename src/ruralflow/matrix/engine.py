@@ -1,0 +1,291 @@
+"""Front door of the value matrix: :func:`analyse` ``(county, options) -> MatrixResult``."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ruralflow.domain import County, SourcedValue
+from ruralflow.matrix import model
+from ruralflow.matrix import scenarios as scen
+from ruralflow.matrix.coefficients import Coefficient, estimate, saving_per_yuan
+from ruralflow.matrix.county_io import CountyIO, FlowEffects, build_county_io
+from ruralflow.matrix.errors import IOTableError, MatrixError
+from ruralflow.matrix.flows import FlowSpec, SectorMapping, flow_spec, order_flows, sector_mappings
+from ruralflow.matrix.params import (
+    FALLBACK_GOODS_SHARE,
+    FALLBACK_LABOUR_SHARE,
+    FALLBACK_LABOUR_SOURCE,
+    resolve,
+)
+from ruralflow.matrix.regional import METHODS, Method
+from ruralflow.matrix.result import Indicators, MatrixResult, ScenarioResult, deltas
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class MatrixOptions:
+    """Options of :func:`analyse`.
+
+    ``scenarios``: names to run (``None``: every scenario of
+    :data:`ruralflow.matrix.scenarios.SCENARIOS`; ``()``: none). ``logistics``: a measured
+    logistics saving, either a number (yuan saved per yuan of down volume) or a Plan-like object
+    (``ruralflow.logistics.Plan`` planned with ``compare=True``: its ``saving_yuan`` over its
+    down parcels ``totals_in.parcels`` times ``parcel_value_yuan``); ``None`` uses
+    ``economy.yaml`` or the documented default. ``data_dir``: the shared data folder (default:
+    :func:`ruralflow.bundle.datadir.find_data_dir`). ``method`` and ``delta``: location
+    quotients of the county IO model. ``elasticities``: compute them for the baseline.
+    """
+
+    scenarios: tuple[str, ...] | None = None
+    logistics: Any = None
+    data_dir: str | os.PathLike[str] | None = None
+    method: Method = "flq"
+    delta: float | None = None
+    elasticities: bool = True
+
+
+def measured_saving(logistics: Any, parcel_value: SourcedValue) -> SourcedValue:
+    """``logistics_saving_yuan_per_yuan`` from a number or a Plan-like object."""
+    if isinstance(logistics, bool):
+        raise MatrixError(f"logistics saving must be a number or a plan (got {logistics!r})")
+    if isinstance(logistics, int | float):
+        if not math.isfinite(logistics) or logistics < 0:
+            raise MatrixError(f"logistics saving must be a finite number >= 0 (got {logistics!r})")
+        return SourcedValue(
+            float(logistics),
+            "yuan/yuan",
+            "measured: logistics saving per yuan of down volume passed in by the caller",
+        )
+    saving = getattr(logistics, "saving_yuan", None)
+    totals = getattr(logistics, "totals_in", None)
+    parcels = getattr(totals, "parcels", None)
+    if saving is None or parcels is None:
+        raise MatrixError(
+            "the logistics plan has no integrated-vs-separate comparison (plan it with "
+            "PlanOptions(compare=True)) or no down parcels"
+        )
+    if parcels <= 0 or parcel_value.value <= 0:
+        raise MatrixError("the logistics plan has no down parcels to spread its saving over")
+    day = getattr(logistics, "day", "")
+    down = float(parcels) * parcel_value.value
+    value = max(0.0, float(saving)) / down
+    note = "" if saving >= 0 else " (negative saving: integration costs more, link set to 0)"
+    return SourcedValue(
+        value,
+        "yuan/yuan",
+        f"measured: ruralflow.logistics.plan on {day}, integrated vs separate saving "
+        f"{float(saving):.2f} yuan / ({parcels} down parcels x {parcel_value.value:g} yuan per "
+        f"parcel){note}",
+    )
+
+
+def _indicators(
+    specs: tuple[FlowSpec, ...],
+    m: Array,
+    x: Array,
+    threshold: float,
+    effects: Mapping[str, FlowEffects] | None,
+    with_elasticities: bool,
+) -> Indicators:
+    names = tuple(s.name for s in specs)
+    rho = model.check_radius(m, names)
+    v = model.total_value(m, x)
+    _, first, higher = model.rounds(m, x)
+    up = [i for i, s in enumerate(specs) if s.direction == "up"]
+    down = [i for i, s in enumerate(specs) if s.direction == "down"]
+    up_g = [i for i in up if specs[i].goods]
+    down_g = [i for i in down if specs[i].goods]
+    goods = model.ratio(v, up_g, down_g) if up_g and down_g else None
+    bal = model.ratio(v, up, down)
+    diag = model.diagnose(goods if goods is not None else bal, threshold)
+    fns: dict[str, model.Indicator] = {
+        "total_value": lambda mm, xx: float(model.total_value(mm, xx).sum()),
+        "induced_value": lambda mm, xx: float(model.total_value(mm, xx).sum() - xx.sum()),
+        "synergy_index": model.synergy_index,
+        "balance_ratio": lambda mm, xx: model.ratio(model.total_value(mm, xx), up, down),
+    }
+    if goods is not None:
+        fns["goods_balance_ratio"] = lambda mm, xx: model.ratio(
+            model.total_value(mm, xx), up_g, down_g
+        )
+    el = {k: model.elasticities(m, x, f) for k, f in fns.items()} if with_elasticities else {}
+    county: dict[str, dict[str, float]] | None = None
+    if effects is not None:
+        county = {}
+        total = dict.fromkeys(
+            ("output_type1", "output_type2", "income_type1", "income_type2"), 0.0
+        )
+        for i, f in enumerate(names):
+            e = effects[f]
+            row = {
+                "value": float(v[i]),
+                "output_type1": float(v[i]) * e.output_type1,
+                "output_type2": float(v[i]) * e.output_type2,
+                "income_type1": float(v[i]) * e.income_type1,
+                "income_type2": float(v[i]) * e.income_type2,
+            }
+            county[f] = row
+            for k in total:
+                total[k] += row[k]
+        county["total"] = {"value": float(v.sum()), **total}
+    return Indicators(
+        flows=names,
+        x=x,
+        v=v,
+        first_round=first,
+        higher_rounds=higher,
+        spectral_radius=rho,
+        synergy_index=model.synergy_index(m, x),
+        balance_ratio=bal,
+        balance_ratio_direct=model.ratio(x, up, down),
+        goods_balance_ratio=goods,
+        diagnosis=diag,
+        elasticities=el,
+        county_effects=county,
+    )
+
+
+def _data_dir(options: MatrixOptions, notes: list[str]) -> Path | None:
+    from ruralflow.bundle.datadir import DataDirError, find_data_dir
+
+    try:
+        return find_data_dir(options.data_dir)
+    except DataDirError as e:
+        notes.append(f"shared data folder not found ({e}); IO table not used")
+        return None
+
+
+def _income(
+    flows: tuple[str, ...],
+    mappings: Mapping[str, SectorMapping],
+    cio: CountyIO | None,
+    effects: Mapping[str, FlowEffects] | None,
+) -> dict[str, SourcedValue]:
+    out: dict[str, SourcedValue] = {}
+    for f in flows:
+        mp = mappings[f]
+        if cio is not None and effects is not None:
+            out[f] = SourcedValue(
+                effects[f].income_type1,
+                "yuan/yuan",
+                f"county IO model: Type I household income per yuan of {f} = w . L_C f "
+                f"({cio.table.label}, VA001/GO; {cio.method.upper()} delta "
+                f"{cio.delta.value:g}); sector mix f: {mp.source}",
+            )
+        else:
+            val = sum(
+                share * FALLBACK_LABOUR_SHARE.get(code, 0.0) for code, share in mp.shares.items()
+            )
+            out[f] = SourcedValue(
+                val,
+                "yuan/yuan",
+                f"direct labour income of the sector mix ({FALLBACK_LABOUR_SOURCE}); sector mix: "
+                f"{mp.source}",
+            )
+    return out
+
+
+def analyse(county: County, options: MatrixOptions | None = None) -> MatrixResult:
+    """The convection value matrix of ``county``, its indicators, IO layer and scenarios.
+
+    Raises
+    ------
+    SpectralRadiusError
+        The spectral radius of ``M`` (baseline or a scenario) is >= 1; the message names the
+        driving coefficients.
+    MatrixError
+        Bad inputs: a flow without direction, an unknown scenario, a plan without comparison.
+    """
+    opts = options or MatrixOptions()
+    if not isinstance(opts, MatrixOptions):
+        raise MatrixError(f"options must be a MatrixOptions (got {type(opts).__name__})")
+    if opts.method not in METHODS:
+        raise MatrixError(
+            f"unknown location-quotient method {opts.method!r}: expected flq, cilq or slq"
+        )
+    econ = county.economy
+    notes: list[str] = []
+    if not econ.flows:
+        raise MatrixError(f"{county.name} ({county.adcode}): economy.yaml has no flows")
+    flows = order_flows(tuple(econ.flows))
+    specs = tuple(flow_spec(f) for f in flows)
+    params = resolve(econ.parameters)
+    if opts.logistics is not None:
+        params["logistics_saving_yuan_per_yuan"] = measured_saving(
+            opts.logistics, params["parcel_value_yuan"]
+        )
+    params["logistics_saving_yuan_per_yuan"] = saving_per_yuan(params)
+    names = opts.scenarios if opts.scenarios is not None else tuple(scen.SCENARIOS)
+    chosen = [scen.get(n) for n in names]
+    mappings = sector_mappings(flows, county.settings.costs, params)
+    data_dir = _data_dir(opts, notes)
+    cio: CountyIO | None = None
+    effects: dict[str, FlowEffects] | None = None
+    try:
+        cio = build_county_io(
+            econ, params, county.adcode, data_dir, method=opts.method, delta=opts.delta
+        )
+        effects = {f: cio.effects(mappings[f]) for f in flows}
+    except IOTableError as e:
+        notes.append(f"county IO model not built: {e}")
+    income = _income(flows, mappings, cio, effects)
+    if cio is not None:
+        g = SourcedValue(
+            cio.table.goods_share_of_household,
+            "share",
+            f"{cio.table.label}: goods (sectors 01-26) share of {cio.table.household_label}",
+        )
+    else:
+        g = FALLBACK_GOODS_SHARE
+    inputs = scen.MatrixInputs(flows=dict(econ.flows), params=params)
+    x = np.array([inputs.flows[f].value for f in flows])
+    threshold = params["balance_threshold"].value
+    m, coefs = estimate(flows, params, income, g)
+    base = _indicators(specs, m, x, threshold, effects, opts.elasticities)
+    results: list[ScenarioResult] = []
+    for s in chosen:
+        new, changes, text = scen.apply(s, inputs, county)
+        m2, coefs2 = estimate(flows, new.params, income, g)
+        x2 = np.array([new.flows[f].value for f in flows])
+        ind = _indicators(specs, m2, x2, threshold, effects, False)
+        results.append(
+            ScenarioResult(
+                s.name,
+                s.title_zh,
+                s.title_en,
+                text,
+                tuple(changes),
+                tuple(coefs2),
+                ind,
+                deltas(base, ind),
+            )
+        )
+    return MatrixResult(
+        adcode=county.adcode,
+        county_name=county.name,
+        year=econ.year,
+        specs=specs,
+        inputs=inputs,
+        matrix=m,
+        coefficients=tuple(coefs),
+        indicators=base,
+        mappings=mappings,
+        flow_effects=effects,
+        county_io=cio,
+        scenarios=tuple(results),
+        notes=tuple(notes),
+    )
+
+
+def coefficient_table(result: MatrixResult) -> list[Coefficient]:
+    """The coefficients that are links (non-zero or set), for reports."""
+    return [c for c in result.coefficients if c.is_link]
