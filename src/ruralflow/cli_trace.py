@@ -1,0 +1,474 @@
+"""``ruralflow trace ...`` commands: keygen, add, export, prove, checkpoint, validate, qr, demo.
+
+Registered on the ``trace`` sub-app of :mod:`ruralflow.cli` (which also has ``verify``) by
+:func:`register`. Thin: each command calls the public functions of :mod:`ruralflow.trace`.
+
+Exit codes: 0 success; 1 bad input (an invalid EPCIS document, an unknown lot, an unreadable
+log or key, a failed proof); 2 usage errors (Typer's own).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+DbOpt = Annotated[Path, typer.Option("--db", help="SQLite database holding the trace log.")]
+ResolverOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--resolver",
+        help="Base URL of trace codes (default $RURALFLOW_TRACE_RESOLVER or "
+        "https://trace.ruralflow.example).",
+    ),
+]
+
+
+def _fail(message: str) -> NoReturn:
+    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _say(message: str) -> None:
+    console.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
+def _dump(value: Any, out: Path | None = None) -> None:
+    text = json.dumps(value, ensure_ascii=False, indent=1)
+    if out is None:
+        print(text)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+
+
+def keygen(
+    name: Annotated[
+        str,
+        typer.Option("--name", help="Key name = checkpoint origin, e.g. example.org/610425/trace"),
+    ],
+    key: Annotated[Path, typer.Option("--key", help="Private key file to create (mode 0600).")],
+    pub: Annotated[
+        Path | None, typer.Option("--pub", help="Public key file (default: KEY.pub).")
+    ] = None,
+) -> None:
+    """Create an Ed25519 key pair for signing checkpoints (never overwrites a file).
+
+    Example: ruralflow trace keygen --name ruralflow.example/county/610425/trace --key log.key
+    """
+    from ruralflow.trace.checkpoint import KeyFileError, NoteError, generate_signer
+    from ruralflow.trace.checkpoint import write_key_pair as write
+
+    pub = pub or key.with_name(key.name + ".pub")
+    try:
+        signer = generate_signer(name)
+        write(signer, key, pub)
+    except (KeyFileError, NoteError, ValueError) as e:
+        _fail(str(e))
+    _say(f"wrote private key {key} (0600) and public key {pub}: {signer.verifier().to_text()}")
+
+
+def add(
+    db: DbOpt,
+    files: Annotated[list[Path], typer.Argument(help="EPCIS 2.0 JSON(-LD) documents or events.")],
+    sign: Annotated[
+        Path | None,
+        typer.Option("--sign", help="Private key: sign a checkpoint after appending."),
+    ] = None,
+) -> None:
+    """Validate EPCIS documents and append their events to the log.
+
+    Every file is validated first; if any is invalid nothing is written (exit 1, the failing
+    event and field are named). Each event is stored as the canonical JSON of the event with
+    its document's @context.
+
+    Example: ruralflow trace add --db county.db events.jsonld --sign log.key
+    """
+    from ruralflow.trace.checkpoint import KeyFileError, load_signer
+    from ruralflow.trace.exchange import import_document
+    from ruralflow.trace.log import LogError, MerkleLog
+    from ruralflow.trace.validate import (
+        EpcisDirError,
+        EpcisValidationError,
+        load_json,
+        validate_epcis,
+    )
+
+    docs: list[tuple[Path, Any]] = []
+    bad = False
+    try:
+        for f in files:
+            try:
+                doc = load_json(f)
+            except EpcisValidationError as e:
+                err_console.print(e.report.summary(), markup=False, highlight=False)
+                bad = True
+                continue
+            report = validate_epcis(doc, source=str(f))
+            if not report.ok:
+                err_console.print(report.summary(), markup=False, highlight=False)
+                bad = True
+            docs.append((f, doc))
+    except EpcisDirError as e:
+        _fail(str(e))
+    if bad:
+        _fail("nothing was appended")
+    try:
+        signer = load_signer(sign) if sign is not None else None
+        with MerkleLog.open(db) as log:
+            for f, doc in docs:
+                res = import_document(log, doc, validate=False, source=str(f))
+                n = len(res.leaf_hashes)
+                last = res.first_index + n - 1
+                _say(f"{f}: appended {n} events (entries {res.first_index}-{last})")
+            if signer is not None:
+                cp = log.add_checkpoint(signer)
+                _say(f"signed checkpoint {cp.seq} at size {cp.tree_size}")
+            _say(f"log size {log.size}")
+    except (LogError, KeyFileError) as e:
+        _fail(str(e))
+
+
+def export(
+    db: DbOpt,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output file (default: standard output).")
+    ] = None,
+    lot: Annotated[
+        str | None,
+        typer.Option("--lot", help="Only the history of this lot (identifier or trace URL)."),
+    ] = None,
+    start: Annotated[int, typer.Option("--start", help="First entry index.")] = 0,
+    end: Annotated[int | None, typer.Option("--end", help="Stop before this index.")] = None,
+) -> None:
+    """Write log entries as one EPCIS 2.0 document (all, a range, or one lot's history).
+
+    Example: ruralflow trace export --db county.db --out season.jsonld
+    """
+    from ruralflow.trace.codes import lot_of_url
+    from ruralflow.trace.exchange import export_document
+    from ruralflow.trace.ids import IdentifierError
+    from ruralflow.trace.log import LogError, MerkleLog
+    from ruralflow.trace.view import batch_history
+
+    try:
+        with MerkleLog.open(db) as log:
+            indices = None
+            if lot is not None:
+                try:
+                    ident = lot_of_url(lot)
+                except IdentifierError:
+                    ident = lot
+                indices = [i for i, _ in batch_history(log, ident)]
+                if not indices:
+                    _fail(f"no events about {ident} in {db}")
+            doc = export_document(log, indices=indices, start=start, end=end)
+    except LogError as e:
+        _fail(str(e))
+    _dump(doc, out)
+    if out is not None:
+        _say(f"wrote {len(doc['epcisBody']['eventList'])} events to {out}")
+
+
+def prove(
+    db: DbOpt,
+    index: Annotated[
+        int | None, typer.Option("--index", help="Inclusion proof of this entry.")
+    ] = None,
+    lot: Annotated[
+        str | None,
+        typer.Option("--lot", help="Verification view of a lot (identifier or trace URL)."),
+    ] = None,
+    size: Annotated[
+        int | None,
+        typer.Option("--size", help="Tree size for --index (default: latest checkpoint)."),
+    ] = None,
+    key: Annotated[
+        list[Path] | None,
+        typer.Option("--key", help="Public key to check the checkpoint signature (repeatable)."),
+    ] = None,
+    resolver: ResolverOpt = None,
+    no_events: Annotated[
+        bool, typer.Option("--no-events", help="Leave the full events out of the view.")
+    ] = False,
+) -> None:
+    """Print an inclusion proof (--index) or a lot's verification view (--lot) as JSON.
+
+    The view holds the lot's history, each event's inclusion proof against the latest
+    signed checkpoint, temperature alarms and the brand. Exit 1 when the lot is unknown or
+    anything fails to verify.
+
+    Example: ruralflow trace prove --db county.db --key log.pub --lot https://.../01/.../10/...
+    """
+    from ruralflow.trace.checkpoint import KeyFileError, load_verifier
+    from ruralflow.trace.log import LogError, MerkleLog
+    from ruralflow.trace.merkle import ProofError
+    from ruralflow.trace.view import entry_proof, verification_view
+
+    if (index is None) == (lot is None):
+        _fail("give exactly one of --index and --lot")
+    try:
+        verifiers = [load_verifier(k) for k in key or []]
+        with MerkleLog.open(db) as log:
+            if index is not None:
+                _dump(entry_proof(log, index, tree_size=size))
+                return
+            assert lot is not None
+            view = verification_view(
+                log,
+                lot,
+                resolver=resolver,
+                verifiers=verifiers,
+                include_events=not no_events,
+            )
+    except (LogError, KeyFileError, ProofError) as e:
+        _fail(str(e))
+    _dump(view)
+    if not view["verified"]:
+        _fail("NOT verified: " + "; ".join(view["problems"]))
+
+
+def checkpoint(
+    db: DbOpt,
+    key: Annotated[Path, typer.Option("--key", help="Private key file of the log.")],
+    origin: Annotated[
+        str | None, typer.Option("--origin", help="Checkpoint origin (default: key name).")
+    ] = None,
+) -> None:
+    """Sign a checkpoint of the log's current tree and print its signed note.
+
+    Refuses (exit 1) when the tree is not consistent with the previous checkpoint.
+
+    Example: ruralflow trace checkpoint --db county.db --key log.key
+    """
+    from ruralflow.trace.checkpoint import KeyFileError, load_signer
+    from ruralflow.trace.log import LogError, MerkleLog
+
+    try:
+        signer = load_signer(key)
+        with MerkleLog.open(db) as log:
+            cp = log.add_checkpoint(signer, origin=origin)
+    except (LogError, KeyFileError) as e:
+        _fail(str(e))
+    print(cp.note, end="" if cp.note.endswith("\n") else "\n")
+
+
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="EPCIS 2.0 JSON(-LD) files.")],
+    jsonld: Annotated[
+        bool,
+        typer.Option("--jsonld", help="Also expand as JSON-LD with the local GS1 contexts."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print reports as JSON.")] = False,
+) -> None:
+    """Validate EPCIS 2.0 documents against GS1's JSON schema (format checking on).
+
+    Exit 0 when every file is valid, 1 otherwise; each problem names the event (index,
+    type, eventID) and the field (JSON pointer). The schema is read from
+    $RURALFLOW_EPCIS_DIR or ../shared/conformance/epcis.
+
+    Example: ruralflow trace validate events.jsonld
+    """
+    from ruralflow.trace.validate import (
+        EpcisDirError,
+        EpcisJsonLdError,
+        expand_jsonld,
+        load_json,
+        validate_epcis_file,
+    )
+
+    reports: list[dict[str, Any]] = []
+    ok = True
+    try:
+        for f in files:
+            report = validate_epcis_file(f)
+            item = report.to_dict()
+            text = report.summary()
+            if report.ok and jsonld:
+                try:
+                    expand_jsonld(load_json(f))
+                    item["jsonld"] = "valid"
+                except EpcisJsonLdError as e:
+                    item["jsonld"] = str(e)
+                    text = f"{f}: schema-valid but {e}"
+                    ok = False
+            ok = ok and report.ok
+            reports.append(item)
+            if not as_json:
+                out = (
+                    console
+                    if report.ok and item.get("jsonld", "valid") == "valid"
+                    else err_console
+                )
+                out.print(text, markup=False, highlight=False, soft_wrap=True)
+    except EpcisDirError as e:
+        _fail(str(e))
+    if as_json:
+        _dump(reports if len(reports) != 1 else reports[0])
+    if not ok:
+        raise typer.Exit(1)
+
+
+def qr(
+    target: Annotated[
+        str | None,
+        typer.Argument(help="A trace URL or a lot identifier (GS1 Digital Link or project)."),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Output stem: writes OUT.png and OUT.svg.")
+    ] = Path("trace-code"),
+    gtin: Annotated[
+        str | None, typer.Option("--gtin", help="GTIN (with --lot-number instead of TARGET).")
+    ] = None,
+    lot_number: Annotated[
+        str | None, typer.Option("--lot-number", help="GS1 lot number (AI 10).")
+    ] = None,
+    resolver: ResolverOpt = None,
+    scale: Annotated[int, typer.Option("--scale", help="PNG pixels per module.")] = 8,
+) -> None:
+    """Write the trace code (QR, PNG and SVG) of a lot and print its URL.
+
+    Example: ruralflow trace qr --gtin 9520010000018 --lot-number 251013-K2ABOIMH --out box
+    """
+    from ruralflow.trace.codes import digital_link, lot_of_url, trace_url, write_qr
+    from ruralflow.trace.ids import IdentifierError
+
+    try:
+        if gtin is not None or lot_number is not None:
+            if gtin is None or lot_number is None or target is not None:
+                _fail("give --gtin with --lot-number, or a TARGET, not both")
+            url = digital_link(gtin, lot_number, resolver=resolver)
+        elif target is None:
+            _fail("give a trace URL or lot identifier, or --gtin with --lot-number")
+        else:
+            lot = lot_of_url(target)
+            keep = resolver is None and lot != target  # a trace URL stays as it is
+            url = target if keep else trace_url(lot, resolver=resolver)
+        png, svg = write_qr(url, out, scale=scale)
+    except (IdentifierError, ValueError) as e:
+        _fail(str(e))
+    _say(f"{url}\nwrote {png} and {svg}")
+
+
+def demo(
+    bundle: Annotated[
+        Path | None,
+        typer.Argument(help="County bundle folder (default: the packaged Liquan 610425)."),
+    ] = None,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="Append the events to this trace log.")
+    ] = None,
+    key: Annotated[
+        Path | None,
+        typer.Option("--key", help="Sign a checkpoint with this key (created if missing)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also write the events as one EPCIS document.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N batches.")] = None,
+    day: Annotated[
+        list[str] | None, typer.Option("--day", help="Only these days, YYYY-MM-DD (repeatable).")
+    ] = None,
+    qr_dir: Annotated[
+        Path | None, typer.Option("--qr-dir", help="Write trace codes of 3 example batches here.")
+    ] = None,
+    resolver: ResolverOpt = None,
+    no_validate: Annotated[
+        bool, typer.Option("--no-validate", help="Skip schema validation (faster).")
+    ] = False,
+) -> None:
+    """Generate the EPCIS events of a season of batches of a county (demo data).
+
+    Every batch gets harvest, grading, pre-cooling, storage, packing, shipping, transport
+    temperatures, receiving and sale events; they are validated against GS1's schema (unless
+    --no-validate), appended to --db, and a checkpoint is signed with --key.
+
+    Example: ruralflow trace demo --db liquan.db --key liquan.key --limit 200 --qr-dir qr
+    """
+    from ruralflow.bundle import BundleError, read_bundle
+    from ruralflow.domain import DomainError
+    from ruralflow.trace.canonical import canonical_json
+    from ruralflow.trace.checkpoint import KeyFileError, generate_signer, load_signer
+    from ruralflow.trace.checkpoint import write_key_pair as write
+    from ruralflow.trace.codes import write_qr
+    from ruralflow.trace.epcis import epcis_context, standalone_event
+    from ruralflow.trace.log import LogError, MerkleLog
+    from ruralflow.trace.season import SeasonOptions, season_events
+    from ruralflow.trace.validate import EpcisDirError, validate_epcis
+
+    path = bundle or Path(__file__).parent / "examples" / "610425"
+    try:
+        days = tuple(dt.date.fromisoformat(d) for d in day) if day else None
+    except ValueError as e:
+        _fail(f"--day: {e}")
+    try:
+        county = read_bundle(path)
+    except (BundleError, DomainError, OSError) as e:
+        _fail(str(e))
+    season = season_events(county, SeasonOptions(days=days, limit=limit))
+    if not season.events:
+        _fail(f"{path}: no up-flow batches to trace (check --day/--limit)")
+    _say(season.summary())
+    doc = season.document()
+    if not no_validate:
+        try:
+            report = validate_epcis(doc, source="demo events")
+        except EpcisDirError as e:
+            _fail(f"{e} (or pass --no-validate)")
+        if not report.ok:
+            _fail(report.summary())
+        _say(f"all {report.n_events} events are valid EPCIS 2.0 (GS1 JSON schema)")
+    if out is not None:
+        _dump(doc, out)
+        _say(f"wrote {out}")
+    if db is not None:
+        try:
+            signer = None
+            if key is not None:
+                if key.exists():
+                    signer = load_signer(key)
+                else:
+                    signer = generate_signer(f"ruralflow.example/county/{county.adcode}/trace")
+                    write(signer, key, key.with_name(key.name + ".pub"))
+                    _say(f"created key {key} and {key.name}.pub")
+            ctx = epcis_context(season.namespace)
+            with MerkleLog.open(db) as log:
+                res = log.append_many(
+                    canonical_json(standalone_event(e, ctx)) for e in season.events
+                )
+                _say(f"appended {len(res.leaf_hashes)} events to {db}; log size {res.tree_size}")
+                if signer is not None:
+                    cp = log.add_checkpoint(signer)
+                    _say(f"signed checkpoint {cp.seq} at size {cp.tree_size}")
+        except (LogError, KeyFileError) as e:
+            _fail(str(e))
+    with_gs1 = [b for b in season.batches if b.gs1][:1]
+    examples = with_gs1 + [b for b in season.batches if not b.gs1][: 3 - len(with_gs1)]
+    for b in examples:
+        url = b.trace_urls(resolver)[0]
+        _say(f"trace code of {b.batch}: {url}")
+        if qr_dir is not None:
+            png, _svg = write_qr(url, qr_dir / b.batch)
+            _say(f"  wrote {png} and .svg")
+
+
+def register(trace_app: typer.Typer) -> None:
+    """Add the commands to the ``trace`` sub-app."""
+    trace_app.command("keygen")(keygen)
+    trace_app.command("add")(add)
+    trace_app.command("export")(export)
+    trace_app.command("prove")(prove)
+    trace_app.command("checkpoint")(checkpoint)
+    trace_app.command("validate")(validate)
+    trace_app.command("qr")(qr)
+    trace_app.command("demo")(demo)
+
+
+__all__ = ["register"]
