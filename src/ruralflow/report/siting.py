@@ -1,0 +1,535 @@
+"""Facility siting as sections of the county report (``ruralflow demo``).
+
+:func:`sections` ``(county, day)`` runs :func:`ruralflow.siting.county.site_county` for the
+questions named in ``RURALFLOW_SITING_WHAT`` (comma-separated; default ``stations,cold-hub``;
+``preprocess`` is slower on big counties) with ``RURALFLOW_SITING_SECONDS`` seconds per MILP
+(default 10) and returns one section per question: key figures, the chosen sites on the county
+map (station radius circles, villages newly covered or still outside it; hubs with the villages
+they serve), coverage before and after, the marginal value of the k-th site as an inline SVG
+chart with each point's solver status and gap, the cost table and the chosen sites, with
+Chinese and English labels. The day is not used: siting looks at the whole season.
+Registered in :data:`ruralflow.report.analyses.ANALYSES`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from html import escape
+
+from ruralflow.domain import County, PlaceKind
+from ruralflow.domain.errors import DomainError
+from ruralflow.report.fmt import num
+from ruralflow.report.model import ProvenanceItem, Section
+from ruralflow.report.svgmap import KIND_LABEL, LINE_COLOURS, build_map
+from ruralflow.report.templating import render_fragment
+from ruralflow.siting.county import (
+    WHATS,
+    CountySitingOptions,
+    CountySitingResult,
+    CurvePoint,
+    site_county,
+)
+
+DEFAULT_SECONDS = 10.0
+DEFAULT_WHAT = ("stations", "cold-hub")
+
+TITLES: dict[str, tuple[str, str]] = {
+    "stations": ("村级服务站选址", "Village station siting"),
+    "cold-hub": ("冷链集配中心选址", "Cold hub siting"),
+    "preprocess": ("产地预处理中心选址", "Preprocess centre siting"),
+}
+
+NEW_COLOUR = "#d55e00"
+OLD_COLOUR = "#0072b2"
+UNCOVERED_COLOUR = "#b2182b"
+COVERED_COLOUR = "#1b7f3b"
+
+
+def _seconds() -> float:
+    try:
+        return max(0.5, float(os.environ.get("RURALFLOW_SITING_SECONDS", DEFAULT_SECONDS)))
+    except ValueError:
+        return DEFAULT_SECONDS
+
+
+def _whats() -> tuple[str, ...]:
+    raw = os.environ.get("RURALFLOW_SITING_WHAT")
+    if raw is None:
+        return DEFAULT_WHAT
+    out = tuple(w.strip() for w in raw.split(",") if w.strip() in WHATS)
+    return out or DEFAULT_WHAT
+
+
+def sections(county: County, day: dt.date | None = None) -> list[Section]:
+    """One report section per siting question (a short note when a question cannot run)."""
+    out: list[Section] = []
+    for what in _whats():
+        sid = f"siting-{what}"
+        zh, en = TITLES[what]
+        if what != "stations" and not county.supply_up:
+            html = '<p class="empty">没有上行货源 / The bundle has no up supply to site for.</p>'
+            out.append(Section(sid, zh, en, html))
+            continue
+        try:
+            r = site_county(county, what, CountySitingOptions(time_limit_s=_seconds()))
+        except DomainError as e:
+            html = f'<p class="empty">无法求解 / Could not be solved: {escape(str(e))}</p>'
+            out.append(Section(sid, zh, en, html))
+            continue
+        out.append(result_section(county, r))
+    return out
+
+
+# ----------------------------------------------------------------------------- html helpers
+def _t(text: object) -> str:
+    return escape(str(text))
+
+
+def _table(head: Sequence[str], rows: Iterable[Sequence[str]], right_from: int = 1) -> str:
+    def cell(tag: str, i: int, c: str) -> str:
+        cls = ' class="r"' if i >= right_from else ""
+        return f"<{tag}{cls}>{c}</{tag}>"
+
+    th = "".join(cell("th", i, h) for i, h in enumerate(head))
+    body = "".join(
+        "<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows
+    )
+    return (
+        '<div class="table-wrap"><table class="data"><thead><tr>'
+        + th
+        + "</tr></thead><tbody>"
+        + body
+        + "</tbody></table></div>"
+    )
+
+
+def _card(value: str, zh: str, en: str) -> str:
+    return (
+        f'<div class="card"><div class="v">{value}</div>'
+        f'<div class="k">{_t(zh)} / {_t(en)}</div></div>'
+    )
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f} %"
+
+
+def _gap(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.2g} %"
+
+
+# ----------------------------------------------------------------------------- map
+def _map_html(county: County, r: CountySitingResult, sid: str) -> str:
+    m = build_map(county)
+    m.lines = []  # bus lines would hide the sites
+    m.legend = [it for it in m.legend if it.symbol != "line"]
+    pos = {mk.id: (mk.x, mk.y) for mk in (*m.villages, *m.townships, *m.hub, *m.facilities)}
+    sites = r.site_by_id
+    under: list[str] = []
+    over: list[str] = []
+    new = set(r.new_ids)
+    if r.what == "stations":
+        px_per_km = m.scale_px / m.scale_km if m.scale_km > 0 else 0.0
+        rad = r.coverage_after.radius_km * px_per_km
+        for s_id in r.open_ids:
+            if s_id not in pos:
+                continue
+            x, y = pos[s_id]
+            colour = NEW_COLOUR if s_id in new else OLD_COLOUR
+            under.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{rad:.1f}" fill="{colour}" '
+                f'fill-opacity="0.13" stroke="{colour}" stroke-opacity="0.5" stroke-width="0.8"/>'
+            )
+        for c in r.clients:
+            if c.id not in pos or (c.covered_before and c.covered_after):
+                continue
+            x, y = pos[c.id]
+            if c.covered_after:
+                title = f"{sites[c.site_after].name if c.site_after in sites else c.site_after}"
+                over.append(
+                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.4" fill="{COVERED_COLOUR}">'
+                    f"<title>{_t(county.place_by_id[c.id].name)} · 新覆盖 / newly covered · "
+                    f"{num(c.weight)} 户/households · {c.km_after or 0:.1f} km → {_t(title)}"
+                    "</title></circle>"
+                )
+            else:
+                over.append(
+                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.2" fill="none" '
+                    f'stroke="{UNCOVERED_COLOUR}" stroke-width="1.3">'
+                    f"<title>{_t(county.place_by_id[c.id].name)} · 未覆盖 / not covered · "
+                    f"{num(c.weight)} 户/households · "
+                    f"{'–' if c.km_after is None else f'{c.km_after:.1f}'} km</title></circle>"
+                )
+    else:
+        colour_of = {
+            s_id: LINE_COLOURS[i % len(LINE_COLOURS)] for i, s_id in enumerate(r.open_ids)
+        }
+        for c in r.clients:
+            if c.site_after is None or c.id not in pos or c.site_after not in pos:
+                continue
+            x0, y0 = pos[c.id]
+            x1, y1 = pos[c.site_after]
+            under.append(
+                f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
+                f'stroke="{colour_of[c.site_after]}" stroke-width="0.9" stroke-opacity="0.55">'
+                f"<title>{_t(county.place_by_id[c.id].name)} → "
+                f"{_t(sites[c.site_after].name)} · {num(c.weight)} kg · {c.km_after or 0:.1f} km"
+                "</title></line>"
+            )
+    for s_id in r.open_ids:
+        if s_id not in pos:  # off the map
+            continue
+        x, y = pos[s_id]
+        s = sites[s_id]
+        colour = NEW_COLOUR if s_id in new else OLD_COLOUR
+        size = 7.5 if r.what == "stations" else 11.0
+        d = (
+            f"M{x:.1f},{y - size:.1f}L{x + size:.1f},{y:.1f}L{x:.1f},{y + size:.1f}"
+            f"L{x - size:.1f},{y:.1f}Z"
+            if r.what == "stations"
+            else f"M{x:.1f},{y - size:.1f}L{x + size:.1f},{y + size * 0.8:.1f}"
+            f"L{x - size:.1f},{y + size * 0.8:.1f}Z"
+        )
+        state = "新建 / new" if s_id in new else "已有 / existing"
+        over.append(
+            f'<path d="{d}" fill="{colour}" stroke="#fff" stroke-width="1.2">'
+            f"<title>{_t(s.name)} ({_t(s.id)}) · {state}</title></path>"
+        )
+    html = render_fragment("map.html.j2", m=m, county=county, kind_label=KIND_LABEL)
+    html = html.replace('id="map-title"', f'id="map-title-{sid}"').replace(
+        'aria-labelledby="map-title"', f'aria-labelledby="map-title-{sid}"'
+    )
+    html = html.replace('id="county-outline"', f'id="county-outline-{sid}"')
+    html = html.replace(
+        '<g class="villages">',
+        '<g class="siting-under">' + "".join(under) + '</g>\n<g class="villages">',
+        1,
+    )
+    html = html.replace(
+        '<g class="labels">',
+        '<g class="siting-over">' + "".join(over) + '</g>\n<g class="labels">',
+        1,
+    )
+    return html + _key(r)
+
+
+def _swatch(inner: str) -> str:
+    return (
+        '<svg class="swatch" viewBox="0 0 28 18" width="28" height="18" aria-hidden="true">'
+        + inner
+        + "</svg>"
+    )
+
+
+def _key(r: CountySitingResult) -> str:
+    items: list[tuple[str, str]] = []
+    if r.what == "stations":
+        items.append(
+            (
+                _swatch(f'<path d="M14,2L21,9L14,16L7,9Z" fill="{NEW_COLOUR}"/>'),
+                f"新建站点 / new station ({len(r.new_ids)})",
+            )
+        )
+        items.append(
+            (
+                _swatch(f'<path d="M14,2L21,9L14,16L7,9Z" fill="{OLD_COLOUR}"/>'),
+                f"已有站点 / existing station ({len(r.existing_ids)})",
+            )
+        )
+        items.append(
+            (
+                _swatch(
+                    f'<circle cx="14" cy="9" r="7" fill="{NEW_COLOUR}" fill-opacity="0.2" '
+                    f'stroke="{NEW_COLOUR}"/>'
+                ),
+                f"{r.coverage_after.radius_km:g} km 服务半径 / service radius",
+            )
+        )
+        n_new_cov = sum(1 for c in r.clients if c.covered_after and not c.covered_before)
+        n_out = sum(1 for c in r.clients if not c.covered_after)
+        items.append(
+            (
+                _swatch(f'<circle cx="14" cy="9" r="4" fill="{COVERED_COLOUR}"/>'),
+                f"新覆盖的村 / village newly covered ({n_new_cov})",
+            )
+        )
+        items.append(
+            (
+                _swatch(
+                    f'<circle cx="14" cy="9" r="4" fill="none" stroke="{UNCOVERED_COLOUR}" '
+                    'stroke-width="1.3"/>'
+                ),
+                f"仍未覆盖的村 / village still not covered ({n_out})",
+            )
+        )
+    else:
+        items.append(
+            (
+                _swatch(f'<path d="M14,2L21,15L7,15Z" fill="{NEW_COLOUR}"/>'),
+                f"选中的新设施 / chosen new site ({len(r.new_ids)})",
+            )
+        )
+        if r.existing_ids:
+            items.append(
+                (
+                    _swatch(f'<path d="M14,2L21,15L7,15Z" fill="{OLD_COLOUR}"/>'),
+                    f"已有设施 / existing site ({len(r.existing_ids)})",
+                )
+            )
+        items.append(
+            (
+                _swatch(
+                    '<line x1="2" y1="9" x2="26" y2="9" stroke="#0072b2" stroke-width="1.5"/>'
+                ),
+                "村 → 服务设施 / village → the site serving it",
+            )
+        )
+    lis = "".join(f"<li>{sw} {_t(text)}</li>" for sw, text in items)
+    return f'<div class="legend"><ul>{lis}</ul></div>'
+
+
+# ----------------------------------------------------------------------------- curve chart
+def curve_svg(r: CountySitingResult) -> str:
+    """The marginal value of the k-th site: bars (what site k adds or saves) and the objective
+    with k sites as a line, one point per curve point (its status and gap in the tooltip)."""
+    pts = [p for p in r.curve if p.objective is not None]
+    if not pts:
+        return '<p class="empty">没有可画的点 / No point of the curve has a solution.</p>'
+    w, h = 720.0, 300.0
+    left, right, top, bottom = 64.0, 64.0, 50.0, 40.0
+    pw, ph = w - left - right, h - top - bottom
+    ks = [p.k for p in r.curve]
+    k0, k1 = min(ks), max(ks)
+    step = pw / max(1, k1 - k0 + 1)
+
+    def x(k: int) -> float:
+        return left + (k - k0 + 0.5) * step
+
+    objs = [float(p.objective) for p in pts if p.objective is not None]
+    o_lo = min(0.0, min(objs))
+    o_hi = max(objs) if max(objs) > o_lo else o_lo + 1.0
+    margs = [p.marginal for p in r.curve if p.marginal is not None]
+    m_hi = max([abs(v) for v in margs] + [1e-9])
+    m_lo = min([0.0, *margs])
+    m_top = max(0.0, max(margs, default=0.0))
+    span_m = (m_top - m_lo) or m_hi
+
+    def yo(v: float) -> float:
+        return top + ph * (1 - (v - o_lo) / (o_hi - o_lo))
+
+    def ym(v: float) -> float:
+        return top + ph * (1 - (v - m_lo) / span_m)
+
+    unit_obj = "户 / households" if r.sense == "max" else "元/季 / yuan/season"
+    unit_m = "新增户 / households added" if r.sense == "max" else "节约 元/季 / yuan saved"
+    parts = [
+        f'<svg class="chart siting-curve" viewBox="0 0 {w:.0f} {h:.0f}" role="img" '
+        f'style="max-width:{w:.0f}px" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>第 k 个站点的边际价值 / Marginal value of the k-th site</title>"
+    ]
+    for i in range(5):
+        v = o_lo + (o_hi - o_lo) * i / 4
+        y = yo(v)
+        parts.append(
+            f'<line class="tick" x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_t(num(v))}</text>'
+        )
+        vm = m_lo + span_m * i / 4
+        parts.append(
+            f'<text x="{left + pw + 6}" y="{ym(vm) + 4:.1f}" text-anchor="start" '
+            f'fill="{NEW_COLOUR}">{_t(num(vm))}</text>'
+        )
+    zero = ym(0.0)
+    for p in r.curve:
+        if p.marginal is None:
+            continue
+        y0, y1 = sorted((zero, ym(p.marginal)))
+        parts.append(
+            f'<rect x="{x(p.k) - step * 0.3:.1f}" y="{y0:.1f}" width="{step * 0.6:.1f}" '
+            f'height="{max(0.5, y1 - y0):.1f}" fill="{NEW_COLOUR}" fill-opacity="0.55">'
+            f"<title>k = {p.k}: {_t(unit_m)} {_t(num(p.marginal))}"
+            f"{' · + ' + _t(', '.join(p.added)) if p.added else ''}</title></rect>"
+        )
+    line = " ".join(
+        f"{x(p.k):.1f},{yo(float(p.objective)):.1f}" for p in pts if p.objective is not None
+    )
+    parts.append(f'<polyline points="{line}" fill="none" stroke="{OLD_COLOUR}" stroke-width="2"/>')
+    for p in r.curve:
+        label = f"k = {p.k}"
+        if p.objective is None:
+            parts.append(
+                f'<text x="{x(p.k):.1f}" y="{top + ph - 4:.1f}" text-anchor="middle" '
+                f'fill="{UNCOVERED_COLOUR}">×<title>{_t(label)}: {_t(p.status)} '
+                f"{_t(p.message)}</title></text>"
+            )
+        else:
+            parts.append(
+                f'<circle cx="{x(p.k):.1f}" cy="{yo(float(p.objective)):.1f}" r="4" '
+                f'fill="{OLD_COLOUR}"><title>{_t(label)}: {_t(num(p.objective))} '
+                f"{_t(unit_obj)} · {_t(p.status)}, gap {_gap(p.gap)}, {p.runtime_s:.2f} s"
+                f"</title></circle>"
+            )
+        parts.append(
+            f'<text x="{x(p.k):.1f}" y="{h - bottom + 16:.1f}" text-anchor="middle">{p.k}</text>'
+        )
+    parts.append(
+        f'<text x="{left + pw / 2:.1f}" y="{h - 6:.1f}" text-anchor="middle">'
+        "新增站点数 k / new sites k</text>"
+        f'<text class="ptitle" x="{left}" y="{top - 30:.1f}" fill="{OLD_COLOUR}">'
+        f"— 目标值（左轴）/ objective, left axis ({_t(unit_obj)})</text>"
+        f'<text class="ptitle" x="{left}" y="{top - 12:.1f}" '
+        f'fill="{NEW_COLOUR}">▮ 第 k 个站点的边际价值（右轴）/ value of the k-th site, right axis '
+        f"({_t(unit_m)})</text>"
+        "</svg>"
+    )
+    return "".join(parts)
+
+
+def _curve_table(r: CountySitingResult) -> str:
+    unit = "户 / households" if r.sense == "max" else "元/季 / yuan/season"
+
+    def row(p: CurvePoint) -> list[str]:
+        return [
+            str(p.k),
+            _t(num(p.objective)) if p.objective is not None else "–",
+            _t(num(p.marginal)) if p.marginal is not None else "–",
+            _pct(p.coverage_share) if r.sense == "max" else _t(num(p.variable_yuan)),
+            _t(p.status),
+            _gap(p.gap),
+            f"{p.runtime_s:.2f}",
+            _t(", ".join(_name(r, x) for x in p.added) or p.message),
+        ]
+
+    third = "覆盖率 / coverage" if r.sense == "max" else "运输+损耗 / haul yuan"
+    return _table(
+        [
+            "k",
+            f"目标值 / objective ({unit})",
+            "边际 / marginal",
+            third,
+            "状态 / status",
+            "间隙 / gap",
+            "秒 / s",
+            "新增站点 / sites added",
+        ],
+        (row(p) for p in r.curve),
+    )
+
+
+# ----------------------------------------------------------------------------- section
+def result_section(county: County, r: CountySitingResult) -> Section:
+    """The report section of a siting result already computed."""
+    sid = f"siting-{r.what}"
+    zh, en = TITLES[r.what]
+    b, a = r.coverage_before, r.coverage_after
+    unit_zh = "户" if b.unit == "households" else "公斤"
+    parts: list[str] = [
+        f'<p class="lead">{_t(r.model)}. 候选 / candidates: {len(r.candidates)} '
+        f"({_t(r.candidate_rule)}). 已有 / existing: {_t(r.existing_rule)}.</p>"
+    ]
+    cards = [
+        _card(
+            f"{_pct(b.share)} → {_pct(a.share)}",
+            f"{b.radius_km:g} 公里内{unit_zh}覆盖率",
+            f"{b.unit} within {b.radius_km:g} km",
+        ),
+        _card(str(len(r.new_ids)), "新建站点", "new sites"),
+        _card(
+            f"{_t(r.status)} · {_gap(r.gap)}",
+            "求解状态 · 间隙",
+            "solver status · gap",
+        ),
+        _card(f"{r.runtime_s:.1f} s", "求解时间", "time"),
+    ]
+    if r.what == "stations":
+        cards.insert(
+            2,
+            _card(num(a.weight - b.weight), "新增覆盖户数", "households added"),
+        )
+    else:
+        total = next((c.yuan for c in r.costs if c.key == "total"), None)
+        cards.insert(2, _card(num(total), "总成本 元/季", "total yuan/season"))
+    parts.append('<div class="cards small">' + "".join(cards) + "</div>")
+    parts.append(_map_html(county, r, sid))
+    parts.append("<h3>覆盖率 / Coverage</h3>")
+    parts.append(
+        _table(
+            ["", "站点 / sites", f"覆盖 / covered ({_t(b.unit)})", "合计 / total", "比例 / share"],
+            [
+                [
+                    "之前 / before",
+                    str(b.sites),
+                    _t(num(b.weight)),
+                    _t(num(b.total)),
+                    _pct(b.share),
+                ],
+                ["之后 / after", str(a.sites), _t(num(a.weight)), _t(num(a.total)), _pct(a.share)],
+            ],
+        )
+    )
+    parts.append("<h3>第 k 个站点的边际价值 / Marginal value of the k-th site</h3>")
+    parts.append(f'<figure class="chart-figure">{curve_svg(r)}</figure>')
+    parts.append(_curve_table(r))
+    parts.append("<h3>成本 / Costs</h3>")
+    parts.append(
+        _table(
+            ["项目 / item", "元 / yuan", "单位 / unit", "依据 / basis"],
+            (
+                [f"{_t(c.zh)} / {_t(c.en)}", _t(num(c.yuan)), _t(c.unit), _t(c.basis)]
+                for c in r.costs
+            ),
+            right_from=1,
+        )
+    )
+    sites = r.site_by_id
+    served: dict[str, float] = {}
+    for c in r.clients:
+        if c.site_after is not None and (r.what != "stations" or c.covered_after):
+            served[c.site_after] = served.get(c.site_after, 0.0) + c.weight
+    parts.append("<h3>选中的站点 / Chosen sites</h3>")
+    parts.append(
+        _table(
+            [
+                "站点 / site",
+                "类型 / kind",
+                "状态 / state",
+                f"服务 / serves ({_t(b.unit)})",
+                "经度 / lon",
+                "纬度 / lat",
+            ],
+            (
+                [
+                    f'{_t(sites[s].name)} <span class="mono">{_t(s)}</span>',
+                    _t(_kind_label(sites[s].kind)),
+                    "新建 / new" if s in set(r.new_ids) else "已有 / existing",
+                    _t(num(served.get(s, 0.0))),
+                    f"{sites[s].lon:.4f}",
+                    f"{sites[s].lat:.4f}",
+                ]
+                for s in r.open_ids
+            ),
+            right_from=3,
+        )
+    )
+    if r.notes:
+        parts.append('<ul class="note">' + "".join(f"<li>{_t(n)}</li>" for n in r.notes) + "</ul>")
+    prov = tuple(
+        ProvenanceItem(k, k, v.source, f"{v.value:,.6g} {v.unit}")
+        for k, v in r.assumptions.items()
+    )
+    return Section(sid, zh, en, "\n".join(parts), prov)
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        zh, en = KIND_LABEL[PlaceKind(kind)]
+    except (ValueError, KeyError):
+        return kind
+    return f"{zh} / {en}"
+
+
+def _name(r: CountySitingResult, site_id: str) -> str:
+    s = r.site_by_id.get(site_id)
+    return f"{s.name} ({site_id})" if s is not None else site_id
