@@ -278,9 +278,9 @@ def test_data_dir_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         make_county("610425", data_dir=tmp_path)
     monkeypatch.delenv(ENV_VAR)
     monkeypatch.chdir(tmp_path)
-    import ruralflow.bundle.datadir as datadir
+    import ruralflow.shared_dir as shared_dir
 
-    monkeypatch.setattr(datadir, "__file__", str(tmp_path / "pkg" / "datadir.py"))
+    monkeypatch.setattr(shared_dir, "__file__", str(tmp_path / "pkg" / "shared_dir.py"))
     with pytest.raises(DataDirError) as e2:
         find_data_dir()
     assert "shared" in str(e2.value) and "\n" not in str(e2.value)

@@ -32,6 +32,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ruralflow.shared_dir import find_shared_dir
+
 __all__ = [
     "EPCIS_DIR_ENV",
     "EpcisDirError",
@@ -90,41 +92,15 @@ class EpcisJsonLdError(ValueError):
 # --------------------------------------------------------------------------- the folder
 
 
-def _looks_right(p: Path) -> bool:
-    return p.is_dir() and all((p / m).is_file() for m in _MARKERS)
-
-
 def find_epcis_dir(epcis_dir: str | os.PathLike[str] | None = None) -> Path:
     """The EPCIS conformance folder, or :class:`EpcisDirError` naming what was tried."""
-    if epcis_dir is not None:
-        p = Path(epcis_dir).expanduser()
-        if not _looks_right(p):
-            raise EpcisDirError(
-                f"EPCIS conformance folder not found at {p} (expected {', '.join(_MARKERS)})"
-            )
-        return p.resolve()
-    env = os.environ.get(EPCIS_DIR_ENV, "").strip()
-    if env:
-        p = Path(env).expanduser()
-        if not _looks_right(p):
-            raise EpcisDirError(
-                f"EPCIS conformance folder not found at {p} (from ${EPCIS_DIR_ENV}; expected "
-                f"{', '.join(_MARKERS)})"
-            )
-        return p.resolve()
-    seen: set[Path] = set()
-    for start in (Path.cwd(), Path(__file__).parent):
-        for a in (start.resolve(), *start.resolve().parents):
-            cand = a / "shared" / "conformance" / "epcis"
-            if cand in seen:
-                continue
-            seen.add(cand)
-            if _looks_right(cand):
-                return cand.resolve()
-    raise EpcisDirError(
-        f"EPCIS conformance folder not found: tried every shared/conformance/epcis above "
-        f"{Path.cwd()} and the package; set ${EPCIS_DIR_ENV} to the folder holding "
-        f"{SCHEMA_FILE}"
+    return find_shared_dir(
+        "conformance/epcis",
+        markers=_MARKERS,
+        env_var=EPCIS_DIR_ENV,
+        what="EPCIS conformance folder",
+        error=EpcisDirError,
+        explicit=epcis_dir,
     )
 
 
