@@ -73,6 +73,41 @@ ANALYSES: list[Analysis] = [
         "County overview",
         "ruralflow.report.overview:overview_sections",
     ),
+    Analysis(
+        "logistics",
+        "两向物流计划",
+        "Two-way logistics plan",
+        "ruralflow.logistics.report:logistics_sections",
+        engines=("ruralflow.logistics",),
+    ),
+    Analysis(
+        "siting",
+        "设施选址",
+        "Facility siting",
+        "ruralflow.report.siting:sections",
+        engines=("ruralflow.siting",),
+    ),
+    Analysis(
+        "matrix",
+        "城乡要素对流价值矩阵",
+        "Convection value matrix",
+        "ruralflow.matrix.report:sections",
+        engines=("ruralflow.matrix",),
+    ),
+    Analysis(
+        "sharing",
+        "利益联结与价格风险",
+        "Benefit sharing and price risk",
+        "ruralflow.sharing.report:sections",
+        engines=("ruralflow.sharing",),
+    ),
+    Analysis(
+        "trace",
+        "溯源与追溯码",
+        "Traceability and trace codes",
+        "ruralflow.report.trace:sections",
+        engines=("ruralflow.trace",),
+    ),
 ]
 
 

@@ -1,0 +1,637 @@
+"""Evaluation of a mode assignment and the mode-choice improvement loop.
+
+A *mode assignment* says, per village, whether its ambient down parcels go by bus or by the
+flexible fleet, the same for its ambient up produce, and which up batches of products that do
+not require a cold chain are nevertheless carried chilled (on a reefer, entering the cold
+chain). Cold parcels and cold-chain batches always need a reefer.
+
+:meth:`Engine.evaluate` books the bus groups on the earliest runs with room, routes the rest
+with PyVRP (:mod:`.routing`), prices spoilage along each batch's actual journey
+(:mod:`.spoilage`) and adds up the objective (:class:`.Costs`).
+
+:meth:`Engine.optimise` starts from a fixed rule (everything on the flexible fleet, chilled
+only where required, the bus only where no vehicle can go) and then, round after round,
+estimates the gain of every single move (a village's down or up group between bus and fleet,
+a batch between ambient and chilled) from the current routes (removal saving, cheapest
+insertion, bus fee and last leg, spoilage difference), applies the most promising
+non-conflicting moves together, re-routes from the current routes and keeps the result only
+if the total cost fell (else it tries the best move alone, then marks it tabu). It stops when
+no move promises a gain, after ``mode_rounds`` rounds or when the time is spent. Then up to two
+*fleet squeezes* (the day without its smallest route, one vehicle fewer of that type, kept if
+cheaper) and the rest of the time polishes the routes of the final assignment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ruralflow.logistics.bus import BusConsignment, BusNetwork
+from ruralflow.logistics.costs import Costs
+from ruralflow.logistics.flows import Flow, Item
+from ruralflow.logistics.routes import Route
+from ruralflow.logistics.routing import (
+    Context,
+    RoutingResult,
+    build_clients,
+    penalty_yuan,
+    solve_routes,
+)
+from ruralflow.logistics.spoilage import BatchSpoilage, Leg, SpoilageModel
+
+
+class Budget:
+    """A wall-clock budget."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.perf_counter() + seconds
+
+    def left(self) -> float:
+        return max(0.0, self.deadline - time.perf_counter())
+
+
+@dataclass(frozen=True)
+class Modes:
+    """Villages whose ambient down / up groups go by bus; optional-cold batches sent chilled."""
+
+    down_bus: frozenset[str] = frozenset()
+    up_bus: frozenset[str] = frozenset()
+    chilled: frozenset[str] = frozenset()
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {
+            "down_by_bus": sorted(self.down_bus),
+            "up_by_bus": sorted(self.up_bus),
+            "chilled_by_choice": sorted(self.chilled),
+        }
+
+
+MoveKind = Literal["to_bus", "to_fleet", "to_cold", "to_ambient"]
+
+
+@dataclass(frozen=True)
+class Move:
+    kind: MoveKind
+    flow: Flow
+    village: str
+    key: str
+    gain: float
+
+    def apply(self, m: Modes) -> Modes:
+        if self.kind in ("to_bus", "to_fleet"):
+            attr = "down_bus" if self.flow == "down" else "up_bus"
+            cur: frozenset[str] = getattr(m, attr)
+            new = cur | {self.village} if self.kind == "to_bus" else cur - {self.village}
+            return dataclasses.replace(m, **{attr: new})
+        ch = m.chilled | {self.key} if self.kind == "to_cold" else m.chilled - {self.key}
+        return dataclasses.replace(m, chilled=ch)
+
+    @property
+    def ident(self) -> tuple[str, str, str]:
+        return (self.kind, self.flow, self.key)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "move": self.kind,
+            "flow": self.flow,
+            "village": self.village,
+            "what": self.key,
+            "estimated_gain_yuan": round(self.gain, 2),
+        }
+
+
+@dataclass
+class Outcome:
+    """Everything one evaluation produced."""
+
+    operation: str
+    modes: Modes
+    routes: list[Route]
+    bus: list[BusConsignment]
+    carried: list[Item]
+    not_carried: list[tuple[Item, str]]
+    spoilage: list[BatchSpoilage]
+    costs: Costs
+    network: BusNetwork
+    routing: RoutingResult
+    items: dict[str, Item]
+    log: list[dict[str, Any]] = field(default_factory=list)
+    rule_costs: Costs | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return self.costs.total
+
+
+class Engine:
+    """Plans one operation (integrated, down-only or up-only) for a set of items."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        items: Sequence[Item],
+        network: BusNetwork,
+        spoil: SpoilageModel,
+        operation: str,
+        seed: int,
+    ) -> None:
+        self.ctx = ctx
+        self.items = list(items)
+        self.network = network
+        self.spoil = spoil
+        self.operation = operation
+        self.seed = seed
+        self.by_group: dict[tuple[Flow, str], list[Item]] = defaultdict(list)
+        for it in self.items:
+            if not it.cold:
+                self.by_group[(it.flow, it.village)].append(it)
+        self._reach: dict[tuple[str, bool], str] = {}
+        self.history: list[dict[str, Any]] = []
+        self.use_bus = ctx.options.use_buses and bool(network.runs)
+        self.has_reefer = any(v.refrigerated for v in ctx.fleet.types)
+
+    # ------------------------------------------------------------------ basics
+    def truck_reason(self, it: Item, chilled: bool) -> str:
+        """'' when some eligible vehicle can serve this item alone, else why not."""
+        k = (it.id, chilled)
+        r = self._reach.get(k)
+        if r is None:
+            svc = self.ctx.service_min([it])
+            early, late = self.ctx.window(it.village, [it], svc)
+            r = self.ctx.reachable_by_any(it.village, early, late, svc, chilled)
+            self._reach[k] = r
+        return r
+
+    def effective(self, it: Item, modes: Modes) -> Item:
+        if it.source.key in modes.chilled and not it.cold:
+            return dataclasses.replace(it, source=dataclasses.replace(it.source, cold=True))
+        return it
+
+    def penalty(self, it: Item) -> float:
+        return penalty_yuan(self.ctx.params, it)
+
+    def initial_modes(self) -> Modes:
+        """The fixed rule: the fleet for everything it can serve, the bus where it cannot."""
+        down: set[str] = set()
+        up: set[str] = set()
+        if self.use_bus:
+            for (flow, village), its in self.by_group.items():
+                if any(self.truck_reason(it, False) for it in its) and self.network.serves(
+                    village
+                ):
+                    (down if flow == "down" else up).add(village)
+        return Modes(frozenset(down), frozenset(up), frozenset())
+
+    # ------------------------------------------------------------------ evaluation
+    def evaluate(
+        self,
+        modes: Modes,
+        seconds: float,
+        warm: Sequence[Route] = (),
+        offered: Sequence[int] | None = None,
+        phase: str = "",
+        exact: bool = False,
+    ) -> Outcome:
+        eff = {it.id: self.effective(it, modes) for it in self.items}
+        net = self.network.copy()
+        bus: list[BusConsignment] = []
+        on_bus: set[str] = set()
+        pairs: tuple[tuple[Flow, frozenset[str]], ...] = (
+            ("down", modes.down_bus),
+            ("up", modes.up_bus),
+        )
+        for flow, villages in pairs:
+            for v in sorted(villages):
+                g = [eff[it.id] for it in self.by_group.get((flow, v), [])]
+                g = [it for it in g if not it.cold]
+                if not g:
+                    continue
+                q = net.quote(g)
+                if q is None:
+                    continue
+                net.book(*q)
+                bus.append(q[1])
+                on_bus.update(it.id for it in g)
+        truck: list[Item] = []
+        not_carried: list[tuple[Item, str]] = []
+        for it in eff.values():
+            if it.id in on_bus:
+                continue
+            r = self.truck_reason(it, it.cold)
+            if r:
+                if not it.cold and self.use_bus and self.network.serves(it.village):
+                    r += "; and no bus run had room or time for it"
+                elif not it.cold and self.use_bus:
+                    r += "; and no bus line serves the village"
+                not_carried.append((it, r))
+            else:
+                truck.append(it)
+        clients = build_clients(self.ctx, truck)
+        rr = solve_routes(
+            self.ctx,
+            clients,
+            seconds,
+            self.seed,
+            self.operation,
+            warm=warm,
+            offered=offered,
+            exact=exact,
+        )
+        self.history += [{"phase": phase, **h} for h in rr.history]
+        for c, reason in rr.dropped:
+            for it in c.items:
+                not_carried.append((it, reason))
+        carried = [eff[i] for r in rr.routes for i in r.item_ids]
+        carried += [eff[i] for i in sorted(on_bus)]
+        spoil = self._spoilage(rr.routes, bus, eff)
+        costs = Costs(
+            fixed=math.fsum(r.fixed_yuan for r in rr.routes),
+            distance=math.fsum(r.distance_yuan for r in rr.routes),
+            bus_fees=math.fsum(c.fee_yuan for c in bus),
+            last_leg=math.fsum(c.last_leg_yuan for c in bus),
+            spoilage=math.fsum(s.loss_yuan for s in spoil),
+            penalty=math.fsum(self.penalty(it) for it, _ in not_carried),
+        )
+        return Outcome(
+            self.operation, modes, rr.routes, bus, carried, not_carried, spoil, costs, net, rr, eff
+        )
+
+    def _spoilage(
+        self, routes: Sequence[Route], bus: Sequence[BusConsignment], eff: dict[str, Item]
+    ) -> list[BatchSpoilage]:
+        products = self.ctx.county.product_by_id
+        out: list[BatchSpoilage] = []
+        for r in routes:
+            reefer = r.temperature_class != "ambient"
+            for k, s in enumerate(r.stops):
+                if not s.picked_up:
+                    continue
+                hub_min = next(t.arrival_min for t in r.stops[k + 1 :] if t.kind == "hub")
+                for iid in s.picked_up:
+                    it = eff[iid]
+                    out.append(
+                        self.spoil.truck(
+                            product=products[it.source.product],
+                            batch=it.source.batch,
+                            item=it.id,
+                            village=it.village,
+                            kg=it.kg,
+                            reefer=reefer,
+                            harvest_min=it.source.harvest_min,
+                            pickup_min=s.start_min,
+                            hub_min=hub_min,
+                        )
+                    )
+        for c in bus:
+            if c.flow != "up":
+                continue
+            for iid in c.items:
+                it = eff[iid]
+                legs = [
+                    Leg("waiting at the village", it.source.harvest_min, c.village_min, "ambient"),
+                    Leg(
+                        "last leg and wait at the bus stop", c.village_min, c.board_min, "ambient"
+                    ),
+                    Leg("bus ride to the county hub", c.board_min, c.alight_min, "ambient"),
+                ]
+                out.append(
+                    self.spoil.spoilage(
+                        product=products[it.source.product],
+                        batch=it.source.batch,
+                        item=it.id,
+                        village=it.village,
+                        kg=it.kg,
+                        carrier="bus",
+                        harvest_min=it.source.harvest_min,
+                        pickup_min=c.village_min,
+                        hub_min=c.alight_min,
+                        legs=legs,
+                    )
+                )
+        return out
+
+    # ------------------------------------------------------------------ mode choice
+    def optimise(self, budget: Budget) -> Outcome:
+        opts = self.ctx.options
+        total = budget.seconds
+        movable = self.use_bus or self.has_reefer
+        rounds = opts.mode_rounds if movable else 0
+        first = total * (0.45 if rounds else 0.85)
+        cur = self.evaluate(self.initial_modes(), min(first, budget.left()), phase="rule")
+        rule = cur.costs
+        log: list[dict[str, Any]] = []
+        tabu: set[tuple[str, str, str]] = set()
+        slice_s = max(0.05 * total, 0.02)
+        for rnd in range(rounds):
+            if budget.left() < slice_s * 1.5:
+                break
+            moves = [m for m in self.candidates(cur) if m.ident not in tabu]
+            if not moves:
+                break
+            batch = _non_conflicting(moves, max(1, len(moves) // 2))
+            tried = [batch] if len(batch) == 1 else [batch, batch[:1]]
+            accepted = False
+            for b in tried:
+                if budget.left() < slice_s:
+                    break
+                modes = cur.modes
+                for m in b:
+                    modes = m.apply(modes)
+                trial = self.evaluate(
+                    modes,
+                    slice_s,
+                    warm=cur.routes,
+                    offered=_offered(self.ctx, cur),
+                    phase=f"round {rnd + 1}",
+                )
+                ok = trial.total < cur.total - 1e-6
+                log.append(
+                    {
+                        "round": rnd + 1,
+                        "moves": [m.to_dict() for m in b],
+                        "cost_before_yuan": round(cur.total, 2),
+                        "cost_after_yuan": round(trial.total, 2),
+                        "accepted": ok,
+                    }
+                )
+                if ok:
+                    cur = trial
+                    accepted = True
+                    break
+            if not accepted:
+                tabu.add(batch[0].ident)
+        for k in range(2):
+            # fleet squeeze: the day without its smallest route, one vehicle fewer of that
+            # type; the solver must place its stops elsewhere (fixed costs are large)
+            sq = self._squeeze(cur)
+            if sq is None or budget.left() < 0.25 * total:
+                break
+            warm_routes, fleet = sq
+            trial = self.evaluate(
+                cur.modes,
+                0.3 * budget.left(),
+                warm=warm_routes,
+                offered=fleet,
+                phase=f"squeeze {k + 1}",
+                exact=True,
+            )
+            if trial.total < cur.total - 1e-6:
+                cur = trial
+            else:
+                break
+        left = budget.left()
+        if left > 0.02:
+            polished = self.evaluate(
+                cur.modes,
+                left * 0.95,
+                warm=cur.routes,
+                offered=_offered(self.ctx, cur),
+                phase="polish",
+            )
+            if polished.total <= cur.total + 1e-6:
+                cur = polished
+        cur.log = log
+        cur.rule_costs = rule
+        cur.history = list(self.history)
+        return cur
+
+    def _squeeze(self, cur: Outcome) -> tuple[list[Route], list[int]] | None:
+        """Routes without the one with the fewest stops, and the fleet to offer: what each
+        type uses now, one fewer of that route's type (``None``: nothing to squeeze)."""
+        if not cur.routes:
+            return None
+        types = self.ctx.fleet.types
+        used = {v.id: 0 for v in types}
+        for r in cur.routes:
+            used[r.vehicle_type] += 1
+        drop = min(cur.routes, key=lambda r: (len(r.villages), r.km, r.vehicle))
+        fleet = [max(1, used[v.id]) for v in types]
+        i = next(k for k, v in enumerate(types) if v.id == drop.vehicle_type)
+        if used[drop.vehicle_type] <= 1:
+            return None
+        fleet[i] = used[drop.vehicle_type] - 1
+        return [r for r in cur.routes if r is not drop], fleet
+
+    def candidates(self, cur: Outcome) -> list[Move]:
+        """Single moves with a positive estimated gain, best first."""
+        out: list[Move] = []
+        where = _item_positions(cur.routes)
+        bus_of = {iid: c for c in cur.bus for iid in c.items}
+        spoil_of = {s.item: s for s in cur.spoilage}
+        modes = cur.modes
+        if self.use_bus:
+            for (flow, village), its in sorted(self.by_group.items()):
+                if not self.network.serves(village):
+                    continue
+                g = [cur.items[it.id] for it in its]
+                g = [it for it in g if not it.cold]
+                if not g:
+                    continue
+                ids = {it.id for it in g}
+                on_bus = (village in (modes.down_bus if flow == "down" else modes.up_bus)) and all(
+                    i in bus_of for i in ids
+                )
+                if on_bus:
+                    cons = bus_of[g[0].id]
+                    save = cons.fee_yuan + cons.last_leg_yuan
+                    if any(self.truck_reason(it, False) for it in g):
+                        continue
+                    ins = self._insertion(cur, village, g)
+                    gain = save - ins
+                    if gain > 1e-6:
+                        out.append(Move("to_fleet", flow, village, f"{flow}:{village}", gain))
+                elif all(i in where for i in ids):
+                    q = cur.network.quote(g)
+                    if q is None:
+                        continue
+                    cons = q[1]
+                    save = self._removal(cur.routes, ids)
+                    cost = cons.fee_yuan + cons.last_leg_yuan
+                    dspoil = 0.0
+                    if flow == "up":
+                        before = math.fsum(spoil_of[i].loss_yuan for i in ids if i in spoil_of)
+                        after = math.fsum(self._bus_spoil(it, cons).loss_yuan for it in g)
+                        dspoil = after - before
+                    gain = save - cost - dspoil
+                    if gain > 1e-6:
+                        out.append(Move("to_bus", flow, village, f"{flow}:{village}", gain))
+        if self.has_reefer:
+            by_source: dict[str, list[Item]] = defaultdict(list)
+            for it in self.items:
+                if it.flow == "up" and not it.cold:
+                    by_source[it.source.key].append(it)
+            for key, its in sorted(by_source.items()):
+                ids = {it.id for it in its}
+                if not all(i in where for i in ids):
+                    continue
+                if any(self.truck_reason(it, True) for it in its):
+                    continue
+                village = its[0].village
+                now = [spoil_of[i] for i in ids if i in spoil_of]
+                if len(now) != len(ids):
+                    continue
+                now_cold = all(s.chain == "cold" for s in now)
+                chosen = key in modes.chilled
+                if not chosen and now_cold:
+                    continue  # an ambient batch the solver already put on a reefer
+                g = [cur.items[i] for i in sorted(ids)]
+                save = self._removal(cur.routes, ids)
+                ins = self._insertion(cur, village, g, chilled=not chosen)
+                now_loss = math.fsum(s.loss_yuan for s in now)
+                if not chosen and save - ins + now_loss <= 1e-6:
+                    continue  # even a loss-free cold chain would not pay
+                alt = math.fsum(self._flip(s, its, not chosen) for s in now)
+                gain = save - ins - (alt - now_loss)
+                if gain > 1e-6:
+                    kind: MoveKind = "to_ambient" if chosen else "to_cold"
+                    out.append(Move(kind, "up", village, key, gain))
+        out.sort(key=lambda m: (-m.gain, m.ident))
+        return out
+
+    def _flip(self, s: BatchSpoilage, its: Sequence[Item], reefer: bool) -> float:
+        product = self.ctx.county.product_by_id[s.product]
+        it = next(i for i in its if i.id == s.item)
+        return self.spoil.truck(
+            product=product,
+            batch=s.batch,
+            item=s.item,
+            village=s.village,
+            kg=it.kg,
+            reefer=reefer,
+            harvest_min=it.source.harvest_min,
+            pickup_min=s.pickup_min,
+            hub_min=s.hub_min,
+        ).loss_yuan
+
+    def _bus_spoil(self, it: Item, c: BusConsignment) -> BatchSpoilage:
+        product = self.ctx.county.product_by_id[it.source.product]
+        legs = [
+            Leg("waiting at the village", it.source.harvest_min, c.village_min, "ambient"),
+            Leg("last leg and wait at the bus stop", c.village_min, c.board_min, "ambient"),
+            Leg("bus ride to the county hub", c.board_min, c.alight_min, "ambient"),
+        ]
+        return self.spoil.spoilage(
+            product=product,
+            batch=it.source.batch,
+            item=it.id,
+            village=it.village,
+            kg=it.kg,
+            carrier="bus",
+            harvest_min=it.source.harvest_min,
+            pickup_min=c.village_min,
+            hub_min=c.alight_min,
+            legs=legs,
+        )
+
+    def _removal(self, routes: Sequence[Route], ids: set[str]) -> float:
+        """Yuan saved by taking the items ``ids`` off their routes (stops left empty go)."""
+        geo = self.ctx.geo
+        types = {v.id: v for v in self.ctx.fleet.types}
+        save = 0.0
+        for r in routes:
+            if not any(i in ids for i in r.item_ids):
+                continue
+            seq: list[str] = []
+            kinds: list[str] = []
+            for s in r.stops:
+                if s.kind == "village":
+                    rest = [i for i in (*s.delivered, *s.picked_up) if i not in ids]
+                    if not rest:
+                        continue
+                if s.kind == "hub" and kinds and kinds[-1] == "hub":
+                    continue
+                seq.append(s.place)
+                kinds.append(s.kind)
+            if len(seq) > 1 and kinds[-1] != "hub":
+                seq.append(self.ctx.hub.id)
+            v = types[r.vehicle_type]
+            if all(k == "hub" for k in kinds):
+                save += r.fixed_yuan + r.distance_yuan
+                continue
+            km = math.fsum(geo.distance_km(a, b) for a, b in itertools.pairwise(seq))
+            save += (r.km - km) * v.cost_yuan_per_km
+        return save
+
+    def _insertion(
+        self, cur: Outcome, village: str, items: Sequence[Item], chilled: bool | None = None
+    ) -> float:
+        """Estimated yuan to add ``items`` (one village) to the current routes."""
+        ctx = self.ctx
+        geo = ctx.geo
+        hub = ctx.hub.id
+        cold = any(it.cold for it in items) if chilled is None else chilled
+        kg = math.fsum(it.kg for it in items)
+        m3 = math.fsum(it.m3 for it in items)
+        svc = ctx.service_min(items)
+        types = {v.id: v for v in ctx.fleet.types}
+        best = math.inf
+        used: dict[str, int] = defaultdict(int)
+        for r in cur.routes:
+            used[r.vehicle_type] += 1
+            v = types[r.vehicle_type]
+            if cold and not v.refrigerated:
+                continue
+            slack = v.shift_hours * 60.0 - (r.end_min - r.start_min)
+            trip_peak: dict[int, float] = defaultdict(float)
+            trip_peak_m3: dict[int, float] = defaultdict(float)
+            for leg in r.legs:
+                trip_peak[leg.trip] = max(trip_peak[leg.trip], leg.load_kg)
+                trip_peak_m3[leg.trip] = max(trip_peak_m3[leg.trip], leg.m3)
+            for a, b in zip(r.stops, r.stops[1:], strict=False):
+                trip = b.trip if b.kind == "village" else max(a.trip, 1)
+                if (
+                    trip_peak[trip] + kg > v.capacity_kg + 1e-9
+                    or trip_peak_m3[trip] + m3 > v.capacity_m3 + 1e-9
+                ):
+                    continue
+                d = (
+                    geo.distance_km(a.place, village)
+                    + geo.distance_km(village, b.place)
+                    - geo.distance_km(a.place, b.place)
+                )
+                if d / v.speed_kmh * 60.0 + svc > slack:
+                    continue
+                best = min(best, d * v.cost_yuan_per_km)
+            if r.trips < ctx.options.max_trips:
+                d = 2.0 * geo.distance_km(hub, village)
+                if d / v.speed_kmh * 60.0 + svc + ctx.params["depot_load_min"] <= slack:
+                    best = min(best, d * v.cost_yuan_per_km)
+        for v in ctx.fleet.types:
+            if (cold and not v.refrigerated) or used[v.id] >= v.count:
+                continue
+            best = min(
+                best, v.fixed_cost_yuan + 2.0 * geo.distance_km(hub, village) * v.cost_yuan_per_km
+            )
+        return best
+
+
+def _item_positions(routes: Sequence[Route]) -> dict[str, str]:
+    return {i: r.vehicle for r in routes for i in r.item_ids}
+
+
+def _non_conflicting(moves: Sequence[Move], limit: int) -> list[Move]:
+    out: list[Move] = []
+    seen: set[tuple[str, str]] = set()
+    for m in moves:
+        k = (m.village, m.flow)
+        if k in seen:
+            continue
+        seen.add(k)
+        out.append(m)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _offered(ctx: Context, cur: Outcome) -> list[int] | None:
+    if not cur.routing.offered:
+        return None
+    return [cur.routing.offered.get(v.id, 1) for v in ctx.fleet.types]

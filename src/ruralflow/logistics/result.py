@@ -1,0 +1,303 @@
+"""The plan of one day: routes, bus consignments, spoilage, what was not carried, costs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruralflow.domain import County
+from ruralflow.logistics.bus import BusConsignment, hhmm
+from ruralflow.logistics.costs import Costs
+from ruralflow.logistics.flows import Item, Totals
+from ruralflow.logistics.routes import Route
+from ruralflow.logistics.spoilage import BatchSpoilage
+
+
+@dataclass(frozen=True, slots=True)
+class NotCarried:
+    """An item that no carrier takes today, with the reason and the penalty charged."""
+
+    item: str
+    source: str
+    flow: str
+    village: str
+    parcels: int
+    kg: float
+    cold: bool
+    reason: str
+    penalty_yuan: float
+    batch: str = ""
+    product: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "source": self.source,
+            "flow": self.flow,
+            "village": self.village,
+            "batch": self.batch,
+            "product": self.product,
+            "parcels": self.parcels,
+            "kg": round(self.kg, 3),
+            "cold": self.cold,
+            "reason": self.reason,
+            "penalty_yuan": round(self.penalty_yuan, 2),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PlanFigures:
+    """The headline numbers of a plan, for comparisons."""
+
+    mode: str
+    costs: Costs
+    km: float
+    vehicles: int
+    trips: int
+    bus_consignments: int
+    co2_kg: float
+    not_carried_kg: float
+    runtime_s: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "costs": self.costs.to_dict(),
+            "km": round(self.km, 3),
+            "vehicles": self.vehicles,
+            "trips": self.trips,
+            "bus_consignments": self.bus_consignments,
+            "co2_kg": round(self.co2_kg, 3),
+            "not_carried_kg": round(self.not_carried_kg, 3),
+            "runtime_s": round(self.runtime_s, 2),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Integrated vs separate (two one-way operations), same solver, same time."""
+
+    integrated: PlanFigures
+    separate: PlanFigures
+    time_limit_s: float
+
+    @property
+    def saving_yuan(self) -> float:
+        return self.separate.costs.total - self.integrated.costs.total
+
+    @property
+    def saving_pct(self) -> float:
+        base = self.separate.costs.total
+        return 100.0 * self.saving_yuan / base if base > 0 else 0.0
+
+    @property
+    def transport_saving_yuan(self) -> float:
+        """Saving on what the carriers cost (fixed + distance + bus fees + last legs)."""
+        return self.separate.costs.transport - self.integrated.costs.transport
+
+    @property
+    def transport_saving_pct(self) -> float:
+        base = self.separate.costs.transport
+        return 100.0 * self.transport_saving_yuan / base if base > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "integrated": self.integrated.to_dict(),
+            "separate": self.separate.to_dict(),
+            "saving_yuan": round(self.saving_yuan, 2),
+            "saving_pct": round(self.saving_pct, 3),
+            "transport_saving_yuan": round(self.transport_saving_yuan, 2),
+            "transport_saving_pct": round(self.transport_saving_pct, 3),
+            "time_limit_s": self.time_limit_s,
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One day's two-way logistics plan of a county (``logistics.plan``'s result).
+
+    ``totals_in == totals_carried + totals_not_carried`` exactly (checked with exact
+    fractions when the plan is built). Costs are yuan; times minutes after midnight (``HH:MM``
+    in ``to_dict``).
+    """
+
+    adcode: str
+    county_name: str
+    day: dt.date
+    mode: str
+    options: dict[str, Any]
+    routes: tuple[Route, ...]
+    bus: tuple[BusConsignment, ...]
+    spoilage: tuple[BatchSpoilage, ...]
+    not_carried: tuple[NotCarried, ...]
+    costs: Costs
+    rule_costs: Costs
+    co2_kg: float
+    totals_in: Totals
+    totals_carried: Totals
+    totals_not_carried: Totals
+    modes: dict[str, list[str]]
+    mode_log: tuple[dict[str, Any], ...]
+    solver: dict[str, Any]
+    parameters: tuple[dict[str, Any], ...]
+    notes: tuple[str, ...]
+    places: dict[str, dict[str, Any]] = field(default_factory=dict)
+    items: dict[str, Item] = field(default_factory=dict)
+    comparison: Comparison | None = None
+
+    # ------------------------------------------------------------------ checks
+    def check(self, county: County) -> list[str]:
+        """Re-run our own feasibility check on this plan against ``county`` (empty list: all
+        routes and bus bookings are feasible, nothing is carried twice, and every chilled
+        item rides a refrigerated vehicle)."""
+        from ruralflow.geo import Geography
+        from ruralflow.logistics.check import check_bus, check_routes, check_unique
+
+        geo = Geography.from_county(county, roads=county.roads)
+        types = {v.id: v for v in county.vehicle_types}
+        trips = int(self.options.get("max_trips", 1))
+        out = check_routes(self.routes, self.items, county, geo, types, trips)
+        out += check_bus(self.bus, self.items, county)
+        out += check_unique(self.routes, self.bus)
+        return out
+
+    # ------------------------------------------------------------------ figures
+    @property
+    def km(self) -> float:
+        return sum(r.km for r in self.routes)
+
+    @property
+    def vehicles(self) -> int:
+        return len(self.routes)
+
+    @property
+    def trips(self) -> int:
+        return sum(r.trips for r in self.routes)
+
+    @property
+    def saving_yuan(self) -> float | None:
+        return None if self.comparison is None else self.comparison.saving_yuan
+
+    @property
+    def saving_pct(self) -> float | None:
+        return None if self.comparison is None else self.comparison.saving_pct
+
+    def figures(self) -> PlanFigures:
+        return PlanFigures(
+            mode=self.mode,
+            costs=self.costs,
+            km=self.km,
+            vehicles=self.vehicles,
+            trips=self.trips,
+            bus_consignments=len(self.bus),
+            co2_kg=self.co2_kg,
+            not_carried_kg=float(self.totals_not_carried.down_kg + self.totals_not_carried.up_kg),
+            runtime_s=float(self.solver.get("runtime_s", 0.0)),
+        )
+
+    def co2_by_source(self) -> dict[str, float]:
+        out: dict[str, float] = defaultdict(float)
+        for r in self.routes:
+            out[r.vehicle_type] += r.co2_kg
+        for c in self.bus:
+            out["last leg (tricycle)"] += c.last_leg_co2_kg
+        return dict(out)
+
+    def spoilage_by_product(self) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for s in self.spoilage:
+            d = out.setdefault(s.product, {"kg": 0.0, "loss_kg": 0.0, "loss_yuan": 0.0})
+            d["kg"] += s.kg
+            d["loss_kg"] += s.loss_kg
+            d["loss_yuan"] += s.loss_yuan
+        return out
+
+    # ------------------------------------------------------------------ output
+    def summary(self) -> str:
+        t_in, t_c, t_n = self.totals_in, self.totals_carried, self.totals_not_carried
+        kinds = Counter(r.vehicle_type for r in self.routes)
+        c = self.costs
+        lines = [
+            f"两向物流计划 / two-way logistics plan: {self.county_name} ({self.adcode}), "
+            f"{self.day}, mode {self.mode}",
+            f"  in: {t_in.parcels} parcels {float(t_in.down_kg):.1f} kg down, "
+            f"{float(t_in.up_kg):.1f} kg up",
+            f"  carried: {t_c.parcels} parcels {float(t_c.down_kg):.1f} kg down, "
+            f"{float(t_c.up_kg):.1f} kg up; not carried: {t_n.parcels} parcels "
+            f"{float(t_n.down_kg):.1f} kg down, {float(t_n.up_kg):.1f} kg up "
+            f"({len(self.not_carried)} item(s))",
+            f"  vehicles: {self.vehicles} ("
+            + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+            + f"), {self.trips} trips, {self.km:.1f} km; bus consignments: {len(self.bus)}",
+            f"  cost: {c.total:.2f} yuan = fixed {c.fixed:.2f} + distance {c.distance:.2f} + "
+            f"bus {c.bus_fees:.2f} + last leg {c.last_leg:.2f} + spoilage {c.spoilage:.2f} + "
+            f"penalty {c.penalty:.2f}",
+            f"  fixed rule (before mode choice): {self.rule_costs.total:.2f} yuan",
+            f"  CO2: {self.co2_kg:.1f} kg",
+        ]
+        if self.comparison is not None:
+            cmp = self.comparison
+            lines.append(
+                f"  integrated {cmp.integrated.costs.total:.2f} vs separate "
+                f"{cmp.separate.costs.total:.2f} yuan: saving {cmp.saving_yuan:.2f} yuan "
+                f"({cmp.saving_pct:.1f} %; transport cost alone {cmp.transport_saving_pct:.1f} %)"
+            )
+        for n in self.not_carried[:5]:
+            lines.append(f"  not carried {n.item} ({n.kg:.1f} kg): {n.reason}")
+        if len(self.not_carried) > 5:
+            lines.append(f"  ... and {len(self.not_carried) - 5} more not carried")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the whole plan."""
+        return {
+            "county": {"adcode": self.adcode, "name": self.county_name},
+            "day": self.day.isoformat(),
+            "mode": self.mode,
+            "options": dict(self.options),
+            "totals": {
+                "in": self.totals_in.to_dict(),
+                "carried": self.totals_carried.to_dict(),
+                "not_carried": self.totals_not_carried.to_dict(),
+            },
+            "costs": self.costs.to_dict(),
+            "fixed_rule_costs": self.rule_costs.to_dict(),
+            "co2_kg": round(self.co2_kg, 3),
+            "co2_by_source_kg": {k: round(v, 3) for k, v in self.co2_by_source().items()},
+            "km": round(self.km, 3),
+            "vehicles": self.vehicles,
+            "trips": self.trips,
+            "comparison": None if self.comparison is None else self.comparison.to_dict(),
+            "routes": [r.to_dict() for r in self.routes],
+            "bus_consignments": [b.to_dict() for b in self.bus],
+            "spoilage": [s.to_dict() for s in self.spoilage],
+            "spoilage_by_product": {
+                k: {kk: round(vv, 3) for kk, vv in v.items()}
+                for k, v in self.spoilage_by_product().items()
+            },
+            "not_carried": [n.to_dict() for n in self.not_carried],
+            "modes": self.modes,
+            "mode_choice_log": list(self.mode_log),
+            "solver": dict(self.solver),
+            "parameters": list(self.parameters),
+            "notes": list(self.notes),
+            "places": self.places,
+            "items": [
+                {
+                    "id": it.id,
+                    "source": it.source.key,
+                    "flow": it.flow,
+                    "village": it.village,
+                    "batch": it.source.batch,
+                    "product": it.source.product,
+                    "parcels": it.parcels,
+                    "kg": round(it.kg, 3),
+                    "m3": round(it.m3, 4),
+                    "chilled": it.cold,
+                    "ready": hhmm(it.ready_min) if it.flow == "up" else None,
+                }
+                for it in self.items.values()
+            ],
+        }

@@ -1,0 +1,43 @@
+"""The logistics section of the county report."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import DAY, tiny_county
+from ruralflow.logistics import PlanOptions, plan
+from ruralflow.logistics.report import logistics_sections, plan_section
+from ruralflow.report import ANALYSES, build_report
+
+
+def test_plan_section_has_map_costs_comparison_and_spoilage() -> None:
+    c = tiny_county()
+    p = plan(c, DAY, PlanOptions(time_limit_s=1.0, workers=1, no_improvement=2000))
+    s = plan_section(c, p)
+    assert s.id == "logistics"
+    assert s.title_zh and s.title_en
+    html = s.html
+    for text in (
+        "<svg",
+        'data-line="',
+        "成本构成",
+        "Cost breakdown",
+        "Integrated vs separate",
+        "Expected spoilage by product",
+        "苹果",
+        "Vehicle routes",
+    ):
+        assert text in html, text
+    assert any("penalty_yuan_per_kg" in item.item_zh for item in s.provenance)
+    page = build_report(c, day=DAY, sections=[s])
+    assert 'id="logistics"' in page
+
+
+def test_logistics_is_a_registered_analysis() -> None:
+    assert any(a.entry == "ruralflow.logistics.report:logistics_sections" for a in ANALYSES)
+
+
+def test_day_without_flows_gives_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RURALFLOW_PLAN_SECONDS", "0.5")
+    [s] = logistics_sections(tiny_county(), None)
+    assert "No down parcels" in s.html
