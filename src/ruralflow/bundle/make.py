@@ -294,11 +294,16 @@ class _Load:
     down_cold: float
     up_ambient: float
     up_cold: float
+    cold_stops: float = 0.0  # villages with at least one cold down parcel on a day
 
 
-def _expected_load(total_households: int, rows: Sequence[CountyProduct], p: FlowParams) -> _Load:
+def _expected_load(
+    total_households: int, rows: Sequence[CountyProduct], p: FlowParams, n_villages: int
+) -> _Load:
     specs = catalog.products()
     parcels = total_households * p.down_parcels_per_household_day
+    per_village_cold = parcels * p.cold_share / max(1, n_villages)
+    cold_stops = n_villages * (1.0 - math.exp(-per_village_cold))
     up_amb = up_cold = 0.0
     for cp in rows:
         kg = (
@@ -316,6 +321,7 @@ def _expected_load(total_households: int, rows: Sequence[CountyProduct], p: Flow
         down_cold=parcels * p.cold_share * p.cold_kg_per_parcel,
         up_ambient=up_amb,
         up_cold=up_cold,
+        cold_stops=cold_stops,
     )
 
 
@@ -323,13 +329,19 @@ def _expected_load(total_households: int, rows: Sequence[CountyProduct], p: Flow
 #: rate in China 10-20 %, grade B/C; 0.15 taken).
 REEFER_UP_SHARE = 0.15
 
+#: Village stops one reefer serves in a 9 h shift (assumption: about 13 min per stop with the
+#: drive between villages). Cold parcels are light but scattered: a reefer fleet sized by kg
+#: alone cannot reach every village that has one.
+REEFER_STOPS_PER_SHIFT = 40
+
 _DIESEL = "2.68 kg CO2 per litre of diesel (IPCC 2006 default 74.1 t CO2/TJ x ~36 MJ/L)"
 
 
 def _fleet(load: _Load, bus_kg_per_day: float, speed_kmh: float) -> list[VehicleType]:
     """Vans and reefers at the hub, sized for the expected peak-season load (assumption).
 
-    Count = ceil(load / (capacity x 2 trips x 80 % fill)), at least 2 vans and 1 reefer;
+    Count = ceil(load / (capacity x 2 trips x 80 % fill)), at least 2 vans and 1 reefer, and
+    enough reefers to reach the expected villages with cold parcels (``REEFER_STOPS_PER_SHIFT``);
     buses take their spare room off the ambient load first. Reefers are sized for the cold
     down parcels and ``REEFER_UP_SHARE`` of the cold-chain produce; the rest of that produce
     is counted on vans (China's refrigerated-transport rate is low, PARAMS.md s2).
@@ -338,7 +350,11 @@ def _fleet(load: _Load, bus_kg_per_day: float, speed_kmh: float) -> list[Vehicle
     cold = load.down_cold + REEFER_UP_SHARE * load.up_cold
     amb = max(0.0, load.down_ambient + load.up_ambient + load.up_cold - cold - bus_kg_per_day)
     vans = max(2, math.ceil(amb / (van_cap * 2 * 0.8)))
-    reefers = max(1, math.ceil(cold / (reefer_cap * 2 * 0.8)))
+    reefers = max(
+        1,
+        math.ceil(cold / (reefer_cap * 2 * 0.8)),
+        math.ceil(load.cold_stops / REEFER_STOPS_PER_SHIFT),
+    )
     gap = "PARAMS.md s3: per-km and per-vehicle costs are a GAP"
     return [
         VehicleType(
@@ -379,7 +395,8 @@ def _fleet(load: _Load, bus_kg_per_day: float, speed_kmh: float) -> list[Vehicle
             source=(
                 "PARAMS.md s3 suggested default (D): reefer cost per km 1.3-1.6x a van "
                 "(1.45x taken); rest assumption: light reefer 1.0 t / 5 m3 (tare and cooling "
-                "unit cut payload), fixed 450 yuan/day, count sized for the expected cold load; "
+                "unit cut payload), fixed 450 yuan/day, count sized for the expected cold load "
+                "and the villages with cold parcels (40 stops per shift); "
                 f"CO2: 12 L/100 km incl. the cooling unit (assumption) x {_DIESEL}"
             ),
         ),
@@ -786,7 +803,7 @@ def make_county(
     station_places = [s if s.id not in on_line else _with_bus_stop(s) for s in stations.values()]
     total_hh = sum(v.households for v in village_places)
     bus_kg = sum(len(b.departures) * b.spare_kg_per_run for b in lines)
-    fleet = _fleet(_expected_load(total_hh, rows, p), bus_kg, info.speed_kmh)
+    fleet = _fleet(_expected_load(total_hh, rows, p, len(village_places)), bus_kg, info.speed_kmh)
 
     demand, supply = _flows(
         village_places,
@@ -1038,7 +1055,7 @@ def make_coarse_county(
     stations = [s if s.id not in on_line else _with_bus_stop(s) for s in stations]
     total_hh = sum(hh)
     bus_kg = sum(len(b.departures) * b.spare_kg_per_run for b in lines)
-    fleet = _fleet(_expected_load(total_hh, rows, p), bus_kg, speed)
+    fleet = _fleet(_expected_load(total_hh, rows, p, len(villages)), bus_kg, speed)
     demand, supply = _flows(
         villages,
         rows,
