@@ -224,9 +224,12 @@ def test_season_window_wraps_new_year() -> None:
     assert s.months() == (1, 11, 12)
 
 
-def test_round_trip_through_a_bundle(tmp_path: Path) -> None:
-    c = built("511823", 0, 3)
-    path = write_bundle(c, tmp_path / "hanyuan")
+@pytest.mark.parametrize("adcode", sorted(COUNTS))
+def test_each_county_writes_a_valid_bundle_that_reads_back_equal(
+    adcode: str, tmp_path: Path
+) -> None:
+    c = built(adcode, 0, 3)
+    path = write_bundle(c, tmp_path / adcode)
     assert validate_bundle(path) == []
     assert read_bundle(path) == c
 
