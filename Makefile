@@ -10,7 +10,7 @@ RF := $(VENV)/bin/ruralflow
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: demo test test-all lint typecheck check bench clean
+.PHONY: demo test test-all lint typecheck check bench bench-routing bench-siting clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -42,6 +42,25 @@ check: lint typecheck test
 
 bench: $(RF)
 	$(VENV)/bin/pytest -q -m bench benchmarks
+
+# Routing benchmark (VRPSPD, Solomon) beside OR-Tools; table into docs/benchmarks.md.
+#   make bench-routing TIME_LIMIT=30 ROUTING_SET=full ROUTING_FORMATS=vrpspd
+TIME_LIMIT ?= 10
+ROUTING_SET ?= standard
+ROUTING_FORMATS ?= vrpspd,solomon
+bench-routing: $(RF)
+	$(UV) sync --locked --group bench
+	$(VENV)/bin/python benchmarks/bench_routing.py --time-limit $(TIME_LIMIT) \
+		--set $(ROUTING_SET) --formats $(ROUTING_FORMATS)
+
+# Siting benchmark (OR-Library cap/uncap/pmed) beside spopt; table into docs/benchmarks.md.
+#   make bench-siting SITING_TIME_LIMIT=120 SITING_ARGS=--all
+SITING_TIME_LIMIT ?= 120
+SITING_ARGS ?=
+bench-siting: $(RF)
+	$(UV) sync --locked --group bench
+	$(VENV)/bin/python benchmarks/bench_siting.py --time-limit $(SITING_TIME_LIMIT) \
+		--spopt-time-limit $(SITING_TIME_LIMIT) --out docs/benchmarks.md $(SITING_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools out .pytest_cache .mypy_cache .ruff_cache
