@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from ruralflow.siting.errors import SolverFailedError
 from ruralflow.siting.result import Sense, SitingResult, SolverOptions
 
 FloatArray = NDArray[np.float64]
@@ -207,6 +208,29 @@ def solve_milp(
         bound = min(bound, objective) if sense == "min" else max(bound, objective)
     nodes = int(info.mip_node_count) if is_mip else 0
     return MilpOutcome(status=status, x=x, objective=objective, bound=bound, nodes=max(nodes, 0))
+
+
+def no_solution_result(
+    model: str,
+    outcome: MilpOutcome,
+    *,
+    sense: Sense,
+    started: float,
+    site_ids: tuple[str, ...] | None,
+    notes: list[str] | None = None,
+) -> SitingResult:
+    """The result when HiGHS returned no solution: empty at a time limit, else an error."""
+    if outcome.status == "time_limit":
+        return make_result(
+            model,
+            outcome,
+            sense=sense,
+            started=started,
+            open_sites=np.zeros(0, dtype=np.int64),
+            site_ids=site_ids,
+            notes=notes,
+        )
+    raise SolverFailedError(f"HiGHS stopped with status {outcome.status} and no solution")
 
 
 def make_result(

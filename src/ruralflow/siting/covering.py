@@ -26,12 +26,19 @@ from ruralflow.siting._common import (
     site_rules,
     vector,
 )
-from ruralflow.siting._milp import Block, FloatArray, IntArray, make_result, rows, solve_milp
+from ruralflow.siting._milp import (
+    Block,
+    FloatArray,
+    IntArray,
+    make_result,
+    no_solution_result,
+    rows,
+    solve_milp,
+)
 from ruralflow.siting.errors import (
     CoverageInfeasibleError,
     InfeasibleSitingError,
     SitingInputError,
-    SolverFailedError,
 )
 from ruralflow.siting.result import SitingResult, SolverOptions
 
@@ -211,17 +218,9 @@ def maximal_covering(
             f"budget {fmt(rules.budget) if rules.budget is not None else 'none'}"
         )
     if outcome.x is None:
-        if outcome.status == "time_limit":
-            return make_result(
-                "maximal_covering",
-                outcome,
-                sense="max",
-                started=started,
-                open_sites=np.zeros(0, dtype=np.int64),
-                site_ids=sids,
-                notes=notes,
-            )
-        raise SolverFailedError(f"HiGHS stopped with status {outcome.status} and no solution")
+        return no_solution_result(
+            "maximal_covering", outcome, sense="max", started=started, site_ids=sids, notes=notes
+        )
     is_open = outcome.x[:m] > 0.5
     assignment = _assignment(d, is_open, radius)
     covered_w = float(w[assignment >= 0].sum())
@@ -334,16 +333,9 @@ def set_covering(
             f"{max_sites if max_sites is not None else m} sites"
         )
     if outcome.x is None:
-        if outcome.status == "time_limit":
-            return make_result(
-                "set_covering",
-                outcome,
-                sense="min",
-                started=started,
-                open_sites=np.zeros(0, dtype=np.int64),
-                site_ids=sids,
-            )
-        raise SolverFailedError(f"HiGHS stopped with status {outcome.status} and no solution")
+        return no_solution_result(
+            "set_covering", outcome, sense="min", started=started, site_ids=sids
+        )
     is_open = outcome.x[:m] > 0.5
     assignment = _assignment(d, is_open, radius)
     metrics = {

@@ -26,7 +26,14 @@ from ruralflow.siting._common import (
     site_rules,
     vector,
 )
-from ruralflow.siting._milp import Block, FloatArray, make_result, rows, solve_milp
+from ruralflow.siting._milp import (
+    Block,
+    FloatArray,
+    make_result,
+    no_solution_result,
+    rows,
+    solve_milp,
+)
 from ruralflow.siting.errors import (
     CapacityShortfallError,
     InfeasibleSitingError,
@@ -138,16 +145,9 @@ def uncapacitated_facility_location(
             f"{rules.existing.size} existing sites"
         )
     if outcome.x is None:
-        if outcome.status == "time_limit":
-            return make_result(
-                "uncapacitated_facility_location",
-                outcome,
-                sense="min",
-                started=started,
-                open_sites=np.zeros(0, dtype=np.int64),
-                site_ids=sids,
-            )
-        raise SolverFailedError(f"HiGHS stopped with status {outcome.status} and no solution")
+        return no_solution_result(
+            "uncapacitated_facility_location", outcome, sense="min", started=started, site_ids=sids
+        )
     is_open = outcome.x[:m] > 0.5
     assignment, cost_i = nearest_open(c, is_open)
     fixed = float(f[is_open].sum())

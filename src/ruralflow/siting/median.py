@@ -27,6 +27,7 @@ from ruralflow.siting._milp import (
     IntArray,
     MilpOutcome,
     make_result,
+    no_solution_result,
     rows,
     solve_milp,
 )
@@ -269,17 +270,9 @@ def p_median(
             f"budget {budget_txt}"
         )
     if outcome.x is None:
-        if outcome.status == "time_limit":
-            return make_result(
-                "p_median",
-                outcome,
-                sense="min",
-                started=started,
-                open_sites=np.zeros(0, dtype=np.int64),
-                site_ids=sids,
-                notes=notes,
-            )
-        raise SolverFailedError(f"HiGHS stopped with status {outcome.status} and no solution")
+        return no_solution_result(
+            "p_median", outcome, sense="min", started=started, site_ids=sids, notes=notes
+        )
     is_open = outcome.x[:m] > 0.5
     assignment, near = nearest_open(d, is_open)
     assignment[~need] = -1
