@@ -10,7 +10,7 @@ RF := $(VENV)/bin/ruralflow
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: demo test test-all lint typecheck check bench bench-routing bench-siting clean
+.PHONY: demo test test-all lint typecheck check bench bench-routing bench-siting bench-trace bench-sharing clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -40,8 +40,14 @@ typecheck: $(RF)
 
 check: lint typecheck test
 
-bench: $(RF)
-	$(VENV)/bin/pytest -q -m bench benchmarks
+# All benchmarks (long: the routing set alone takes ~15 min at 10 s per instance).
+bench: bench-siting bench-routing bench-trace bench-sharing
+
+bench-trace: $(RF)
+	$(VENV)/bin/python benchmarks/bench_trace_log.py
+
+bench-sharing: $(RF)
+	$(VENV)/bin/python benchmarks/bench_sharing.py
 
 # Routing benchmark (VRPSPD, Solomon) beside OR-Tools; table into docs/benchmarks.md.
 #   make bench-routing TIME_LIMIT=30 ROUTING_SET=full ROUTING_FORMATS=vrpspd
