@@ -56,7 +56,7 @@ def validate(
 
     Exits 0 when the bundle is good, 1 when it has problems.
 
-    Example: ruralflow validate examples/610425
+    Example: ruralflow validate src/ruralflow/examples/610425
     """
     from ruralflow.bundle import validate_bundle
 
@@ -80,7 +80,7 @@ def info(
 ) -> None:
     """Print a summary table of a county bundle (places, products, fleet, flows).
 
-    Example: ruralflow info examples/610425
+    Example: ruralflow info src/ruralflow/examples/610425
     """
     from ruralflow.bundle import BundleError, read_bundle
 
@@ -511,7 +511,7 @@ def plan_day(
     Prints a summary (cost, vehicles, km, CO2, what could not be carried and why, the
     integrated saving over two one-way operations); --out writes the full plan as JSON.
 
-    Example: ruralflow plan examples/610425 --day 2025-10-13 --time-limit 30
+    Example: ruralflow plan src/ruralflow/examples/610425 --day 2025-10-13 --time-limit 30
     --seed 0 --out plan.json
     """
     import datetime as dt
