@@ -6,11 +6,12 @@ Exit codes: 0 success, 1 bad input (a bundle with problems, an infeasible reques
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -30,6 +31,20 @@ err_console = Console(stderr=True)
 BundleArg = Annotated[
     Path, typer.Argument(help="County bundle folder (county.yaml, places.csv, ...).")
 ]
+
+
+def _fail(message: str) -> NoReturn:
+    """Print ``message`` (one problem, or a bundle's list of problems) on stderr; exit 1."""
+    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(1) from None
+
+
+def _parse_day(option: str, value: str) -> dt.date:
+    """``--day``-style option as a date, or a clear message and exit 1."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} must be a date YYYY-MM-DD (got {value!r})")
 
 
 def _version(value: bool) -> None:
@@ -87,8 +102,7 @@ def info(
     try:
         county = read_bundle(path)
     except BundleError as e:
-        err_console.print(str(e), markup=False, highlight=False)
-        raise typer.Exit(1) from None
+        _fail(str(e))
     s = county.summary()
     if as_json:
         print(json.dumps(s, ensure_ascii=False, indent=1))
@@ -175,21 +189,13 @@ def make_bundle(
 
     Example: ruralflow make-bundle --county 522323 --coarse --out out/pa
     """
-    import datetime as dt
-
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ruralflow.bundle import write_bundle
     from ruralflow.bundle.datadir import DataDirError
     from ruralflow.bundle.make import MakeError, make_coarse_county, make_county
 
-    try:
-        first = dt.date.fromisoformat(start) if start else None
-    except ValueError:
-        err_console.print(
-            f"--start must be a date YYYY-MM-DD (got {start!r})", markup=False, soft_wrap=True
-        )
-        raise typer.Exit(1) from None
+    first = _parse_day("--start", start) if start else None
     if out.exists() and not overwrite:
         err_console.print(
             f"{out} exists (use --overwrite to replace it)", markup=False, soft_wrap=True
@@ -263,7 +269,6 @@ def demo(
 
     Example: ruralflow demo --out out
     """
-    import datetime as dt
     from importlib.resources import as_file, files
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -271,13 +276,7 @@ def demo(
     from ruralflow.bundle import BundleError, read_bundle
     from ruralflow.report import available_analyses, default_day, write_report
 
-    when: dt.date | None = None
-    if day is not None:
-        try:
-            when = dt.date.fromisoformat(day)
-        except ValueError:
-            err_console.print(f"--day must be a date YYYY-MM-DD (got {day!r})", markup=False)
-            raise typer.Exit(1) from None
+    when = None if day is None else _parse_day("--day", day)
     analyses = available_analyses()
     with Progress(
         TextColumn("{task.description}"),
@@ -304,8 +303,7 @@ def demo(
                 with as_file(example) as path:
                     county = read_bundle(path)
         except BundleError as e:
-            err_console.print(str(e), markup=False, highlight=False)
-            raise typer.Exit(1) from None
+            _fail(str(e))
         bar.advance(task)
         if when is not None and county.days and when not in county.days:
             err_console.print(
@@ -429,8 +427,7 @@ def solve_instance(
     try:
         data, text = solver(request)
     except DomainError as e:
-        err_console.print(str(e), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        _fail(str(e))
     if as_json:
         print(json.dumps(data, ensure_ascii=False))
     else:
@@ -469,8 +466,7 @@ def trace_verify(
         verifiers = [load_verifier(k) for k in key or []]
         report = verify_log(db, verifiers)
     except (KeyFileError, LogError) as e:
-        err_console.print(str(e), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        _fail(str(e))
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
@@ -514,16 +510,10 @@ def plan_day(
     Example: ruralflow plan src/ruralflow/examples/610425 --day 2025-10-13 --time-limit 30
     --seed 0 --out plan.json
     """
-    import datetime as dt
-
     from ruralflow.bundle import BundleError, read_bundle
     from ruralflow.logistics import LogisticsError, PlanOptions, plan
 
-    try:
-        when = dt.date.fromisoformat(day)
-    except ValueError:
-        err_console.print(f"--day must be a date YYYY-MM-DD (got {day!r})", markup=False)
-        raise typer.Exit(1) from None
+    when = _parse_day("--day", day)
     try:
         options = PlanOptions(
             time_limit_s=time_limit,
@@ -534,12 +524,8 @@ def plan_day(
         )
         county = read_bundle(path)
         result = plan(county, when, options)
-    except BundleError as e:
-        err_console.print(str(e), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-    except LogisticsError as e:
-        err_console.print(str(e), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    except (BundleError, LogisticsError) as e:
+        _fail(str(e))
     console.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -584,8 +570,6 @@ def matrix_cmd(
 
     Example: ruralflow matrix src/ruralflow/examples/610425 --scenario brand --json
     """
-    import datetime as dt
-
     from ruralflow.bundle import BundleError, read_bundle
     from ruralflow.matrix import MatrixError, MatrixOptions, analyse
 
@@ -599,8 +583,7 @@ def matrix_cmd(
                 when = dt.date.fromisoformat(plan_day)
                 logistics = plan(county, when, PlanOptions(compare=True, workers=1))
             except (ValueError, LogisticsError) as e:
-                err_console.print(f"--plan-day: {e}", markup=False, soft_wrap=True)
-                raise typer.Exit(1) from None
+                _fail(f"--plan-day: {e}")
         options = MatrixOptions(
             scenarios=None if scenario is None else (scenario,),
             logistics=logistics,
@@ -609,8 +592,7 @@ def matrix_cmd(
         )
         result = analyse(county, options)
     except (BundleError, MatrixError) as e:
-        err_console.print(str(e), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        _fail(str(e))
     if as_json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
         return
@@ -705,8 +687,7 @@ def site_cmd(
         county = read_bundle(path)
         result = site_county(county, what, options)
     except (BundleError, SitingError) as e:
-        err_console.print(str(e), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        _fail(str(e))
     if as_json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
         return
