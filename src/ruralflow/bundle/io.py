@@ -195,6 +195,18 @@ def _p_times(v: str) -> tuple[int, ...]:
     return tuple(_p_time(x) for x in _p_list(v))
 
 
+def _w_list(v: Iterable[str]) -> str:
+    return ";".join(v)
+
+
+def _w_set(v: Iterable[str]) -> str:
+    return ";".join(sorted(v))
+
+
+def _w_times(v: Iterable[int]) -> str:
+    return ";".join(format_hhmm(t) for t in v)
+
+
 @dataclass(frozen=True, slots=True)
 class _Col:
     name: str
@@ -202,6 +214,7 @@ class _Col:
     required: bool = True
     default: str = ""
     attr: str = ""  # domain attribute when it differs from the column name
+    write: Callable[[Any], Any] | None = None  # domain value -> cell (default: as it is)
 
 
 _PLACE_COLS = (
@@ -214,14 +227,15 @@ _PLACE_COLS = (
     _Col("lon", _p_float),
     _Col("lat", _p_float),
     _Col("households", _p_int, False, "0"),
-    _Col("open", _p_time, False, "08:00", "open_min"),
-    _Col("close", _p_time, False, "18:00", "close_min"),
-    _Col("functions", _p_list, False),
+    _Col("open", _p_time, False, "08:00", "open_min", format_hhmm),
+    _Col("close", _p_time, False, "18:00", "close_min", format_hhmm),
+    _Col("functions", _p_list, False, write=_w_set),
     _Col("coord_source", _p_str, False, "surveyed"),
 )
 # candidate_sites.csv: the places columns, kind defaulting to candidate_site
 _CANDIDATE_COLS = tuple(
-    _Col(c.name, c.parse, False, "candidate_site") if c.name == "kind" else c for c in _PLACE_COLS
+    _Col(c.name, c.parse, False, "candidate_site", c.attr, c.write) if c.name == "kind" else c
+    for c in _PLACE_COLS
 )
 _PRODUCT_COLS = (
     _Col("id", _p_str),
@@ -257,8 +271,8 @@ _FLEET_COLS = (
 _BUS_COLS = (
     _Col("id", _p_str),
     _Col("name", _p_str),
-    _Col("stops", _p_list),
-    _Col("departures", _p_times),
+    _Col("stops", _p_list, write=_w_list),
+    _Col("departures", _p_times, write=_w_times),
     _Col("spare_kg_per_run", _p_float),
     _Col("spare_m3_per_run", _p_float, False, "0"),
     _Col("fee_yuan_per_kg", _p_float, False, "0"),
@@ -284,8 +298,8 @@ _SUPPLY_COLS = (
     _Col("product", _p_str),
     _Col("kg", _p_float),
     _Col("m3", _p_float, False, "0"),
-    _Col("ready_time", _p_time, False, "08:00", "ready_min"),
-    _Col("harvest_time", _p_time, False, "06:00", "harvest_min"),
+    _Col("ready_time", _p_time, False, "08:00", "ready_min", format_hhmm),
+    _Col("harvest_time", _p_time, False, "06:00", "harvest_min", format_hhmm),
     _Col("synthetic", _p_bool, False, "no"),
 )
 
@@ -813,22 +827,14 @@ def _sv(v: SourcedValue) -> dict[str, Any]:
     return d
 
 
-def _place_row(p: Place) -> list[Any]:
-    return [
-        p.id,
-        p.kind.value,
-        p.name,
-        p.name_en,
-        p.adcode,
-        p.parent,
-        p.lon,
-        p.lat,
-        p.households,
-        format_hhmm(p.open_min),
-        format_hhmm(p.close_min),
-        ";".join(sorted(f.value for f in p.functions)),
-        p.coord_source.value,
-    ]
+def _write_table(path: Path, cols: Sequence[_Col], objs: Iterable[Any]) -> None:
+    """Write domain objects as a CSV with the reader's columns (the same spec both ways)."""
+
+    def cell(c: _Col, obj: Any) -> Any:
+        v = getattr(obj, c.attr or c.name)
+        return c.write(v) if c.write is not None else v
+
+    _write_csv(path, [c.name for c in cols], ([cell(c, o) for c in cols] for o in objs))
 
 
 def write_bundle(county: County, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
@@ -883,104 +889,16 @@ def _write_files(county: County, out: Path) -> None:
     (out / "county.yaml").write_text(
         yaml.safe_dump(cy, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
-    header = [c.name for c in _PLACE_COLS]
     main = [p for p in county.places if p.kind is not PlaceKind.CANDIDATE_SITE]
     cands = [p for p in county.places if p.kind is PlaceKind.CANDIDATE_SITE]
-    _write_csv(out / "places.csv", header, (_place_row(p) for p in main))
+    _write_table(out / "places.csv", _PLACE_COLS, main)
     if cands:
-        _write_csv(out / "candidate_sites.csv", header, (_place_row(p) for p in cands))
-    _write_csv(
-        out / "products.csv",
-        [c.name for c in _PRODUCT_COLS],
-        (
-            [
-                p.id,
-                p.name,
-                p.name_en,
-                p.category.value,
-                p.value_yuan_per_kg,
-                p.shelf_life_ref_days,
-                p.t_ref_c,
-                p.q10,
-                p.ea_kj_per_mol,
-                p.t_min_c,
-                p.t_opt_c,
-                p.cold_chain,
-                p.source,
-            ]
-            for p in county.products
-        ),
-    )
-    _write_csv(
-        out / "fleet.csv",
-        [c.name for c in _FLEET_COLS],
-        (
-            [
-                v.id,
-                v.name,
-                v.kind.value,
-                v.count,
-                v.capacity_kg,
-                v.capacity_m3,
-                v.fixed_cost_yuan,
-                v.cost_yuan_per_km,
-                v.speed_kmh,
-                v.shift_hours,
-                v.temperature_class.value,
-                v.co2_kg_per_km,
-                v.depot,
-                v.source,
-            ]
-            for v in county.vehicle_types
-        ),
-    )
-    _write_csv(
-        out / "bus_lines.csv",
-        [c.name for c in _BUS_COLS],
-        (
-            [
-                b.id,
-                b.name,
-                ";".join(b.stops),
-                ";".join(format_hhmm(d) for d in b.departures),
-                b.spare_kg_per_run,
-                b.spare_m3_per_run,
-                b.fee_yuan_per_kg,
-                b.fee_yuan_per_parcel,
-                b.speed_kmh,
-                b.dwell_min,
-                b.return_trip,
-                b.source,
-            ]
-            for b in county.bus_lines
-        ),
-    )
-    _write_csv(
-        out / "demand_down.csv",
-        [c.name for c in _DEMAND_COLS],
-        (
-            [d.day, d.village, d.parcels, d.kg, d.m3, d.cold, d.synthetic]
-            for d in county.demand_down
-        ),
-    )
-    _write_csv(
-        out / "supply_up.csv",
-        [c.name for c in _SUPPLY_COLS],
-        (
-            [
-                u.batch,
-                u.day,
-                u.village,
-                u.product,
-                u.kg,
-                u.m3,
-                format_hhmm(u.ready_min),
-                format_hhmm(u.harvest_min),
-                u.synthetic,
-            ]
-            for u in county.supply_up
-        ),
-    )
+        _write_table(out / "candidate_sites.csv", _PLACE_COLS, cands)
+    _write_table(out / "products.csv", _PRODUCT_COLS, county.products)
+    _write_table(out / "fleet.csv", _FLEET_COLS, county.vehicle_types)
+    _write_table(out / "bus_lines.csv", _BUS_COLS, county.bus_lines)
+    _write_table(out / "demand_down.csv", _DEMAND_COLS, county.demand_down)
+    _write_table(out / "supply_up.csv", _SUPPLY_COLS, county.supply_up)
     e = county.economy
     ey: dict[str, Any] = {
         "year": e.year,
