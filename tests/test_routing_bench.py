@@ -213,3 +213,24 @@ def test_cli_solve_instance_json() -> None:
     bad = runner.invoke(app, ["solve-instance", str(SCA), "--format", "nope", "--json"])
     assert bad.exit_code != 0
     assert "nope" in bad.output
+
+
+def test_penalties_start_at_the_data_scale() -> None:
+    """Salhi-Nagy loads are x 10^6 against distances x 10^4: the natural load penalty is far
+    below PyVRP's fixed start (50,000) and floor (0.1); ours starts there, bounds widened."""
+    from ruralflow.benchmarks._engine import SearchParams, _penalty_manager, natural_penalties
+
+    data = read_vrpspd(CMT7X).problem_data()
+    loads, time_warp, distance = natural_penalties(data)
+    dist = np.asarray(data.distance_matrix(0), dtype=float)
+    mean_load = np.mean([max(c.delivery[0], c.pickup[0]) for c in data.clients()])
+    assert loads == [pytest.approx(dist.mean() / mean_load)]
+    assert loads[0] < 0.1
+    assert (time_warp, distance) == (1.0, 1.0)
+    params = SearchParams()
+    solve_params = params.for_time_limit(10).to_solve_params(data.num_clients)
+    ours = _penalty_manager(data, params, solve_params).penalties()
+    assert ours[0] == [pytest.approx(loads[0])]
+    plain = SearchParams(data_scaled_penalties=False)
+    theirs = _penalty_manager(data, plain, solve_params).penalties()
+    assert theirs[0] == [pytest.approx(50_000.05)]
