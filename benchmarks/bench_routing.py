@@ -323,6 +323,7 @@ def table(
         f"Python {platform.python_version()}, PyVRP {_version('pyvrp')}; date {today}.  ",
         "RuralFlow: two PyVRP searches (seeds s, s+1000003) in two processes, best kept, "
         "wall time per instance including reading and checking; PyVRP 0.14 defaults except "
+        "the penalties (start at mean distance / mean client load, bounds x/÷ 1000) and "
         "the late-acceptance history, 10 per second of time limit within 50..300 "
         "(`ruralflow.benchmarks._engine.SearchParams`). OR-Tools "
         f"{ortools_version or '(not installed: columns empty)'}: routing solver, parallel "
