@@ -13,17 +13,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
-from pyvrp import ProblemData, RandomNumberGenerator, Result, Solution, SolveParams
-from pyvrp.IteratedLocalSearch import IteratedLocalSearch, IteratedLocalSearchParams
+from pyvrp import ProblemData, Result, SolveParams
+from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
 from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
-from pyvrp.search import (
-    LocalSearch,
-    NeighbourhoodParams,
-    PerturbationManager,
-    PerturbationParams,
-    compute_neighbours,
-)
+from pyvrp.search import NeighbourhoodParams, PerturbationParams
 from pyvrp.stop import MaxIterations, MultipleCriteria, StoppingCriterion
+
+from ruralflow.pyvrp_ils import solve_with_penalties
 
 #: Seconds kept back from the time limit for starting processes and collecting results.
 _OVERHEAD_S = 0.25
@@ -141,13 +137,7 @@ def natural_penalties(data: ProblemData) -> tuple[list[float], float, float]:
     clients = data.clients()
     loads: list[float] = []
     for k in range(data.num_load_dimensions):
-        amounts = [
-            max(
-                int(c.delivery[k]) if len(c.delivery) > k else 0,
-                int(c.pickup[k]) if len(c.pickup) > k else 0,
-            )
-            for c in clients
-        ]
+        amounts = [max(c.delivery[k], c.pickup[k]) for c in clients]
         mean_load = float(np.mean(amounts)) if amounts else 0.0
         loads.append(mean_dist / mean_load if mean_load > 0 and mean_dist > 0 else 1.0)
     return loads, 1.0, 1.0
@@ -169,18 +159,10 @@ def _penalty_manager(
 
 
 def _solve(data: ProblemData, params: SearchParams, stop: StoppingCriterion, seed: int) -> Result:
-    """``pyvrp.solve`` (0.14) with our penalty manager."""
+    """``pyvrp.solve`` (0.14) with our penalties (see ``SearchParams``)."""
     solve_params = params.to_solve_params(data.num_clients)
-    rng = RandomNumberGenerator(seed=seed)
-    neighbours = compute_neighbours(data, solve_params.neighbourhood)
-    ls = LocalSearch(data, rng, neighbours, PerturbationManager(solve_params.perturbation))
-    for op in solve_params.operators:
-        if op.supports(data):
-            ls.add_operator(op(data))
     pm = _penalty_manager(data, params, solve_params)
-    init = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
-    algo = IteratedLocalSearch(data, pm, ls, init, solve_params.ils)
-    return algo.run(stop, collect_stats=False, display=False)
+    return solve_with_penalties(data, solve_params, pm, stop, seed)
 
 
 class _Deadline:

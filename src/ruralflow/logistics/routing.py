@@ -36,19 +36,13 @@ import pyvrp
 from pyvrp import (
     Activity,
     ActivityType,
-    IteratedLocalSearch,
     IteratedLocalSearchParams,
     PenaltyManager,
     PenaltyParams,
-    RandomNumberGenerator,
 )
 from pyvrp.search import (
-    OPERATORS,
-    LocalSearch,
     NeighbourhoodParams,
-    PerturbationManager,
     PerturbationParams,
-    compute_neighbours,
 )
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
 
@@ -58,6 +52,7 @@ from ruralflow.logistics.flows import Item
 from ruralflow.logistics.options import PlanOptions
 from ruralflow.logistics.params import Params
 from ruralflow.logistics.routes import Route, RouteLeg, Stop
+from ruralflow.pyvrp_ils import solve_with_penalties
 
 YUAN = 1_000_000  # cost units per yuan
 GRAM = 1000  # load units per kg
@@ -581,6 +576,13 @@ of the distance unit; ours are micro-yuan per metre, so the penalties are set in
 and updated every 50 solutions (our iterations are slow and few)."""
 
 
+SOLVE_PARAMS = pyvrp.SolveParams(
+    ils=IteratedLocalSearchParams(history_length=HISTORY_LENGTH),
+    neighbourhood=NeighbourhoodParams(num_neighbours=NUM_NEIGHBOURS),
+    perturbation=PerturbationParams(max_perturbations=MAX_PERTURBATIONS),
+)
+
+
 def _solve(
     data: pyvrp.ProblemData,
     stop: MultipleCriteria,
@@ -588,22 +590,10 @@ def _solve(
     init: pyvrp.Solution | None,
 ) -> pyvrp.Result:
     """``pyvrp.solve`` with penalties scaled to our cost units."""
-    rng = RandomNumberGenerator(seed=seed)
-    neighbours = compute_neighbours(data, NeighbourhoodParams(num_neighbours=NUM_NEIGHBOURS))
-    perturb = PerturbationManager(PerturbationParams(max_perturbations=MAX_PERTURBATIONS))
-    ls = LocalSearch(data, rng, neighbours, perturb)
-    for op in OPERATORS:
-        if op.supports(data):
-            ls.add_operator(op(data))
     pm = PenaltyManager(
         ([PENALTY_LOAD] * data.num_load_dimensions, PENALTY_TIME, PENALTY_TIME), PENALTY_PARAMS
     )
-    if init is None:
-        init = ls(pyvrp.Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
-    algo = IteratedLocalSearch(
-        data, pm, ls, init, IteratedLocalSearchParams(history_length=HISTORY_LENGTH)
-    )
-    return algo.run(stop, collect_stats=False, display=False)
+    return solve_with_penalties(data, SOLVE_PARAMS, pm, stop, seed, init)
 
 
 def solve_routes(
