@@ -6,8 +6,8 @@ import pytest
 
 from helpers import DAY, tiny_county
 from ruralflow.logistics import PlanOptions, plan
-from ruralflow.logistics.report import logistics_sections, plan_section
 from ruralflow.report import ANALYSES, build_report
+from ruralflow.report.logistics import logistics_sections, plan_section
 
 
 def test_plan_section_has_map_costs_comparison_and_spoilage() -> None:
@@ -34,7 +34,7 @@ def test_plan_section_has_map_costs_comparison_and_spoilage() -> None:
 
 
 def test_logistics_is_a_registered_analysis() -> None:
-    assert any(a.entry == "ruralflow.logistics.report:logistics_sections" for a in ANALYSES)
+    assert any(a.entry == "ruralflow.report.logistics:logistics_sections" for a in ANALYSES)
 
 
 def test_day_without_flows_gives_a_note(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,8 +9,8 @@ import pytest
 
 from ruralflow.bundle import read_bundle
 from ruralflow.domain import County, Economy, SourcedValue
-from ruralflow.matrix.report import sections
 from ruralflow.report import ANALYSES, build_report
+from ruralflow.report.matrix import sections
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 pytestmark = pytest.mark.skipif(not (DATA / "io").is_dir(), reason="shared/data not present")
@@ -25,7 +25,7 @@ def liquan() -> County:
 def test_matrix_analysis_is_registered() -> None:
     a = {x.id: x for x in ANALYSES}["matrix"]
     assert a.available()
-    assert a.entry == "ruralflow.matrix.report:sections"
+    assert a.entry == "ruralflow.report.matrix:sections"
 
 
 def test_section_has_heat_map_flow_diagram_and_tables(liquan: County) -> None:

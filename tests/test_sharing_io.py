@@ -181,11 +181,11 @@ def test_cli_simulate_compare_and_prices(bundle: Path) -> None:
 
 @needs_data
 def test_report_section_has_inline_plots(monkeypatch: pytest.MonkeyPatch) -> None:
-    import ruralflow.sharing.report as rep
+    import ruralflow.report.sharing as rep
     from ruralflow.report import ANALYSES, build_report
 
     monkeypatch.setattr(rep, "REPORT_PATHS", 1000)
-    assert any(a.entry == "ruralflow.sharing.report:sections" for a in ANALYSES)
+    assert any(a.entry == "ruralflow.report.sharing:sections" for a in ANALYSES)
     county = _liquan()
     (section,) = rep.sections(county, None)
     assert section.id == "sharing"

@@ -77,7 +77,7 @@ ANALYSES: list[Analysis] = [
         "logistics",
         "两向物流计划",
         "Two-way logistics plan",
-        "ruralflow.logistics.report:logistics_sections",
+        "ruralflow.report.logistics:logistics_sections",
         engines=("ruralflow.logistics",),
     ),
     Analysis(
@@ -91,14 +91,14 @@ ANALYSES: list[Analysis] = [
         "matrix",
         "城乡要素对流价值矩阵",
         "Convection value matrix",
-        "ruralflow.matrix.report:sections",
+        "ruralflow.report.matrix:sections",
         engines=("ruralflow.matrix",),
     ),
     Analysis(
         "sharing",
         "利益联结与价格风险",
         "Benefit sharing and price risk",
-        "ruralflow.sharing.report:sections",
+        "ruralflow.report.sharing:sections",
         engines=("ruralflow.sharing",),
     ),
     Analysis(

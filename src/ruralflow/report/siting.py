@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
-from html import escape
 
 from ruralflow.domain import County, PlaceKind
 from ruralflow.domain.errors import DomainError
 from ruralflow.report.fmt import num
+from ruralflow.report.html import card, esc, table
 from ruralflow.report.model import ProvenanceItem, Section
 from ruralflow.report.svgmap import KIND_LABEL, LINE_COLOURS, build_map
 from ruralflow.report.templating import render_fragment
@@ -75,7 +74,7 @@ def sections(county: County, day: dt.date | None = None) -> list[Section]:
         try:
             r = site_county(county, what, CountySitingOptions(time_limit_s=_seconds()))
         except DomainError as e:
-            html = f'<p class="empty">无法求解 / Could not be solved: {escape(str(e))}</p>'
+            html = f'<p class="empty">无法求解 / Could not be solved: {esc(e)}</p>'
             out.append(Section(sid, zh, en, html))
             continue
         out.append(result_section(county, r))
@@ -83,35 +82,6 @@ def sections(county: County, day: dt.date | None = None) -> list[Section]:
 
 
 # ----------------------------------------------------------------------------- html helpers
-def _t(text: object) -> str:
-    return escape(str(text))
-
-
-def _table(head: Sequence[str], rows: Iterable[Sequence[str]], right_from: int = 1) -> str:
-    def cell(tag: str, i: int, c: str) -> str:
-        cls = ' class="r"' if i >= right_from else ""
-        return f"<{tag}{cls}>{c}</{tag}>"
-
-    th = "".join(cell("th", i, h) for i, h in enumerate(head))
-    body = "".join(
-        "<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows
-    )
-    return (
-        '<div class="table-wrap"><table class="data"><thead><tr>'
-        + th
-        + "</tr></thead><tbody>"
-        + body
-        + "</tbody></table></div>"
-    )
-
-
-def _card(value: str, zh: str, en: str) -> str:
-    return (
-        f'<div class="card"><div class="v">{value}</div>'
-        f'<div class="k">{_t(zh)} / {_t(en)}</div></div>'
-    )
-
-
 def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.1f} %"
 
@@ -150,15 +120,15 @@ def _map_html(county: County, r: CountySitingResult, sid: str) -> str:
                 title = f"{sites[c.site_after].name if c.site_after in sites else c.site_after}"
                 over.append(
                     f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.4" fill="{COVERED_COLOUR}">'
-                    f"<title>{_t(county.place_by_id[c.id].name)} · 新覆盖 / newly covered · "
-                    f"{num(c.weight)} 户/households · {c.km_after or 0:.1f} km → {_t(title)}"
+                    f"<title>{esc(county.place_by_id[c.id].name)} · 新覆盖 / newly covered · "
+                    f"{num(c.weight)} 户/households · {c.km_after or 0:.1f} km → {esc(title)}"
                     "</title></circle>"
                 )
             else:
                 over.append(
                     f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.2" fill="none" '
                     f'stroke="{UNCOVERED_COLOUR}" stroke-width="1.3">'
-                    f"<title>{_t(county.place_by_id[c.id].name)} · 未覆盖 / not covered · "
+                    f"<title>{esc(county.place_by_id[c.id].name)} · 未覆盖 / not covered · "
                     f"{num(c.weight)} 户/households · "
                     f"{'–' if c.km_after is None else f'{c.km_after:.1f}'} km</title></circle>"
                 )
@@ -174,8 +144,8 @@ def _map_html(county: County, r: CountySitingResult, sid: str) -> str:
             under.append(
                 f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
                 f'stroke="{colour_of[c.site_after]}" stroke-width="0.9" stroke-opacity="0.55">'
-                f"<title>{_t(county.place_by_id[c.id].name)} → "
-                f"{_t(sites[c.site_after].name)} · {num(c.weight)} kg · {c.km_after or 0:.1f} km"
+                f"<title>{esc(county.place_by_id[c.id].name)} → "
+                f"{esc(sites[c.site_after].name)} · {num(c.weight)} kg · {c.km_after or 0:.1f} km"
                 "</title></line>"
             )
     for s_id in r.open_ids:
@@ -195,7 +165,7 @@ def _map_html(county: County, r: CountySitingResult, sid: str) -> str:
         state = "新建 / new" if s_id in new else "已有 / existing"
         over.append(
             f'<path d="{d}" fill="{colour}" stroke="#fff" stroke-width="1.2">'
-            f"<title>{_t(s.name)} ({_t(s.id)}) · {state}</title></path>"
+            f"<title>{esc(s.name)} ({esc(s.id)}) · {state}</title></path>"
         )
     html = render_fragment("map.html.j2", m=m, county=county, kind_label=KIND_LABEL)
     html = html.replace('id="map-title"', f'id="map-title-{sid}"').replace(
@@ -286,7 +256,7 @@ def _key(r: CountySitingResult) -> str:
                 "村 → 服务设施 / village → the site serving it",
             )
         )
-    lis = "".join(f"<li>{sw} {_t(text)}</li>" for sw, text in items)
+    lis = "".join(f"<li>{sw} {esc(text)}</li>" for sw, text in items)
     return f'<div class="legend"><ul>{lis}</ul></div>'
 
 
@@ -334,12 +304,12 @@ def curve_svg(r: CountySitingResult) -> str:
         y = yo(v)
         parts.append(
             f'<line class="tick" x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_t(num(v))}</text>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{esc(num(v))}</text>'
         )
         vm = m_lo + span_m * i / 4
         parts.append(
             f'<text x="{left + pw + 6}" y="{ym(vm) + 4:.1f}" text-anchor="start" '
-            f'fill="{NEW_COLOUR}">{_t(num(vm))}</text>'
+            f'fill="{NEW_COLOUR}">{esc(num(vm))}</text>'
         )
     zero = ym(0.0)
     for p in r.curve:
@@ -349,8 +319,8 @@ def curve_svg(r: CountySitingResult) -> str:
         parts.append(
             f'<rect x="{x(p.k) - step * 0.3:.1f}" y="{y0:.1f}" width="{step * 0.6:.1f}" '
             f'height="{max(0.5, y1 - y0):.1f}" fill="{NEW_COLOUR}" fill-opacity="0.55">'
-            f"<title>k = {p.k}: {_t(unit_m)} {_t(num(p.marginal))}"
-            f"{' · + ' + _t(', '.join(p.added)) if p.added else ''}</title></rect>"
+            f"<title>k = {p.k}: {esc(unit_m)} {esc(num(p.marginal))}"
+            f"{' · + ' + esc(', '.join(p.added)) if p.added else ''}</title></rect>"
         )
     line = " ".join(
         f"{x(p.k):.1f},{yo(float(p.objective)):.1f}" for p in pts if p.objective is not None
@@ -361,14 +331,14 @@ def curve_svg(r: CountySitingResult) -> str:
         if p.objective is None:
             parts.append(
                 f'<text x="{x(p.k):.1f}" y="{top + ph - 4:.1f}" text-anchor="middle" '
-                f'fill="{UNCOVERED_COLOUR}">×<title>{_t(label)}: {_t(p.status)} '
-                f"{_t(p.message)}</title></text>"
+                f'fill="{UNCOVERED_COLOUR}">×<title>{esc(label)}: {esc(p.status)} '
+                f"{esc(p.message)}</title></text>"
             )
         else:
             parts.append(
                 f'<circle cx="{x(p.k):.1f}" cy="{yo(float(p.objective)):.1f}" r="4" '
-                f'fill="{OLD_COLOUR}"><title>{_t(label)}: {_t(num(p.objective))} '
-                f"{_t(unit_obj)} · {_t(p.status)}, gap {_gap(p.gap)}, {p.runtime_s:.2f} s"
+                f'fill="{OLD_COLOUR}"><title>{esc(label)}: {esc(num(p.objective))} '
+                f"{esc(unit_obj)} · {esc(p.status)}, gap {_gap(p.gap)}, {p.runtime_s:.2f} s"
                 f"</title></circle>"
             )
         parts.append(
@@ -378,10 +348,10 @@ def curve_svg(r: CountySitingResult) -> str:
         f'<text x="{left + pw / 2:.1f}" y="{h - 6:.1f}" text-anchor="middle">'
         "新增站点数 k / new sites k</text>"
         f'<text class="ptitle" x="{left}" y="{top - 30:.1f}" fill="{OLD_COLOUR}">'
-        f"— 目标值（左轴）/ objective, left axis ({_t(unit_obj)})</text>"
+        f"— 目标值（左轴）/ objective, left axis ({esc(unit_obj)})</text>"
         f'<text class="ptitle" x="{left}" y="{top - 12:.1f}" '
         f'fill="{NEW_COLOUR}">▮ 第 k 个站点的边际价值（右轴）/ value of the k-th site, right axis '
-        f"({_t(unit_m)})</text>"
+        f"({esc(unit_m)})</text>"
         "</svg>"
     )
     return "".join(parts)
@@ -393,17 +363,17 @@ def _curve_table(r: CountySitingResult) -> str:
     def row(p: CurvePoint) -> list[str]:
         return [
             str(p.k),
-            _t(num(p.objective)) if p.objective is not None else "–",
-            _t(num(p.marginal)) if p.marginal is not None else "–",
-            _pct(p.coverage_share) if r.sense == "max" else _t(num(p.variable_yuan)),
-            _t(p.status),
+            esc(num(p.objective)) if p.objective is not None else "–",
+            esc(num(p.marginal)) if p.marginal is not None else "–",
+            _pct(p.coverage_share) if r.sense == "max" else esc(num(p.variable_yuan)),
+            esc(p.status),
             _gap(p.gap),
             f"{p.runtime_s:.2f}",
-            _t(", ".join(_name(r, x) for x in p.added) or p.message),
+            esc(", ".join(_name(r, x) for x in p.added) or p.message),
         ]
 
     third = "覆盖率 / coverage" if r.sense == "max" else "运输+损耗 / haul yuan"
-    return _table(
+    return table(
         [
             "k",
             f"目标值 / objective ({unit})",
@@ -426,46 +396,58 @@ def result_section(county: County, r: CountySitingResult) -> Section:
     b, a = r.coverage_before, r.coverage_after
     unit_zh = "户" if b.unit == "households" else "公斤"
     parts: list[str] = [
-        f'<p class="lead">{_t(r.model)}. 候选 / candidates: {len(r.candidates)} '
-        f"({_t(r.candidate_rule)}). 已有 / existing: {_t(r.existing_rule)}.</p>"
+        f'<p class="lead">{esc(r.model)}. 候选 / candidates: {len(r.candidates)} '
+        f"({esc(r.candidate_rule)}). 已有 / existing: {esc(r.existing_rule)}.</p>"
     ]
     cards = [
-        _card(
+        card(
             f"{_pct(b.share)} → {_pct(a.share)}",
             f"{b.radius_km:g} 公里内{unit_zh}覆盖率",
             f"{b.unit} within {b.radius_km:g} km",
         ),
-        _card(str(len(r.new_ids)), "新建站点", "new sites"),
-        _card(
-            f"{_t(r.status)} · {_gap(r.gap)}",
+        card(str(len(r.new_ids)), "新建站点", "new sites"),
+        card(
+            f"{esc(r.status)} · {_gap(r.gap)}",
             "求解状态 · 间隙",
             "solver status · gap",
         ),
-        _card(f"{r.runtime_s:.1f} s", "求解时间", "time"),
+        card(f"{r.runtime_s:.1f} s", "求解时间", "time"),
     ]
     if r.what == "stations":
         cards.insert(
             2,
-            _card(num(a.weight - b.weight), "新增覆盖户数", "households added"),
+            card(num(a.weight - b.weight), "新增覆盖户数", "households added"),
         )
     else:
         total = next((c.yuan for c in r.costs if c.key == "total"), None)
-        cards.insert(2, _card(num(total), "总成本 元/季", "total yuan/season"))
+        cards.insert(2, card(num(total), "总成本 元/季", "total yuan/season"))
     parts.append('<div class="cards small">' + "".join(cards) + "</div>")
     parts.append(_map_html(county, r, sid))
     parts.append("<h3>覆盖率 / Coverage</h3>")
     parts.append(
-        _table(
-            ["", "站点 / sites", f"覆盖 / covered ({_t(b.unit)})", "合计 / total", "比例 / share"],
+        table(
+            [
+                "",
+                "站点 / sites",
+                f"覆盖 / covered ({esc(b.unit)})",
+                "合计 / total",
+                "比例 / share",
+            ],
             [
                 [
                     "之前 / before",
                     str(b.sites),
-                    _t(num(b.weight)),
-                    _t(num(b.total)),
+                    esc(num(b.weight)),
+                    esc(num(b.total)),
                     _pct(b.share),
                 ],
-                ["之后 / after", str(a.sites), _t(num(a.weight)), _t(num(a.total)), _pct(a.share)],
+                [
+                    "之后 / after",
+                    str(a.sites),
+                    esc(num(a.weight)),
+                    esc(num(a.total)),
+                    _pct(a.share),
+                ],
             ],
         )
     )
@@ -474,10 +456,10 @@ def result_section(county: County, r: CountySitingResult) -> Section:
     parts.append(_curve_table(r))
     parts.append("<h3>成本 / Costs</h3>")
     parts.append(
-        _table(
+        table(
             ["项目 / item", "元 / yuan", "单位 / unit", "依据 / basis"],
             (
-                [f"{_t(c.zh)} / {_t(c.en)}", _t(num(c.yuan)), _t(c.unit), _t(c.basis)]
+                [f"{esc(c.zh)} / {esc(c.en)}", esc(num(c.yuan)), esc(c.unit), esc(c.basis)]
                 for c in r.costs
             ),
             right_from=1,
@@ -490,21 +472,21 @@ def result_section(county: County, r: CountySitingResult) -> Section:
             served[c.site_after] = served.get(c.site_after, 0.0) + c.weight
     parts.append("<h3>选中的站点 / Chosen sites</h3>")
     parts.append(
-        _table(
+        table(
             [
                 "站点 / site",
                 "类型 / kind",
                 "状态 / state",
-                f"服务 / serves ({_t(b.unit)})",
+                f"服务 / serves ({esc(b.unit)})",
                 "经度 / lon",
                 "纬度 / lat",
             ],
             (
                 [
-                    f'{_t(sites[s].name)} <span class="mono">{_t(s)}</span>',
-                    _t(_kind_label(sites[s].kind)),
+                    f'{esc(sites[s].name)} <span class="mono">{esc(s)}</span>',
+                    esc(_kind_label(sites[s].kind)),
                     "新建 / new" if s in set(r.new_ids) else "已有 / existing",
-                    _t(num(served.get(s, 0.0))),
+                    esc(num(served.get(s, 0.0))),
                     f"{sites[s].lon:.4f}",
                     f"{sites[s].lat:.4f}",
                 ]
@@ -514,7 +496,9 @@ def result_section(county: County, r: CountySitingResult) -> Section:
         )
     )
     if r.notes:
-        parts.append('<ul class="note">' + "".join(f"<li>{_t(n)}</li>" for n in r.notes) + "</ul>")
+        parts.append(
+            '<ul class="note">' + "".join(f"<li>{esc(n)}</li>" for n in r.notes) + "</ul>"
+        )
     prov = tuple(
         ProvenanceItem(k, k, v.source, f"{v.value:,.6g} {v.unit}")
         for k, v in r.assumptions.items()

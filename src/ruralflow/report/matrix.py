@@ -11,18 +11,18 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 from typing import Any
 
 import numpy as np
 from markupsafe import Markup, escape
 
+from ruralflow.bundle.io_tables import load_io_inputs
 from ruralflow.domain import County
 from ruralflow.matrix.engine import MatrixOptions, analyse
 from ruralflow.matrix.errors import MatrixError
 from ruralflow.matrix.result import INDICATOR_LABELS, MatrixResult
-from ruralflow.report.model import Origin, ProvenanceItem, Section
+from ruralflow.report.html import origin_kind
+from ruralflow.report.model import ProvenanceItem, Section
 from ruralflow.report.templating import environment
 
 _DOWN = "#2a7fb8"
@@ -218,16 +218,6 @@ def flow_diagram_svg(result: MatrixResult) -> Markup:
     return Markup("".join(parts))
 
 
-@cache
-def _template() -> str:
-    """The section's Jinja template (package data ``matrix/templates/matrix.html.j2``)."""
-    return files("ruralflow.matrix").joinpath("templates", "matrix.html.j2").read_text("utf-8")
-
-
-def _kind(source: str) -> str:
-    return Origin.of(source).value
-
-
 def _delta(v: float | None, digits: int = 0) -> str:
     if v is None:
         return "–"
@@ -252,8 +242,8 @@ def render(result: MatrixResult) -> str:
                 "formula": c.formula,
                 "meaning": c.meaning,
                 "origin": c.origin,
-                "origin_kind": _kind(c.origin),
-                "inputs": [(name, v, _kind(v.source)) for name, v in c.inputs],
+                "origin_kind": origin_kind(c.origin),
+                "inputs": [(name, v, origin_kind(v.source)) for name, v in c.inputs],
                 "elasticity": _fmt(float(e), 4),
             }
         )
@@ -277,7 +267,7 @@ def render(result: MatrixResult) -> str:
             "induced": ind.induced[i],
             "v": ind.v[i],
             "source": result.inputs.flows[f].source,
-            "origin": _kind(result.inputs.flows[f].source),
+            "origin": origin_kind(result.inputs.flows[f].source),
         }
         for i, f in enumerate(result.flows)
     ]
@@ -318,7 +308,7 @@ def render(result: MatrixResult) -> str:
                     "e": e,
                     "mix": ", ".join(f"{k}: {v:g}" for k, v in result.mappings[f].shares.items())
                     + f" — {result.mappings[f].source}",
-                    "mix_kind": _kind(result.mappings[f].source),
+                    "mix_kind": origin_kind(result.mappings[f].source),
                     "output": ce.get(f, {}).get("output_type2", float("nan")),
                     "income": ce.get(f, {}).get("income_type2", float("nan")),
                 }
@@ -328,7 +318,7 @@ def render(result: MatrixResult) -> str:
     thr = result.inputs.params["balance_threshold"]
     return (
         environment()
-        .from_string(_template())
+        .get_template("matrix.html.j2")
         .render(
             ind=ind,
             key=ind.key_link(),
@@ -378,7 +368,8 @@ def sections(county: County, day: dt.date | None = None) -> Sequence[Section]:
     """The value-matrix section of the report (``day`` is not used: the matrix is annual)."""
     title = ("城乡要素对流价值矩阵", "Convection value matrix")
     try:
-        result = analyse(county, MatrixOptions())
+        io = load_io_inputs(county.economy, county.adcode)
+        result = analyse(county, MatrixOptions(), io=io)
     except MatrixError as e:
         html = str(
             environment()

@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from html import escape
 
 from ruralflow.domain import County
 from ruralflow.logistics.costs import Costs
@@ -22,6 +20,7 @@ from ruralflow.logistics.options import PlanOptions
 from ruralflow.logistics.planner import plan
 from ruralflow.logistics.result import Plan
 from ruralflow.report.fmt import num
+from ruralflow.report.html import bi, card, esc, table
 from ruralflow.report.model import ProvenanceItem, Section
 from ruralflow.report.svgmap import KIND_LABEL, LINE_COLOURS, LegendItem, Polyline, build_map
 from ruralflow.report.templating import render_fragment
@@ -46,39 +45,6 @@ def logistics_sections(county: County, day: dt.date | None) -> list[Section]:
         return [Section("logistics", "两向物流计划", "Two-way logistics plan", html)]
     p = plan(county, day, PlanOptions(time_limit_s=_seconds(), seed=0))
     return [plan_section(county, p)]
-
-
-def _t(text: object) -> str:
-    return escape(str(text))
-
-
-def _bi(zh: str, en: str) -> str:
-    return f'<span class="zh">{_t(zh)}</span> <span class="en">{_t(en)}</span>'
-
-
-def _table(head: Sequence[str], rows: Iterable[Sequence[str]], right_from: int = 1) -> str:
-    def cell(tag: str, i: int, c: str) -> str:
-        cls = ' class="r"' if i >= right_from else ""
-        return f"<{tag}{cls}>{c}</{tag}>"
-
-    th = "".join(cell("th", i, h) for i, h in enumerate(head))
-    body = "".join(
-        "<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows
-    )
-    return (
-        '<div class="table-wrap"><table class="data"><thead><tr>'
-        + th
-        + "</tr></thead><tbody>"
-        + body
-        + "</tbody></table></div>"
-    )
-
-
-def _card(value: str, zh: str, en: str) -> str:
-    return (
-        f'<div class="card"><div class="v">{value}</div>'
-        f'<div class="k">{_t(zh)} / {_t(en)}</div></div>'
-    )
 
 
 COST_ROWS: tuple[tuple[str, str, str], ...] = (
@@ -138,42 +104,42 @@ def plan_section(county: County, p: Plan) -> Section:
     opts = p.options
     parts.append(
         '<p class="lead">'
-        + _bi("日期", "Day")
-        + f" <strong>{_t(p.day.isoformat())}</strong> · "
-        + _bi("模式", "mode")
-        + f" <strong>{_t(p.mode)}</strong> · "
-        + _bi("求解时间", "time limit")
-        + f" {_t(opts.get('time_limit_s'))} s · seed {_t(opts.get('seed'))}. "
-        + _bi(
+        + bi("日期", "Day")
+        + f" <strong>{esc(p.day.isoformat())}</strong> · "
+        + bi("模式", "mode")
+        + f" <strong>{esc(p.mode)}</strong> · "
+        + bi("求解时间", "time limit")
+        + f" {esc(opts.get('time_limit_s'))} s · seed {esc(opts.get('seed'))}. "
+        + bi(
             "下行包裹与上行农产品由班车、邮政车、冷藏车共同承运；"
             "路线由 PyVRP 求解，并经我方可行性检查。",
             "Down parcels and up produce share buses, mail vans and reefers; routes solved by "
             "PyVRP and re-checked by our own feasibility check.",
         )
-        + f"<br><code>ruralflow plan BUNDLE --day {_t(p.day.isoformat())} --time-limit "
-        f"{_t(opts.get('time_limit_s'))} --seed {_t(opts.get('seed'))}</code></p>"
+        + f"<br><code>ruralflow plan BUNDLE --day {esc(p.day.isoformat())} --time-limit "
+        f"{esc(opts.get('time_limit_s'))} --seed {esc(opts.get('seed'))}</code></p>"
     )
     tin, tc, tn = p.totals_in, p.totals_carried, p.totals_not_carried
     cards = [
-        _card(f"{num(p.costs.total)} 元", "总成本", "Total cost (yuan)"),
-        _card(f"{p.vehicles} / {p.trips}", "车辆 / 趟次", "Vehicles / trips"),
-        _card(f"{num(p.km)} km", "行驶里程", "Distance"),
-        _card(f"{num(p.co2_kg)} kg", "二氧化碳", "CO2"),
-        _card(
+        card(f"{num(p.costs.total)} 元", "总成本", "Total cost (yuan)"),
+        card(f"{p.vehicles} / {p.trips}", "车辆 / 趟次", "Vehicles / trips"),
+        card(f"{num(p.km)} km", "行驶里程", "Distance"),
+        card(f"{num(p.co2_kg)} kg", "二氧化碳", "CO2"),
+        card(
             f"{num(tc.parcels)} / {num(tin.parcels)}",
             "已承运包裹",
             "Parcels carried / in",
         ),
-        _card(
+        card(
             f"{num(float(tc.up_kg))} / {num(float(tin.up_kg))} kg",
             "已承运上行",
             "Up kg carried / in",
         ),
-        _card(f"{num(float(tn.down_kg + tn.up_kg), 1)} kg", "未承运", "Not carried"),
+        card(f"{num(float(tn.down_kg + tn.up_kg), 1)} kg", "未承运", "Not carried"),
     ]
     if p.comparison is not None:
         cards.append(
-            _card(
+            card(
                 f"{p.comparison.saving_pct:.1f} %",
                 "一体化节约",
                 "Integrated saving",
@@ -181,31 +147,31 @@ def plan_section(county: County, p: Plan) -> Section:
         )
     parts.append('<div class="cards small">' + "".join(cards) + "</div>")
 
-    parts.append("<h3>" + _bi("路线地图", "Routes on the map") + "</h3>")
+    parts.append("<h3>" + bi("路线地图", "Routes on the map") + "</h3>")
     parts.append(_map_html(county, p))
 
     # cost breakdown and comparison
-    parts.append("<h3>" + _bi("成本构成（元）", "Cost breakdown (yuan)") + "</h3>")
+    parts.append("<h3>" + bi("成本构成（元）", "Cost breakdown (yuan)") + "</h3>")
     cmp = p.comparison
-    head = [_bi("项目", "Component"), _bi("本计划", f"This plan ({p.mode})")]
+    head = [bi("项目", "Component"), bi("本计划", f"This plan ({p.mode})")]
     if cmp is not None:
         head = [
-            _bi("项目", "Component"),
-            _bi("一体化", "Integrated"),
-            _bi("分开运营", "Separate (down-only + up-only)"),
-            _bi("节约", "Saving"),
+            bi("项目", "Component"),
+            bi("一体化", "Integrated"),
+            bi("分开运营", "Separate (down-only + up-only)"),
+            bi("节约", "Saving"),
         ]
     rows: list[list[str]] = []
     for key, zh, en in (*COST_ROWS, ("total", "合计", "Total")):
         if cmp is None:
-            rows.append([_bi(zh, en), num(_cost(p.costs, key), 2)])
+            rows.append([bi(zh, en), num(_cost(p.costs, key), 2)])
         else:
             a = _cost(cmp.integrated.costs, key)
             b = _cost(cmp.separate.costs, key)
-            rows.append([_bi(zh, en), num(a, 2), num(b, 2), num(b - a, 2)])
-    parts.append(_table(head, rows))
+            rows.append([bi(zh, en), num(a, 2), num(b, 2), num(b - a, 2)])
+    parts.append(table(head, rows))
     if cmp is not None:
-        parts.append("<h3>" + _bi("一体化与分开运营对比", "Integrated vs separate") + "</h3>")
+        parts.append("<h3>" + bi("一体化与分开运营对比", "Integrated vs separate") + "</h3>")
         fig_rows = []
         for label_zh, label_en, field, digits in (
             ("总成本（元）", "Total cost (yuan)", "total", 2),
@@ -220,16 +186,16 @@ def plan_section(county: County, p: Plan) -> Section:
                 f.costs.total if field == "total" else float(getattr(f, field))
                 for f in (cmp.integrated, cmp.separate)
             ]
-            fig_rows.append([_bi(label_zh, label_en), *(num(v, digits) for v in vals)])
+            fig_rows.append([bi(label_zh, label_en), *(num(v, digits) for v in vals)])
         parts.append(
-            _table(
-                [_bi("指标", "Figure"), _bi("一体化", "Integrated"), _bi("分开", "Separate")],
+            table(
+                [bi("指标", "Figure"), bi("一体化", "Integrated"), bi("分开", "Separate")],
                 fig_rows,
             )
         )
         parts.append(
             '<p class="note">'
-            + _bi(
+            + bi(
                 f"一体化比分开运营节约 {cmp.saving_yuan:,.2f} 元（{cmp.saving_pct:.1f}%），"
                 "同一求解器、同一求解时间。",
                 f"The integrated plan saves {cmp.saving_yuan:,.2f} yuan ({cmp.saving_pct:.1f} %) "
@@ -239,25 +205,25 @@ def plan_section(county: County, p: Plan) -> Section:
         )
 
     # spoilage by product
-    parts.append("<h3>" + _bi("各产品预期损耗", "Expected spoilage by product") + "</h3>")
+    parts.append("<h3>" + bi("各产品预期损耗", "Expected spoilage by product") + "</h3>")
     prods = county.product_by_id
     sp_rows = []
     for pid, d in sorted(p.spoilage_by_product().items()):
         pr = prods.get(pid)
-        name = _bi(pr.name, pr.name_en or pid) if pr else _t(pid)
+        name = bi(pr.name, pr.name_en or pid) if pr else esc(pid)
         pct = 100.0 * d["loss_kg"] / d["kg"] if d["kg"] > 0 else 0.0
         sp_rows.append(
             [name, num(d["kg"], 1), num(d["loss_kg"], 1), f"{pct:.2f}", num(d["loss_yuan"], 2)]
         )
     if sp_rows:
         parts.append(
-            _table(
+            table(
                 [
-                    _bi("产品", "Product"),
-                    _bi("承运量", "Carried (kg)"),
-                    _bi("预期损耗", "Expected loss (kg)"),
-                    _bi("损耗率", "Loss (%)"),
-                    _bi("损耗价值", "Loss value (yuan)"),
+                    bi("产品", "Product"),
+                    bi("承运量", "Carried (kg)"),
+                    bi("预期损耗", "Expected loss (kg)"),
+                    bi("损耗率", "Loss (%)"),
+                    bi("损耗价值", "Loss value (yuan)"),
                 ],
                 sp_rows,
             )
@@ -267,10 +233,10 @@ def plan_section(county: County, p: Plan) -> Section:
             chains[f"{s.carrier}/{s.chain}"] += s.kg
         parts.append(
             '<p class="note">'
-            + _bi("承运方式 / 冷链：", "Carrier / chain: ")
-            + _t(", ".join(f"{k} {v:,.0f} kg" for k, v in sorted(chains.items())))
+            + bi("承运方式 / 冷链：", "Carrier / chain: ")
+            + esc(", ".join(f"{k} {v:,.0f} kg" for k, v in sorted(chains.items())))
             + ". "
-            + _bi(
+            + bi(
                 "损耗按从采摘到县中心的实际时间与温度（冷藏车按牛顿冷却）加上县外通用链路计算。",
                 "Loss from the actual times and temperatures from harvest to the county hub "
                 "(reefers by Newtonian cooling), plus the onward chain beyond the county.",
@@ -278,54 +244,54 @@ def plan_section(county: County, p: Plan) -> Section:
             + "</p>"
         )
     else:
-        parts.append('<p class="empty">' + _bi("当日无上行承运", "No up produce carried") + "</p>")
+        parts.append('<p class="empty">' + bi("当日无上行承运", "No up produce carried") + "</p>")
 
     # routes
-    parts.append("<h3>" + _bi("车辆路线", "Vehicle routes") + "</h3>")
+    parts.append("<h3>" + bi("车辆路线", "Vehicle routes") + "</h3>")
     r_rows = []
     for r in p.routes:
         peak = max((leg.load_kg for leg in r.legs), default=0.0)
         stops = sum(1 for s in r.stops if s.kind == "village")
         r_rows.append(
             [
-                _t(r.vehicle),
-                _t(f"{r.vehicle_type} ({r.temperature_class})"),
+                esc(r.vehicle),
+                esc(f"{r.vehicle_type} ({r.temperature_class})"),
                 num(r.trips),
                 num(stops),
                 num(r.km, 1),
-                _t(f"{r.stops[0].to_dict()['start']}–{r.stops[-1].to_dict()['arrival']}"),
+                esc(f"{r.stops[0].to_dict()['start']}–{r.stops[-1].to_dict()['arrival']}"),
                 num(peak, 1),
                 num(r.fixed_yuan + r.distance_yuan, 2),
             ]
         )
     parts.append(
-        _table(
+        table(
             [
-                _bi("车辆", "Vehicle"),
-                _bi("车型", "Type"),
-                _bi("趟次", "Trips"),
-                _bi("站点", "Stops"),
-                _bi("里程", "km"),
-                _bi("时间", "Time"),
-                _bi("最大载重", "Peak load (kg)"),
-                _bi("成本", "Cost (yuan)"),
+                bi("车辆", "Vehicle"),
+                bi("车型", "Type"),
+                bi("趟次", "Trips"),
+                bi("站点", "Stops"),
+                bi("里程", "km"),
+                bi("时间", "Time"),
+                bi("最大载重", "Peak load (kg)"),
+                bi("成本", "Cost (yuan)"),
             ],
             r_rows,
             right_from=2,
         )
         if r_rows
-        else '<p class="empty">' + _bi("无车辆出车", "No vehicle on the road") + "</p>"
+        else '<p class="empty">' + bi("无车辆出车", "No vehicle on the road") + "</p>"
     )
 
     # bus
     if p.bus:
-        parts.append("<h3>" + _bi("班车托运", "Bus consignments") + "</h3>")
+        parts.append("<h3>" + bi("班车托运", "Bus consignments") + "</h3>")
         b_rows = [
             [
-                _t(b.run),
-                _t("下行 down" if b.flow == "down" else "上行 up"),
-                _t(county.place_by_id[b.village].name),
-                _t(county.place_by_id[b.stop].name),
+                esc(b.run),
+                esc("下行 down" if b.flow == "down" else "上行 up"),
+                esc(county.place_by_id[b.village].name),
+                esc(county.place_by_id[b.stop].name),
                 num(b.parcels if b.flow == "down" else b.pieces),
                 num(b.kg, 1),
                 num(b.fee_yuan, 2),
@@ -334,16 +300,16 @@ def plan_section(county: County, p: Plan) -> Section:
             for b in p.bus
         ]
         parts.append(
-            _table(
+            table(
                 [
-                    _bi("班次", "Run"),
-                    _bi("方向", "Flow"),
-                    _bi("村", "Village"),
-                    _bi("上下车站", "Bus stop"),
-                    _bi("件数", "Pieces"),
-                    _bi("重量", "kg"),
-                    _bi("运费", "Fee (yuan)"),
-                    _bi("接驳", "Last leg (yuan)"),
+                    bi("班次", "Run"),
+                    bi("方向", "Flow"),
+                    bi("村", "Village"),
+                    bi("上下车站", "Bus stop"),
+                    bi("件数", "Pieces"),
+                    bi("重量", "kg"),
+                    bi("运费", "Fee (yuan)"),
+                    bi("接驳", "Last leg (yuan)"),
                 ],
                 b_rows,
                 right_from=4,
@@ -351,7 +317,7 @@ def plan_section(county: County, p: Plan) -> Section:
         )
 
     # not carried
-    parts.append("<h3>" + _bi("当日未承运", "Not carried today") + "</h3>")
+    parts.append("<h3>" + bi("当日未承运", "Not carried today") + "</h3>")
     if p.not_carried:
         groups: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
         for n in p.not_carried:
@@ -361,25 +327,25 @@ def plan_section(county: County, p: Plan) -> Section:
             g[2] += n.kg
             g[3] += n.penalty_yuan
         parts.append(
-            _table(
+            table(
                 [
-                    _bi("原因", "Reason"),
-                    _bi("条目", "Items"),
-                    _bi("包裹", "Parcels"),
-                    _bi("重量", "kg"),
-                    _bi("罚金", "Penalty (yuan)"),
+                    bi("原因", "Reason"),
+                    bi("条目", "Items"),
+                    bi("包裹", "Parcels"),
+                    bi("重量", "kg"),
+                    bi("罚金", "Penalty (yuan)"),
                 ],
                 [
-                    [_t(reason), num(g[0]), num(g[1]), num(g[2], 1), num(g[3], 2)]
+                    [esc(reason), num(g[0]), num(g[1]), num(g[2], 1), num(g[3], 2)]
                     for reason, g in sorted(groups.items(), key=lambda kv: -kv[1][2])
                 ],
             )
         )
     else:
-        parts.append('<p class="note">' + _bi("全部承运", "Everything was carried") + "</p>")
+        parts.append('<p class="note">' + bi("全部承运", "Everything was carried") + "</p>")
 
     parts.append(
-        '<p class="note">' + _bi("说明", "Notes") + ": " + _t("; ".join(p.notes)) + "</p>"
+        '<p class="note">' + bi("说明", "Notes") + ": " + esc("; ".join(p.notes)) + "</p>"
     )
     prov = [
         ProvenanceItem(

@@ -17,7 +17,6 @@ When the shared price data cannot be found the section is left out (no placehold
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 from collections.abc import Sequence
 from importlib.resources import as_file, files
@@ -26,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ruralflow.domain import County
+from ruralflow.report.html import esc
 from ruralflow.report.model import Origin, ProvenanceItem, Section
 from ruralflow.sharing.contracts import ContractType
 from ruralflow.sharing.money import fmt_yuan
@@ -45,10 +45,6 @@ REPORT_SEASONS = 3
 REPORT_SEED = 0
 COLOURS = ("#2a7fb8", "#3b8d4f", "#e08a1e", "#8e5bb5", "#c0392b", "#7a8b2b", "#b5651d", "#5d6d7e")
 FONT = 'font-family="sans-serif" font-size="11"'
-
-
-def _e(s: object) -> str:
-    return html.escape(str(s), quote=True)
 
 
 def _nice_ticks(lo: float, hi: float, n: int = 6) -> list[float]:
@@ -115,7 +111,7 @@ def income_ridges(outcomes: Sequence[DesignOutcome], poverty_household: float) -
         )
         parts.append(
             f'<polygon points="{" ".join(pts)}" fill="{col}" fill-opacity="0.35" '
-            f'stroke="{col}" stroke-width="1.2"><title>{_e(tip)}</title></polygon>'
+            f'stroke="{col}" stroke-width="1.2"><title>{esc(tip)}</title></polygon>'
         )
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{base:.1f}" y2="{base:.1f}" '
@@ -130,9 +126,9 @@ def income_ridges(outcomes: Sequence[DesignOutcome], poverty_household: float) -
             )
         parts.append(
             f'<text x="{left - 8}" y="{base - row * 0.45:.1f}" text-anchor="end">'
-            f"{_e(o.design.name_zh)}</text>"
+            f"{esc(o.design.name_zh)}</text>"
             f'<text x="{left - 8}" y="{base - row * 0.45 + 13:.1f}" text-anchor="end" '
-            f'fill="#5b6773">{_e(o.design.name_en)}</text>'
+            f'fill="#5b6773">{esc(o.design.name_en)}</text>'
         )
     px = x(poverty_household)
     parts.append(
@@ -176,14 +172,14 @@ def fulfilment_bars(outcomes: Sequence[DesignOutcome]) -> str:
         col = COLOURS[outcomes.index(o) % len(COLOURS)]
         parts.append(
             f'<rect x="{left}" y="{y + 6:.1f}" width="{mean * plot_w:.1f}" height="{row - 12}" '
-            f'fill="{col}" fill-opacity="0.8"><title>{_e(o.design.name)}: mean {mean:.0%}, '
+            f'fill="{col}" fill-opacity="0.8"><title>{esc(o.design.name)}: mean {mean:.0%}, '
             f"P5 {p5:.0%}, P95 {p95:.0%}</title></rect>"
             f'<line x1="{left + p5 * plot_w:.1f}" x2="{left + p95 * plot_w:.1f}" '
             f'y1="{y + row / 2:.1f}" y2="{y + row / 2:.1f}" stroke="#22313f" stroke-width="1.4"/>'
             f'<text x="{left - 8}" y="{y + row / 2 - 2:.1f}" text-anchor="end">'
-            f"{_e(o.design.name_zh)}</text>"
+            f"{esc(o.design.name_zh)}</text>"
             f'<text x="{left - 8}" y="{y + row / 2 + 11:.1f}" text-anchor="end" '
-            f'fill="#5b6773">{_e(o.design.name_en)}</text>'
+            f'fill="#5b6773">{esc(o.design.name_en)}</text>'
             f'<text x="{left + mean * plot_w + 6:.1f}" y="{y + row / 2 + 4:.1f}">{mean:.0%}</text>'
         )
     axis_y = top + row * max(len(rows), 1) + 4
@@ -227,7 +223,7 @@ def fund_fan(outcome: DesignOutcome, weeks: int, seasons: int) -> str:
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
         f'{height:.0f}" width="{width:.0f}" height="{height:.0f}" role="img" {FONT}>',
-        f"<title>基金余额 / Fund balance: {_e(outcome.design.name)}</title>",
+        f"<title>基金余额 / Fund balance: {esc(outcome.design.name)}</title>",
     ]
     for t in _nice_ticks(lo, hi, 5):
         parts.append(
@@ -262,7 +258,7 @@ def fund_fan(outcome: DesignOutcome, weeks: int, seasons: int) -> str:
 def _stat(s: Stat | None, fmt: str) -> str:
     if s is None:
         return "–"
-    return f'<span title="± {_e(format(s.se, fmt))}">{_e(format(s.value, fmt))}</span>'
+    return f'<span title="± {esc(format(s.se, fmt))}">{esc(format(s.value, fmt))}</span>'
 
 
 def comparison_table(table: Comparison) -> str:
@@ -277,9 +273,9 @@ def comparison_table(table: Comparison) -> str:
     for r in table.rows:
         s = r.stats
         out.append(
-            f"<tr><td>{r.rank}</td><td><strong>{_e(r.design.name_zh)}</strong> "
-            f'<span class="en">{_e(r.design.name_en)}</span></td>'
-            f'<td class="note">{_e(r.design.describe())}</td>'
+            f"<tr><td>{r.rank}</td><td><strong>{esc(r.design.name_zh)}</strong> "
+            f'<span class="en">{esc(r.design.name_en)}</span></td>'
+            f'<td class="note">{esc(r.design.describe())}</td>'
             f'<td class="r">{_stat(s["income_mean"], ",.0f")}</td>'
             f'<td class="r">{_stat(s["income_p5"], ",.0f")}</td>'
             f'<td class="r">{_stat(s["income_p95"], ",.0f")}</td>'
@@ -287,7 +283,7 @@ def comparison_table(table: Comparison) -> str:
             f'<td class="r">{_stat(s["margin_mean"], ",.0f")}</td>'
             f'<td class="r">{_stat(s["fulfilment_mean"], ".0%")}</td>'
             f'<td class="r">{_stat(s["ruin"], ".1%")}</td>'
-            f"<td>{'是 / yes' if r.viable else '否 / no: ' + _e(r.why_not)}</td></tr>"
+            f"<td>{'是 / yes' if r.viable else '否 / no: ' + esc(r.why_not)}</td></tr>"
         )
     out.append("</tbody></table></div>")
     return "".join(out)
@@ -316,16 +312,16 @@ def _worked_example(county: County) -> tuple[str, list[ProvenanceItem]]:
     result = settle(got.book, list(got.deliveries), book)
     rows = result.table()
     head = "".join(
-        f'<th class="{"r" if i >= 2 else ""}">{_e(c)}</th>' for i, c in enumerate(rows[0])
+        f'<th class="{"r" if i >= 2 else ""}">{esc(c)}</th>' for i, c in enumerate(rows[0])
     )
     body_rows = "".join(
         "<tr>"
-        + "".join(f'<td class="{"r" if i >= 2 else ""}">{_e(c)}</td>' for i, c in enumerate(r))
+        + "".join(f'<td class="{"r" if i >= 2 else ""}">{esc(c)}</td>' for i, c in enumerate(r))
         + "</tr>"
         for r in rows[1:-1]
     )
     foot = "".join(
-        f'<th class="{"r" if i >= 2 else ""}">{_e(c)}</th>' for i, c in enumerate(rows[-1])
+        f'<th class="{"r" if i >= 2 else ""}">{esc(c)}</th>' for i, c in enumerate(rows[-1])
     )
     body = (
         "<h3>实例：2015 年富士苹果季结算 / Worked example: the 2015 Fuji season settled</h3>"
@@ -334,7 +330,7 @@ def _worked_example(county: County) -> tuple[str, list[ProvenanceItem]]:
         '<span class="mono">ruralflow/sharing/data/liquan_2015/</span>, command '
         '<span class="mono">ruralflow contracts settle</span> (docs/contracts.md). '
         "金额单位：元 / amounts in yuan.</p>"
-        f'<div class="table-wrap"><pre class="mono">{_e(result.summary())}</pre></div>'
+        f'<div class="table-wrap"><pre class="mono">{esc(result.summary())}</pre></div>'
         f'<div class="table-wrap"><table class="data"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body_rows}</tbody><tfoot><tr>{foot}</tr></tfoot></table></div>"
     )
@@ -358,7 +354,7 @@ def render(result: SimulationResult, table: Comparison, case_text: str) -> str:
     cost = farm.production_cost_yuan_per_kg
     ps = result.price_summary()
     parts = [
-        f'<p class="lead">{_e(case_text)}</p>',
+        f'<p class="lead">{esc(case_text)}</p>',
         '<div class="cards small">'
         f'<div class="card"><div class="v">{ps["farm_gate_mean"]:.2f}</div>'
         '<div class="k">季内田头均价 / farm-gate mean (yuan/kg)</div></div>'
@@ -372,7 +368,7 @@ def render(result: SimulationResult, table: Comparison, case_text: str) -> str:
         f'<div class="card"><div class="v">{result.paths:,}</div><div class="k">价格路径 / price '
         f"paths × {result.seasons} seasons</div></div></div>",
         "<h3>方案比较 / Design comparison</h3>",
-        f'<p class="note">排序规则 / ranking: {_e(table.criterion)}. 元/户/季 yuan per member '
+        f'<p class="note">排序规则 / ranking: {esc(table.criterion)}. 元/户/季 yuan per member '
         "household and season; 悬停查看标准误 / hover a number for its standard error.</p>",
         comparison_table(table),
         "<h3>农户收入分布 / Farmer income distributions</h3>",
@@ -394,8 +390,8 @@ def render(result: SimulationResult, table: Comparison, case_text: str) -> str:
         ruin = st["ruin"]
         assert ruin is not None and o.design.fund is not None
         parts.append(
-            f"<h3>基金余额扇形图 / Fund balance fan chart: {_e(o.design.name)}</h3>"
-            f'<p class="note">{_e(o.design.fund.describe())}; {farm.members} member households; '
+            f"<h3>基金余额扇形图 / Fund balance fan chart: {esc(o.design.name)}</h3>"
+            f'<p class="note">{esc(o.design.fund.describe())}; {farm.members} member households; '
             f"P(ruin) {ruin.value:.1%} ± {ruin.se:.1%}.</p>"
             f'<figure class="chart-figure">{fund_fan(o, result.season.weeks, result.seasons)}'
             "</figure>"
