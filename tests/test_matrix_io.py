@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import ruralflow.matrix.io as io_module
+from ruralflow.bundle.io_tables import read_io_table
 from ruralflow.domain import DomainError
 from ruralflow.matrix.errors import NonProductiveError, ShapeError, SingularMatrixError
 from ruralflow.matrix.io import (
@@ -27,7 +28,6 @@ from ruralflow.matrix.io import (
 )
 from ruralflow.matrix.multipliers import forward_linkages, ghosh_inverse, multipliers
 from ruralflow.matrix.regional import cilq, flq, flq_lambda, regionalise, slq
-from ruralflow.matrix.tables import read_io_table
 
 IO_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "io"
 REF = IO_DATA / "reference_examples"

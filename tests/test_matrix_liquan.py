@@ -12,10 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from ruralflow.bundle import read_bundle
+from ruralflow.bundle.io_tables import load_io_inputs
 from ruralflow.cli import app
 from ruralflow.domain import County, Economy, SourcedValue
 from ruralflow.matrix import (
     SCENARIOS,
+    IOInputs,
     MatrixError,
     MatrixOptions,
     MatrixResult,
@@ -26,6 +28,11 @@ from ruralflow.matrix import scenarios as scen
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 pytestmark = pytest.mark.skipif(not (DATA / "io").is_dir(), reason="shared/data not present")
+
+
+def _io(county: County) -> IOInputs:
+    """The IO data of ``county`` from the shared data folder."""
+    return load_io_inputs(county.economy, county.adcode, DATA)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +48,7 @@ def liquan(example_path: Path) -> County:
 
 @pytest.fixture(scope="module")
 def result(liquan: County) -> MatrixResult:
-    return analyse(liquan, MatrixOptions(data_dir=DATA))
+    return analyse(liquan, MatrixOptions(), io=_io(liquan))
 
 
 def with_params(county: County, **params: SourcedValue) -> County:
@@ -188,11 +195,11 @@ def test_brand_and_training_scale_up_products_by_their_parameter(result: MatrixR
 
 
 def test_measured_saving_number_and_plan(liquan: County) -> None:
-    r = analyse(liquan, MatrixOptions(scenarios=(), logistics=0.004, data_dir=DATA))
+    r = analyse(liquan, MatrixOptions(scenarios=(), logistics=0.004), io=_io(liquan))
     s = dict(r.coefficient("down_goods", "up_products").inputs)["s"]
     assert s.value == 0.004 and s.source.startswith("measured")
     plan = SimpleNamespace(saving_yuan=180.0, totals_in=SimpleNamespace(parcels=3000), day="D")
-    r = analyse(liquan, MatrixOptions(scenarios=(), logistics=plan, data_dir=DATA))
+    r = analyse(liquan, MatrixOptions(scenarios=(), logistics=plan), io=_io(liquan))
     c = r.coefficient("down_goods", "up_products")
     s = dict(c.inputs)["s"]
     assert s.value == pytest.approx(180.0 / (3000 * 60.0))
@@ -200,9 +207,9 @@ def test_measured_saving_number_and_plan(liquan: County) -> None:
     assert c.value == pytest.approx(s.value * 0.3)
     no_cmp = SimpleNamespace(saving_yuan=None, totals_in=SimpleNamespace(parcels=3000))
     with pytest.raises(MatrixError, match="compare=True"):
-        analyse(liquan, MatrixOptions(scenarios=(), logistics=no_cmp, data_dir=DATA))
+        analyse(liquan, MatrixOptions(scenarios=(), logistics=no_cmp), io=_io(liquan))
     neg = SimpleNamespace(saving_yuan=-50.0, totals_in=SimpleNamespace(parcels=3000), day="D")
-    r = analyse(liquan, MatrixOptions(scenarios=(), logistics=neg, data_dir=DATA))
+    r = analyse(liquan, MatrixOptions(scenarios=(), logistics=neg), io=_io(liquan))
     assert r.coefficient("down_goods", "up_products").value == 0.0
 
 
@@ -215,7 +222,7 @@ def test_spectral_radius_refusal_on_the_county(liquan: County) -> None:
         },
     )
     with pytest.raises(SpectralRadiusError) as e:
-        analyse(county, MatrixOptions(scenarios=(), data_dir=DATA, elasticities=False))
+        analyse(county, MatrixOptions(scenarios=(), elasticities=False), io=_io(county))
     msg = str(e.value)
     assert e.value.radius >= 1
     assert "up_products -> down_goods = 1.6" in msg
@@ -231,20 +238,32 @@ def test_flows_are_extensible_by_configuration(liquan: County) -> None:
         "sector.up_services.38": SourcedValue(0.5, "share", "test mapping"),
     }
     econ = Economy(flows=flows, parameters=params, io_table=e.io_table, year=e.year)
-    r = analyse(liquan.replace(economy=econ), MatrixOptions(scenarios=(), data_dir=DATA))
+    r = analyse(
+        liquan.replace(economy=econ),
+        MatrixOptions(scenarios=()),
+        io=_io(liquan.replace(economy=econ)),
+    )
     assert r.flows[-1] == "up_services"
     assert r.coefficient("up_services", "down_goods").value == 0.05
     assert r.coefficient("up_services", "down_goods").origin == "test source"
     assert r.mappings["up_services"].shares == {"38": 0.5}
     bad = Economy(flows={**e.flows, "sideways": SourcedValue(1.0, "yuan/year", "x")})
     with pytest.raises(MatrixError, match="'sideways' must start with"):
-        analyse(liquan.replace(economy=bad), MatrixOptions(scenarios=(), data_dir=DATA))
+        analyse(
+            liquan.replace(economy=bad),
+            MatrixOptions(scenarios=()),
+            io=_io(liquan.replace(economy=bad)),
+        )
 
 
 def test_without_io_table_falls_back_with_a_note(liquan: County) -> None:
     e = liquan.economy
     econ = Economy(flows=e.flows, parameters=e.parameters, io_table="", year=e.year)
-    r = analyse(liquan.replace(economy=econ), MatrixOptions(scenarios=(), data_dir=DATA))
+    r = analyse(
+        liquan.replace(economy=econ),
+        MatrixOptions(scenarios=()),
+        io=_io(liquan.replace(economy=econ)),
+    )
     assert r.county_io is None and r.flow_effects is None
     assert any("IO model not built" in n for n in r.notes)
     y = dict(r.coefficient("up_products", "down_goods").inputs)["y_k"]

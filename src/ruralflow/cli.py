@@ -571,6 +571,7 @@ def matrix_cmd(
     Example: ruralflow matrix src/ruralflow/examples/610425 --scenario brand --json
     """
     from ruralflow.bundle import BundleError, read_bundle
+    from ruralflow.bundle.io_tables import load_io_inputs
     from ruralflow.matrix import MatrixError, MatrixOptions, analyse
 
     logistics: Any = saving
@@ -590,7 +591,8 @@ def matrix_cmd(
             method=method,  # type: ignore[arg-type]  # checked by the county IO model
             delta=delta,
         )
-        result = analyse(county, options)
+        io = load_io_inputs(county.economy, county.adcode)
+        result = analyse(county, options, io=io)
     except (BundleError, MatrixError) as e:
         _fail(str(e))
     if as_json:

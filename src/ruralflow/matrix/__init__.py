@@ -10,6 +10,7 @@ regionalisation in :mod:`ruralflow.matrix.regional`, the China tables in
 from ruralflow.matrix.coefficients import Coefficient as Coefficient
 from ruralflow.matrix.county_io import CountyIO as CountyIO
 from ruralflow.matrix.county_io import FlowEffects as FlowEffects
+from ruralflow.matrix.county_io import IOInputs as IOInputs
 from ruralflow.matrix.engine import MatrixOptions as MatrixOptions
 from ruralflow.matrix.engine import analyse as analyse
 from ruralflow.matrix.engine import measured_saving as measured_saving

@@ -19,12 +19,8 @@
 
 from __future__ import annotations
 
-import csv
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,7 +40,7 @@ from ruralflow.matrix.regional import (
     regionalise,
     slq,
 )
-from ruralflow.matrix.tables import IOTable, read_io_table
+from ruralflow.matrix.tables import IOTable
 
 Array = NDArray[np.float64]
 
@@ -70,6 +66,27 @@ class FlowEffects:
             "income_type1": round(self.income_type1, 6),
             "income_type2": round(self.income_type2, 6),
         }
+
+
+@dataclass(frozen=True)
+class IOInputs:
+    """The input-output data of the county IO layer, loaded by the caller.
+
+    The engine reads no files: :func:`ruralflow.bundle.io_tables.load_io_inputs` (or a test)
+    builds this. ``table`` is the reference table that ``economy.yaml`` names (``None``: the IO
+    layer is not built and ``missing`` says why); ``county_units`` the number of county-level
+    units of the table's economy (for the default county output share; 0 when unknown);
+    ``notes`` are added to the result's notes as they stand.
+    """
+
+    table: IOTable | None = None
+    county_units: int = 0
+    notes: tuple[str, ...] = ()
+    missing: str = "no input-output table passed in (ruralflow.bundle.io_tables.load_io_inputs)"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.county_units, bool) or self.county_units < 0:
+            raise IOTableError(f"county_units must be a count >= 0 (got {self.county_units!r})")
 
 
 @dataclass(frozen=True)
@@ -159,34 +176,12 @@ class CountyIO:
         }
 
 
-@cache
-def _counties_in_province(data_dir: str, province: str) -> int:
-    path = Path(data_dir) / "admin_divisions" / "counties_china.csv"
-    if not path.is_file():
-        return 0
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return sum(1 for r in csv.DictReader(f) if r.get("province_code", "") == province)
-
-
-def table_path(economy: Economy, data_dir: Path | None) -> Path | None:
-    """Where ``economy.io_table`` lies (relative to the shared data folder), or None."""
-    ref = economy.io_table.strip()
-    if not ref:
-        return None
-    p = Path(ref)
-    if p.is_absolute():
-        return p
-    if data_dir is None:
-        return None
-    return data_dir / p
-
-
 def county_shares(
     economy: Economy,
     params: Mapping[str, SourcedValue],
     codes: tuple[str, ...],
     adcode: str,
-    data_dir: Path | None,
+    county_units: int,
     national: bool,
 ) -> tuple[Array, str]:
     """``s_i`` for every sector and the sentence saying where they come from."""
@@ -198,13 +193,7 @@ def county_shares(
         d = params["county_output_share"]
         default, dsrc = d.value, f"county_output_share {d.value:g} ({d.source})"
     else:
-        n = 0
-        if data_dir is not None:
-            n = (
-                _count_all(str(data_dir))
-                if national
-                else _counties_in_province(str(data_dir), adcode[:2])
-            )
+        n = county_units
         if n > 0:
             where = "China" if national else f"province {adcode[:2]}"
             default = 1.0 / n
@@ -225,34 +214,24 @@ def county_shares(
     return s, src
 
 
-@cache
-def _count_all(data_dir: str) -> int:
-    path = Path(data_dir) / "admin_divisions" / "counties_china.csv"
-    if not path.is_file():
-        return 0
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return sum(1 for _ in csv.DictReader(f))
-
-
 def build_county_io(
     economy: Economy,
     params: Mapping[str, SourcedValue],
     adcode: str,
-    data_dir: Path | None,
+    table: IOTable,
+    county_units: int = 0,
     *,
     method: Method = "flq",
     delta: float | None = None,
 ) -> CountyIO:
-    """Regionalise the county's IO table; raises IOTableError when it cannot be read."""
-    path = table_path(economy, data_dir)
-    if path is None:
-        raise IOTableError(
-            "no input-output table: economy.yaml io_table is empty or the shared data folder "
-            "was not found (set $RURALFLOW_DATA)"
-        )
+    """Regionalise ``table`` (the county's reference IO table) to the county.
+
+    ``county_units``: the number of county-level units of the table's economy (its province,
+    or China for a national table), for the default county output share ``1 / N``; 0 when
+    unknown (then an assumed 0.01). Raises :class:`IOTableError` on inconsistent inputs.
+    """
     if method not in METHODS:
         raise IOTableError(f"unknown location-quotient method {method!r}")
-    table = read_io_table(os.fspath(path))
     national = table.kind.startswith("national")
     if delta is not None:
         dv = SourcedValue(float(delta), "exponent", "option --delta")
@@ -260,7 +239,7 @@ def build_county_io(
         dv = params["flq_delta"]
     else:
         dv = SourcedValue(DEFAULT_DELTA, "exponent", DELTA_SOURCE)
-    s, share_src = county_shares(economy, params, table.codes, adcode, data_dir, national)
+    s, share_src = county_shares(economy, params, table.codes, adcode, county_units, national)
     x_ref = table.output
     x_cty = s * x_ref
     a_ref = table.coefficients(domestic=True)

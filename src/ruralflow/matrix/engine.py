@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,7 +14,7 @@ from ruralflow.domain import County, SourcedValue
 from ruralflow.matrix import model
 from ruralflow.matrix import scenarios as scen
 from ruralflow.matrix.coefficients import Coefficient, estimate, saving_per_yuan
-from ruralflow.matrix.county_io import CountyIO, FlowEffects, build_county_io
+from ruralflow.matrix.county_io import CountyIO, FlowEffects, IOInputs, build_county_io
 from ruralflow.matrix.errors import IOTableError, MatrixError
 from ruralflow.matrix.flows import FlowSpec, SectorMapping, flow_spec, order_flows, sector_mappings
 from ruralflow.matrix.params import (
@@ -40,14 +38,12 @@ class MatrixOptions:
     logistics saving, either a number (yuan saved per yuan of down volume) or a Plan-like object
     (``ruralflow.logistics.Plan`` planned with ``compare=True``: its ``saving_yuan`` over its
     down parcels ``totals_in.parcels`` times ``parcel_value_yuan``); ``None`` uses
-    ``economy.yaml`` or the documented default. ``data_dir``: the shared data folder (default:
-    :func:`ruralflow.bundle.datadir.find_data_dir`). ``method`` and ``delta``: location
+    ``economy.yaml`` or the documented default. ``method`` and ``delta``: location
     quotients of the county IO model. ``elasticities``: compute them for the baseline.
     """
 
     scenarios: tuple[str, ...] | None = None
     logistics: Any = None
-    data_dir: str | os.PathLike[str] | None = None
     method: Method = "flq"
     delta: float | None = None
     elasticities: bool = True
@@ -154,16 +150,6 @@ def _indicators(
     )
 
 
-def _data_dir(options: MatrixOptions, notes: list[str]) -> Path | None:
-    from ruralflow.bundle.datadir import DataDirError, find_data_dir
-
-    try:
-        return find_data_dir(options.data_dir)
-    except DataDirError as e:
-        notes.append(f"shared data folder not found ({e}); IO table not used")
-        return None
-
-
 def _income(
     flows: tuple[str, ...],
     mappings: Mapping[str, SectorMapping],
@@ -194,8 +180,14 @@ def _income(
     return out
 
 
-def analyse(county: County, options: MatrixOptions | None = None) -> MatrixResult:
+def analyse(
+    county: County, options: MatrixOptions | None = None, *, io: IOInputs | None = None
+) -> MatrixResult:
     """The convection value matrix of ``county``, its indicators, IO layer and scenarios.
+
+    ``io``: the input-output data of the county IO layer, loaded by the caller
+    (:func:`ruralflow.bundle.io_tables.load_io_inputs`); without it the matrix is built
+    without the IO layer (a note says so).
 
     Raises
     ------
@@ -227,12 +219,23 @@ def analyse(county: County, options: MatrixOptions | None = None) -> MatrixResul
     names = opts.scenarios if opts.scenarios is not None else tuple(scen.SCENARIOS)
     chosen = [scen.get(n) for n in names]
     mappings = sector_mappings(flows, county.settings.costs, params)
-    data_dir = _data_dir(opts, notes)
+    inputs_io = io if io is not None else IOInputs()
+    if not isinstance(inputs_io, IOInputs):
+        raise MatrixError(f"io must be an IOInputs (got {type(inputs_io).__name__})")
+    notes.extend(inputs_io.notes)
     cio: CountyIO | None = None
     effects: dict[str, FlowEffects] | None = None
     try:
+        if inputs_io.table is None:
+            raise IOTableError(inputs_io.missing)
         cio = build_county_io(
-            econ, params, county.adcode, data_dir, method=opts.method, delta=opts.delta
+            econ,
+            params,
+            county.adcode,
+            inputs_io.table,
+            inputs_io.county_units,
+            method=opts.method,
+            delta=opts.delta,
         )
         effects = {f: cio.effects(mappings[f]) for f in flows}
     except IOTableError as e:
