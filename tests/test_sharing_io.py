@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 
 from helpers import REPO, SHARED
 from ruralflow.bundle import BundleError, read_bundle
+from ruralflow.bundle.contract_files import read_contract_files
+from ruralflow.bundle.sharing_case import MissingInputError, settle_bundle
 from ruralflow.cli import app
 from ruralflow.domain import County
-from ruralflow.sharing import MissingInputError, read_contract_files, settle_bundle
 
 LIQUAN = REPO / "src" / "ruralflow" / "examples" / "610425"
 EXAMPLE = REPO / "src" / "ruralflow" / "sharing" / "data" / "liquan_2015"
@@ -122,7 +123,7 @@ def test_settle_without_contracts_explains_what_is_missing() -> None:
 
 @needs_data
 def test_example_files_are_reproducible_from_real_prices() -> None:
-    from ruralflow.sharing.example import build_example
+    from ruralflow.bundle.sharing_example import build_example
 
     files = build_example(_liquan(), DATA)
     for name, text in files.items():

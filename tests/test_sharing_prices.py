@@ -14,6 +14,7 @@ import pytest
 from scipy import stats
 
 from helpers import SHARED
+from ruralflow.bundle.price_data import xinfadi_groups, xinfadi_series
 from ruralflow.sharing.prices import (
     MEAN_TOL,
     SHAPE_CORR_MIN,
@@ -25,8 +26,6 @@ from ruralflow.sharing.prices import (
     fit_price_model,
     season_weeks,
     weekly,
-    xinfadi_groups,
-    xinfadi_series,
 )
 
 DATA = SHARED / "data"

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from helpers import SHARED
+from ruralflow.bundle.price_data import xinfadi_series
 from ruralflow.sharing import (
     Contract,
     ContractType,
@@ -23,7 +24,6 @@ from ruralflow.sharing import (
     default_designs,
     fit_price_model,
     simulate,
-    xinfadi_series,
 )
 from ruralflow.sharing.simulation import Stat, run_design, with_contribution
 

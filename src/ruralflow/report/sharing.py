@@ -293,8 +293,8 @@ def _worked_example(county: County) -> tuple[str, list[ProvenanceItem]]:
     """The Liquan 2015 settlement (packaged example files), or nothing for other counties."""
     if county.adcode != "610425":
         return "", []
-    from ruralflow.sharing.county import farm_gate_factor
-    from ruralflow.sharing.io import read_contract_files
+    from ruralflow.bundle.contract_files import read_contract_files
+    from ruralflow.bundle.sharing_case import farm_gate_factor
     from ruralflow.sharing.settlement import PriceBook, settle
 
     try:
@@ -403,7 +403,7 @@ def sections(county: County, day: dt.date | None = None) -> list[Section]:
     """The benefit-sharing section of ``county``'s report (empty when price data is missing)."""
     del day  # a season-long analysis
     from ruralflow.bundle.datadir import DataDirError
-    from ruralflow.sharing.county import prepare
+    from ruralflow.bundle.sharing_case import prepare
     from ruralflow.sharing.prices import PriceDataError, check_fit
 
     try:

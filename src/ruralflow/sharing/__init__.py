@@ -4,14 +4,16 @@ models fitted to real wholesale series, Monte Carlo of contract designs, a price
 One front door per job, each returning a result with ``summary()`` and ``to_dict()``:
 
 * :func:`settle` ``(book, deliveries, prices) -> Settlement`` — exact (integer fen) settlement
-  of a season; :func:`settle_bundle` does it for a bundle folder;
+  of a season;
 * :func:`fit_price_model` ``(series) -> PriceModel`` — the seasonal AR(1)-t model of a real
-  series (:func:`xinfadi_series`), checked with :func:`check_fit` ``-> FitCheck``;
+  series (a :class:`PriceSeries`), checked with :func:`check_fit` ``-> FitCheck``;
 * :func:`simulate` ``(designs, model, season) -> SimulationResult`` — every design on the
   same price paths; :func:`compare` ``-> Comparison`` ranks them;
   :func:`cheapest_contribution` ``-> FundSearch`` sizes a fund;
-* :func:`prepare` ``(county, files) -> CountyCase`` — product, season, model and designs of
-  a county bundle (the default designs when it has no ``contracts.csv``).
+The engine reads no files and knows no bundle: :mod:`ruralflow.bundle.sharing_case` reads a
+bundle's contract files and the real price series and calls it (``settle_bundle``,
+``prepare``, ``load``); the Xinfadi series are loaded by :mod:`ruralflow.bundle.price_data`.
+Errors derive from :class:`SharingError` (a :class:`~ruralflow.domain.DomainError`).
 
 See ``docs/contracts.md``. Names are imported lazily (the CLI loads this package at start).
 """
@@ -30,13 +32,7 @@ if TYPE_CHECKING:
     from ruralflow.sharing.contracts import Fund as Fund
     from ruralflow.sharing.contracts import Member as Member
     from ruralflow.sharing.contracts import PriceTerms as PriceTerms
-    from ruralflow.sharing.county import CountyCase as CountyCase
-    from ruralflow.sharing.county import MissingInputError as MissingInputError
-    from ruralflow.sharing.county import load as load
-    from ruralflow.sharing.county import prepare as prepare
-    from ruralflow.sharing.county import settle_bundle as settle_bundle
-    from ruralflow.sharing.io import ContractFiles as ContractFiles
-    from ruralflow.sharing.io import read_contract_files as read_contract_files
+    from ruralflow.sharing.errors import SharingError as SharingError
     from ruralflow.sharing.money import ROUNDING_RULE as ROUNDING_RULE
     from ruralflow.sharing.money import allocate as allocate
     from ruralflow.sharing.money import fmt_yuan as fmt_yuan
@@ -47,7 +43,6 @@ if TYPE_CHECKING:
     from ruralflow.sharing.prices import PriceSeries as PriceSeries
     from ruralflow.sharing.prices import check_fit as check_fit
     from ruralflow.sharing.prices import fit_price_model as fit_price_model
-    from ruralflow.sharing.prices import xinfadi_series as xinfadi_series
     from ruralflow.sharing.settlement import Delivery as Delivery
     from ruralflow.sharing.settlement import PriceBook as PriceBook
     from ruralflow.sharing.settlement import PriceLevel as PriceLevel
@@ -79,8 +74,7 @@ _WHERE = {
         "Member",
         "PriceTerms",
     ),
-    "county": ("CountyCase", "MissingInputError", "load", "prepare", "settle_bundle"),
-    "io": ("ContractFiles", "read_contract_files"),
+    "errors": ("SharingError",),
     "money": ("ROUNDING_RULE", "allocate", "fmt_yuan", "to_fen"),
     "prices": (
         "FitCheck",
@@ -89,7 +83,6 @@ _WHERE = {
         "PriceSeries",
         "check_fit",
         "fit_price_model",
-        "xinfadi_series",
     ),
     "settlement": (
         "Delivery",

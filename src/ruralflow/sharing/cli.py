@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from ruralflow.sharing.county import CountyCase
+    from ruralflow.bundle.sharing_case import CountyCase
     from ruralflow.sharing.simulation import SimulationResult
 
 contracts_app = typer.Typer(
@@ -99,7 +99,7 @@ def settle_cmd(
 
     Example: ruralflow contracts settle out/liquan-2015 --statement F07
     """
-    from ruralflow.sharing.county import settle_bundle
+    from ruralflow.bundle.sharing_case import settle_bundle
     from ruralflow.sharing.text import text_table
 
     if lang not in ("zh", "en", "both"):
@@ -143,7 +143,7 @@ def _simulation(
     no_side: bool,
     fund_opening: float | None = None,
 ) -> tuple[CountyCase, SimulationResult]:
-    from ruralflow.sharing.county import load, prepare
+    from ruralflow.bundle.sharing_case import load, prepare
     from ruralflow.sharing.simulation import SideSelling, simulate
 
     if method not in ("model", "bootstrap"):
@@ -323,7 +323,7 @@ def prices_cmd(
 
     Example: ruralflow contracts prices src/ruralflow/examples/610425
     """
-    from ruralflow.sharing.county import load, prepare
+    from ruralflow.bundle.sharing_case import load, prepare
     from ruralflow.sharing.prices import check_fit, monthly_profile
 
     try:

@@ -48,8 +48,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ruralflow.domain import DomainError, FieldError, Problem
+from ruralflow.domain import FieldError, Problem
 from ruralflow.domain._check import ident, text
+from ruralflow.sharing.errors import SharingError
 from ruralflow.sharing.money import ONE, ZERO, as_decimal
 
 FloatArray = npt.NDArray[np.float64]
@@ -507,7 +508,7 @@ class Member:
         return f"{self.name} ({self.farmer})" if self.name else self.farmer
 
 
-class ContractBookError(DomainError):
+class ContractBookError(SharingError):
     """Contracts, members and funds do not fit together; ``problems`` lists every one."""
 
     def __init__(self, problems: list[Problem]) -> None:

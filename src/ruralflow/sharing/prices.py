@@ -44,29 +44,25 @@ Farm-gate prices are the wholesale paths times a farm-gate factor (0.5, an assum
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
-import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from ruralflow.domain import DomainError
+from ruralflow.sharing.errors import SharingError
 from ruralflow.sharing.settlement import PriceLevel, PriceQuote
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 Method = Literal["model", "bootstrap"]
 
-XINFADI_FILE = "prices/xinfadi_2013_2016_daily_fruit_veg.csv"
 XINFADI_SOURCE = (
     "Beijing Xinfadi wholesale market daily quotes 2013-06..2016-05 "
     "(shared/data/prices/xinfadi_2013_2016_daily_fruit_veg.csv, from GitHub "
@@ -93,7 +89,7 @@ SHAPE_TOL = 0.10  # largest difference of a month's mean log price (about 10 %)
 SHAPE_CORR_MIN = 0.95  # correlation of the monthly mean log-price profiles
 
 
-class PriceDataError(DomainError):
+class PriceDataError(SharingError):
     """A price series is missing or too short to fit."""
 
 
@@ -126,50 +122,6 @@ class PriceSeries:
             self.level,
             self.source,
         )
-
-
-@lru_cache(maxsize=4)
-def _xinfadi(path: Path) -> dict[str, dict[dt.date, list[float]]]:
-    if not path.is_file():
-        raise PriceDataError(f"missing price file {path}")
-    out: dict[str, dict[dt.date, list[float]]] = defaultdict(lambda: defaultdict(list))
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for r in csv.DictReader(fh):
-            if r["unit"] != "斤":
-                continue
-            v = float(r["avg_price_cny"])
-            if v > 0:
-                out[r["product_group"]][dt.date.fromisoformat(r["date"])].append(2.0 * v)
-    return {k: dict(v) for k, v in out.items()}
-
-
-def xinfadi_groups(data_dir: str | Path | None = None) -> tuple[str, ...]:
-    """The product groups of the Xinfadi file, sorted."""
-    return tuple(sorted(_xinfadi(_price_file(data_dir))))
-
-
-def _price_file(data_dir: str | Path | None) -> Path:
-    from ruralflow.bundle.datadir import find_data_dir
-
-    return find_data_dir(data_dir) / XINFADI_FILE
-
-
-def xinfadi_series(group: str, data_dir: str | Path | None = None) -> PriceSeries:
-    """The real daily wholesale series of a Xinfadi product group (yuan/kg; a day's median)."""
-    data = _xinfadi(_price_file(data_dir))
-    days = data.get(group)
-    if not days:
-        raise PriceDataError(
-            f"no Xinfadi product group {group!r} (known: {', '.join(sorted(data))})"
-        )
-    ds = sorted(days)
-    return PriceSeries(
-        group,
-        tuple(ds),
-        tuple(float(statistics.median(days[d])) for d in ds),
-        PriceLevel.WHOLESALE,
-        XINFADI_SOURCE + f", group {group}",
-    )
 
 
 def series_from_quotes(

@@ -32,7 +32,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from ruralflow.domain import DomainError, FieldError, Problem
+from ruralflow.domain import FieldError, Problem
 from ruralflow.domain._check import ident, text
 from ruralflow.sharing.contracts import (
     DEFAULT_BUYER_COST_YUAN_PER_KG,
@@ -44,6 +44,7 @@ from ruralflow.sharing.contracts import (
     Member,
     _dec,
 )
+from ruralflow.sharing.errors import SharingError
 from ruralflow.sharing.money import (
     ROUNDING_RULE,
     ZERO,
@@ -120,7 +121,7 @@ class PriceQuote:
                 ) from None
 
 
-class SettlementError(DomainError):
+class SettlementError(SharingError):
     """A season cannot be settled; ``problems`` lists every delivery that cannot be priced."""
 
     def __init__(self, problems: list[Problem]) -> None:

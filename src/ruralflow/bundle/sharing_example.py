@@ -1,6 +1,6 @@
 """The worked example: a 2015 Fuji apple season in Liquan 礼泉 with real Xinfadi prices.
 
-``python -m ruralflow.sharing.example OUT_DIR`` writes ``contracts.csv``, ``deliveries.csv``
+``python -m ruralflow.bundle.sharing_example OUT_DIR`` writes ``contracts.csv``, ``deliveries.csv``
 and ``prices.csv`` for the packaged Liquan bundle (the shipped copy is
 ``ruralflow/sharing/data/liquan_2015/``). Copy them into a copy of the bundle and settle::
 
@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ruralflow.bundle.contract_files import CONTRACT_COLUMNS, DELIVERY_COLUMNS, PRICE_COLUMNS
+from ruralflow.bundle.price_data import xinfadi_series
 from ruralflow.domain import County
-from ruralflow.sharing.io import CONTRACT_COLUMNS, DELIVERY_COLUMNS, PRICE_COLUMNS
-from ruralflow.sharing.prices import xinfadi_series
 
 SEED = 2015
 FIRST_PRICE = dt.date(2015, 9, 26)
@@ -190,7 +190,7 @@ def packaged_liquan() -> County:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m ruralflow.sharing.example OUT_DIR", file=sys.stderr)
+        print("usage: python -m ruralflow.bundle.sharing_example OUT_DIR", file=sys.stderr)
         return 2
     out = Path(args[0])
     out.mkdir(parents=True, exist_ok=True)

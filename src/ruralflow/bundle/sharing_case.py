@@ -1,5 +1,8 @@
 """Benefit sharing for a county bundle: which product, season, price model and designs.
 
+This is the bundle side of :mod:`ruralflow.sharing` (the engine reads no files): it reads the
+bundle's benefit-sharing files (:mod:`ruralflow.bundle.contract_files`), the product catalogue
+and the real price series (:mod:`ruralflow.bundle.price_data`), and hands them to the engine.
 Front doors for a bundle folder (what the CLI and the report call):
 
 * :func:`settle_bundle` — settle the season in ``contracts.csv`` / ``deliveries.csv`` (or
@@ -22,12 +25,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from ruralflow.bundle import BundleError, BundleProblem, read_bundle
-from ruralflow.domain import County, DomainError
-from ruralflow.sharing.io import (
+from ruralflow.bundle import BundleError, BundleProblem, catalog, read_bundle
+from ruralflow.bundle.contract_files import (
     CONTRACTS_FILE,
     DELIVERIES_FILE,
     PRICES_FILE,
@@ -35,6 +38,9 @@ from ruralflow.sharing.io import (
     deliveries_from_supply,
     read_contract_files,
 )
+from ruralflow.bundle.price_data import xinfadi_series
+from ruralflow.domain import County
+from ruralflow.sharing.errors import SharingError
 from ruralflow.sharing.prices import (
     PriceDataError,
     PriceModel,
@@ -43,7 +49,6 @@ from ruralflow.sharing.prices import (
     season_weeks,
     series_from_quotes,
     weekly,
-    xinfadi_series,
 )
 from ruralflow.sharing.settlement import (
     DEFAULT_FARM_GATE_FACTOR,
@@ -59,13 +64,11 @@ from ruralflow.sharing.simulation import Design, Season, default_designs
 MIN_BUNDLE_WEEKS = 104
 
 
-class MissingInputError(DomainError):
+class MissingInputError(SharingError):
     """A bundle lacks a file a task needs; the message says which and what it holds."""
 
 
 def _catalog_products() -> dict[str, tuple[str, float | None]]:
-    from ruralflow.bundle import catalog
-
     return {k: (p.price_group, p.farm_gate_factor) for k, p in catalog.products().items()}
 
 
@@ -80,8 +83,6 @@ def farm_gate_factor(product: str) -> float:
 def lead_product(county: County) -> str:
     """The county's lead product: the catalogue's (for the example counties), else the product
     with the most up kg in ``supply_up``, else the first product."""
-    from ruralflow.bundle import catalog
-
     ids = [p.id for p in county.products]
     if not ids:
         raise MissingInputError(f"{county.name}: the bundle has no products (products.csv)")
@@ -100,8 +101,6 @@ def lead_product(county: County) -> str:
 def harvest_season(county: County, product: str) -> Season:
     """The product's harvest window in the county: the catalogue's, else the span of its
     ``supply_up`` days, else the bundle's season (county.yaml)."""
-    from ruralflow.bundle import catalog
-
     for c in catalog.county_products().get(county.adcode, ()):
         if c.product == product:
             s = c.season
@@ -262,7 +261,27 @@ def load(path: str | Path) -> tuple[County, ContractFiles]:
     return county, read_contract_files(path, county)
 
 
-def settle_bundle(path: str | Path) -> tuple[County, Settlement]:
+class BundleSettlement(NamedTuple):
+    """The settled season of a bundle: the county read and its :class:`Settlement`.
+
+    A named tuple, so ``county, settlement = settle_bundle(path)`` keeps working.
+    """
+
+    county: County
+    settlement: Settlement
+
+    def summary(self) -> str:
+        """The county and the settlement's statement (Chinese and English labels)."""
+        c = self.county
+        head = f"{c.name} {c.settings.name_en} ({c.adcode}) 结算 / settlement"
+        return head + "\n" + self.settlement.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settlement's JSON (its field names as they stand) with the county's adcode."""
+        return {"adcode": self.county.adcode, **self.settlement.to_dict()}
+
+
+def settle_bundle(path: str | Path) -> BundleSettlement:
     """Settle the bundle's season exactly.
 
     Needs ``contracts.csv`` and ``prices.csv`` (:class:`MissingInputError` says what is missing
@@ -289,7 +308,7 @@ def settle_bundle(path: str | Path) -> tuple[County, Settlement]:
     book = PriceBook(files.prices, farm_gate_factor=factors)
     try:
         names = {p.id: p.name for p in county.places}
-        return county, settle(files.book, deliveries, book, place_names=names)
+        return BundleSettlement(county, settle(files.book, deliveries, book, place_names=names))
     except SettlementError as e:
         problems = [
             BundleProblem(
