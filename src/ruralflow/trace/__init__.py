@@ -15,5 +15,154 @@
 - :mod:`ruralflow.trace.brand`: regional public brand, sub-brands, GI status;
 - :mod:`ruralflow.trace.season`: demo events for a season of a county bundle.
 
+Front doors, each returning a result with ``summary()`` and ``to_dict()``:
+:func:`season_events` ``(county, options) -> SeasonTrace``; :meth:`MerkleLog.append`
+``-> AppendResult``; :func:`verify_log` ``-> VerifyReport``; :func:`validate_epcis`
+``-> EpcisReport``; :func:`import_document` / :func:`export_document`;
+:func:`verification_view` (a JSON-ready dict). Errors derive from :class:`TraceError`
+(a :class:`~ruralflow.domain.DomainError`). Names are imported lazily (the CLI loads this
+package at start).
+
 See ``docs/trace-log.md`` and ``docs/traceability.md``.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ruralflow.trace.brand import BrandRegistry as BrandRegistry
+    from ruralflow.trace.brand import registry_for as registry_for
+    from ruralflow.trace.canonical import CanonicalJSONError as CanonicalJSONError
+    from ruralflow.trace.canonical import canonical_json as canonical_json
+    from ruralflow.trace.checkpoint import Checkpoint as Checkpoint
+    from ruralflow.trace.checkpoint import CheckpointError as CheckpointError
+    from ruralflow.trace.checkpoint import KeyFileError as KeyFileError
+    from ruralflow.trace.checkpoint import NoteError as NoteError
+    from ruralflow.trace.checkpoint import Signer as Signer
+    from ruralflow.trace.checkpoint import Verifier as Verifier
+    from ruralflow.trace.checkpoint import generate_signer as generate_signer
+    from ruralflow.trace.checkpoint import load_signer as load_signer
+    from ruralflow.trace.checkpoint import load_verifier as load_verifier
+    from ruralflow.trace.checkpoint import open_checkpoint as open_checkpoint
+    from ruralflow.trace.checkpoint import sign_checkpoint as sign_checkpoint
+    from ruralflow.trace.codes import qr_svg as qr_svg
+    from ruralflow.trace.codes import trace_url as trace_url
+    from ruralflow.trace.epcis import STAGES as STAGES
+    from ruralflow.trace.epcis import standalone_event as standalone_event
+    from ruralflow.trace.errors import TraceError as TraceError
+    from ruralflow.trace.exchange import export_document as export_document
+    from ruralflow.trace.exchange import import_document as import_document
+    from ruralflow.trace.ids import IdentifierError as IdentifierError
+    from ruralflow.trace.ids import Namespace as Namespace
+    from ruralflow.trace.log import AppendResult as AppendResult
+    from ruralflow.trace.log import LogError as LogError
+    from ruralflow.trace.log import MerkleLog as MerkleLog
+    from ruralflow.trace.log import SqliteLogStore as SqliteLogStore
+    from ruralflow.trace.log import StaleSizeError as StaleSizeError
+    from ruralflow.trace.merkle import ProofError as ProofError
+    from ruralflow.trace.merkle import verify_consistency as verify_consistency
+    from ruralflow.trace.merkle import verify_inclusion as verify_inclusion
+    from ruralflow.trace.season import BatchTrace as BatchTrace
+    from ruralflow.trace.season import SeasonOptions as SeasonOptions
+    from ruralflow.trace.season import SeasonTrace as SeasonTrace
+    from ruralflow.trace.season import season_events as season_events
+    from ruralflow.trace.validate import EpcisDirError as EpcisDirError
+    from ruralflow.trace.validate import EpcisJsonLdError as EpcisJsonLdError
+    from ruralflow.trace.validate import EpcisProblem as EpcisProblem
+    from ruralflow.trace.validate import EpcisReport as EpcisReport
+    from ruralflow.trace.validate import EpcisValidationError as EpcisValidationError
+    from ruralflow.trace.validate import validate_epcis as validate_epcis
+    from ruralflow.trace.validate import validate_epcis_file as validate_epcis_file
+    from ruralflow.trace.verify import LogProblem as LogProblem
+    from ruralflow.trace.verify import VerifyReport as VerifyReport
+    from ruralflow.trace.verify import verify_log as verify_log
+    from ruralflow.trace.view import batch_history as batch_history
+    from ruralflow.trace.view import verification_view as verification_view
+
+_WHERE = {
+    "brand": (
+        "BrandRegistry",
+        "registry_for",
+    ),
+    "canonical": (
+        "CanonicalJSONError",
+        "canonical_json",
+    ),
+    "checkpoint": (
+        "Checkpoint",
+        "CheckpointError",
+        "KeyFileError",
+        "NoteError",
+        "Signer",
+        "Verifier",
+        "generate_signer",
+        "load_signer",
+        "load_verifier",
+        "open_checkpoint",
+        "sign_checkpoint",
+    ),
+    "codes": (
+        "qr_svg",
+        "trace_url",
+    ),
+    "epcis": (
+        "STAGES",
+        "standalone_event",
+    ),
+    "errors": ("TraceError",),
+    "exchange": (
+        "export_document",
+        "import_document",
+    ),
+    "ids": (
+        "IdentifierError",
+        "Namespace",
+    ),
+    "log": (
+        "AppendResult",
+        "LogError",
+        "MerkleLog",
+        "SqliteLogStore",
+        "StaleSizeError",
+    ),
+    "merkle": (
+        "ProofError",
+        "verify_consistency",
+        "verify_inclusion",
+    ),
+    "season": (
+        "BatchTrace",
+        "SeasonOptions",
+        "SeasonTrace",
+        "season_events",
+    ),
+    "validate": (
+        "EpcisDirError",
+        "EpcisJsonLdError",
+        "EpcisProblem",
+        "EpcisReport",
+        "EpcisValidationError",
+        "validate_epcis",
+        "validate_epcis_file",
+    ),
+    "verify": (
+        "LogProblem",
+        "VerifyReport",
+        "verify_log",
+    ),
+    "view": (
+        "batch_history",
+        "verification_view",
+    ),
+}
+_MODULE = {name: module for module, names in _WHERE.items() for name in names}
+__all__ = sorted(_MODULE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ruralflow.trace' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"ruralflow.trace.{module}"), name)

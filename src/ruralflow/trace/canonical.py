@@ -21,6 +21,8 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from ruralflow.trace.errors import TraceError
+
 __all__ = ["CanonicalJSONError", "canonical_json"]
 
 _MAX_SAFE_INT = 2**53
@@ -35,7 +37,7 @@ _ESCAPES = {
 }
 
 
-class CanonicalJSONError(ValueError):
+class CanonicalJSONError(TraceError):
     """A value cannot be written as canonical JSON (names the path inside the value)."""
 
 

@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
+from ruralflow.trace.errors import TraceError
 from ruralflow.trace.merkle import HASH_SIZE
 
 __all__ = [
@@ -68,15 +69,15 @@ _EM_DASH = "\u2014"
 _SIZE_RE = re.compile(r"0|[1-9][0-9]*")
 
 
-class NoteError(ValueError):
+class NoteError(TraceError):
     """A signed note is malformed or not signed by a trusted key."""
 
 
-class CheckpointError(ValueError):
+class CheckpointError(TraceError):
     """A checkpoint body is malformed."""
 
 
-class KeyFileError(ValueError):
+class KeyFileError(TraceError):
     """A key file is malformed, missing or has unsafe permissions."""
 
 

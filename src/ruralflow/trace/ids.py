@@ -34,6 +34,8 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from ruralflow.trace.errors import TraceError
+
 __all__ = [
     "DEFAULT_ID_BASE",
     "GS1_DEMO_PREFIX",
@@ -70,7 +72,7 @@ _ADCODE = re.compile(r"^\d{6}(\d{3}(\d{3})?)?$")
 _SEGMENT_SAFE = "-._~"
 
 
-class IdentifierError(ValueError):
+class IdentifierError(TraceError):
     """A GS1 key or project identifier is malformed (the message names it)."""
 
 

@@ -40,6 +40,7 @@ from urllib.parse import quote
 
 from ruralflow.trace.canonical import canonical_json
 from ruralflow.trace.checkpoint import Checkpoint, Signer, sign_checkpoint
+from ruralflow.trace.errors import TraceError
 from ruralflow.trace.merkle import (
     EMPTY_ROOT,
     Frontier,
@@ -72,7 +73,7 @@ _CACHE_MIN_LEVEL = 8  # subtrees of 256+ leaves are cached in memory by MerkleLo
 _CACHE_MAX = 200_000
 
 
-class LogError(RuntimeError):
+class LogError(TraceError, RuntimeError):
     """The log cannot do what was asked (bad index, missing stored node, conflict)."""
 
 
@@ -115,6 +116,24 @@ class AppendResult:
     def indices(self) -> range:
         """Indices of the appended entries."""
         return range(self.first_index, self.first_index + len(self.leaf_hashes))
+
+    def summary(self) -> str:
+        """One line: entries appended and the new tree."""
+        n = len(self.leaf_hashes)
+        last = self.first_index + n - 1
+        return (
+            f"追加 / appended {n} entries ({self.first_index}..{last}); tree size "
+            f"{self.tree_size}, root {self.root.hex()}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: indices, hex leaf hashes, tree size and hex root."""
+        return {
+            "first_index": self.first_index,
+            "leaf_hashes": [h.hex() for h in self.leaf_hashes],
+            "tree_size": self.tree_size,
+            "root": self.root.hex(),
+        }
 
 
 class LogStore(Protocol):

@@ -24,6 +24,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from ruralflow.trace.errors import TraceError
+
 __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
@@ -57,7 +59,7 @@ _LEAF_PREFIX = b"\x00"
 _NODE_PREFIX = b"\x01"
 
 
-class ProofError(ValueError):
+class ProofError(TraceError):
     """A Merkle proof does not hold (or its arguments cannot describe a valid proof)."""
 
 

@@ -43,6 +43,7 @@ from ruralflow.trace import epcis as ep
 from ruralflow.trace.brand import BrandRegistry, Gs1Keys, registry_for
 from ruralflow.trace.codes import trace_url
 from ruralflow.trace.epcis import Quantity, Reading, SourceDest, TemperatureRange
+from ruralflow.trace.errors import TraceError
 from ruralflow.trace.ids import (
     Namespace,
     gln_uri,
@@ -139,11 +140,11 @@ class SeasonOptions:
     def __post_init__(self) -> None:
         total = sum(g.share for g in self.grades)
         if not self.grades or abs(total - 1.0) > 1e-6 or any(g.share < 0 for g in self.grades):
-            raise ValueError(f"grade shares must be >= 0 and sum to 1 (they sum to {total:g})")
+            raise TraceError(f"grade shares must be >= 0 and sum to 1 (they sum to {total:g})")
         if not any(g.sellable for g in self.grades):
-            raise ValueError("at least one grade must be sellable")
+            raise TraceError("at least one grade must be sellable")
         if self.reading_min <= 0 or self.storage_reading_h <= 0 or self.transport_h <= 0:
-            raise ValueError("reading intervals and transport time must be positive")
+            raise TraceError("reading intervals and transport time must be positive")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +167,13 @@ class BatchTrace:
     def trace_urls(self, resolver: str | None = None, ns: Namespace | None = None) -> list[str]:
         """Trace URLs of the sold graded lots (one QR code each)."""
         return [trace_url(q.epc_class, resolver=resolver, ns=ns) for q in self.sellable]
+
+    def summary(self) -> str:
+        """One line: batch, day, product, kg, lot and the number of events."""
+        return (
+            f"批次 / batch {self.batch} {self.day.isoformat()} {self.product} {self.kg:,.1f} kg, "
+            f"lot {self.lot_number}: {len(self.event_ids)} 事件 / events"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ruralflow.shared_dir import find_shared_dir
+from ruralflow.trace.errors import TraceError
 
 __all__ = [
     "EPCIS_DIR_ENV",
@@ -73,11 +74,11 @@ _CONTEXT_FILES: dict[str, str] = {
 _CONTEXT_DIR_URL = "https://gs1.github.io/EPCIS/"
 
 
-class EpcisDirError(FileNotFoundError):
+class EpcisDirError(TraceError, FileNotFoundError):
     """The EPCIS conformance folder (schema, contexts) was not found."""
 
 
-class EpcisValidationError(ValueError):
+class EpcisValidationError(TraceError):
     """A document is not valid EPCIS 2.0; ``report`` lists every problem."""
 
     def __init__(self, report: EpcisReport) -> None:
@@ -85,7 +86,7 @@ class EpcisValidationError(ValueError):
         self.report = report
 
 
-class EpcisJsonLdError(ValueError):
+class EpcisJsonLdError(TraceError):
     """A document cannot be expanded as JSON-LD with the local contexts."""
 
 
