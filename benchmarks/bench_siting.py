@@ -95,7 +95,7 @@ def run_ours(row: Row, time_limit: float) -> None:
     path = FACILITY / ("pmed" if row.set == "pmed" else "cflp") / f"{base}.txt"
     capacity = float(cap) if cap and row.set == "cflp" else None
     report = solve_orlib_instance(
-        path, fmt, capacity=capacity, options=SolverOptions(time_limit=time_limit)
+        path, fmt, capacity=capacity, options=SolverOptions(time_limit_s=time_limit)
     )
     r = report.result
     row.objective, row.status, row.gap = r.objective, r.status, r.gap

@@ -257,6 +257,6 @@ def test_cfl_infeasibility_messages() -> None:
 
 def test_solver_options_checked() -> None:
     with pytest.raises(SitingInputError, match="time_limit"):
-        SolverOptions(time_limit=0)
+        SolverOptions(time_limit_s=0)
     with pytest.raises(SitingInputError, match="mip_gap"):
         SolverOptions(mip_gap=1.5)

@@ -112,7 +112,7 @@ def test_pmed1_p_center_matches_published_radius() -> None:
 @needs_shared
 def test_time_limit_is_never_reported_optimal() -> None:
     inst = read_pmed(FACILITY / "pmed" / "pmed13.txt")  # n = 300, p = 30
-    r = p_median(inst.distance, inst.p, options=SolverOptions(time_limit=0.01))
+    r = p_median(inst.distance, inst.p, options=SolverOptions(time_limit_s=0.01))
     assert r.status == "time_limit"
     assert r.has_solution and r.objective is not None  # the greedy start at least
     assert r.gap is not None and r.gap > 0

@@ -349,7 +349,7 @@ def _orlib_solver(fmt: str) -> InstanceSolver:
     def solve(req: InstanceRequest) -> tuple[dict[str, Any], str]:
         from ruralflow.siting import SolverOptions, solve_orlib_instance
 
-        options = SolverOptions(time_limit=req.time_limit, seed=req.seed)
+        options = SolverOptions(time_limit_s=req.time_limit, seed=req.seed)
         report = solve_orlib_instance(
             req.path, fmt, p=req.p, capacity=req.capacity, options=options
         )

@@ -12,9 +12,23 @@ Front doors, each returning a :class:`SitingResult` with ``summary()`` and ``to_
 All take a distance or cost matrix (clients x candidate sites), existing sites that must stay
 open and, where it makes sense, a budget. :mod:`ruralflow.siting.orlib` reads and solves the
 OR-Library benchmark instances.
+
+For a county bundle: :func:`site_county` ``(county, what, options) -> CountySitingResult``
+(``what``: one of :data:`WHATS`, service stations, a cold hub or preprocess centres; options
+:class:`CountySitingOptions`; ``summary()`` and ``to_dict()``). Errors derive from
+:class:`SitingError` (a :class:`~ruralflow.domain.DomainError`).
 """
 
 from ruralflow.siting._common import DEFAULT_RADIUS_M as DEFAULT_RADIUS_M
+from ruralflow.siting.county import WHATS as WHATS
+from ruralflow.siting.county import ClientRow as ClientRow
+from ruralflow.siting.county import CostLine as CostLine
+from ruralflow.siting.county import CountySitingOptions as CountySitingOptions
+from ruralflow.siting.county import CountySitingResult as CountySitingResult
+from ruralflow.siting.county import CoverageFigure as CoverageFigure
+from ruralflow.siting.county import CurvePoint as CurvePoint
+from ruralflow.siting.county import Site as Site
+from ruralflow.siting.county import site_county as site_county
 from ruralflow.siting.covering import coverage as coverage
 from ruralflow.siting.covering import maximal_covering as maximal_covering
 from ruralflow.siting.covering import set_covering as set_covering

@@ -148,8 +148,8 @@ def solve_milp(
     h.setOptionValue("output_flag", bool(options.log))
     h.setOptionValue("mip_rel_gap", float(options.mip_gap))
     h.setOptionValue("random_seed", int(options.seed))
-    if options.time_limit is not None:
-        h.setOptionValue("time_limit", float(options.time_limit))
+    if options.time_limit_s is not None:
+        h.setOptionValue("time_limit", float(options.time_limit_s))
     is_mip = bool(np.any(integer))
     h.passModel(
         int(n),

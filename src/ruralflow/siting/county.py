@@ -259,7 +259,7 @@ class CountySitingOptions:
 
     def solver(self) -> SolverOptions:
         """The HiGHS options of one MILP."""
-        return SolverOptions(time_limit=self.time_limit_s, mip_gap=self.mip_gap, seed=self.seed)
+        return SolverOptions(time_limit_s=self.time_limit_s, mip_gap=self.mip_gap, seed=self.seed)
 
 
 # ----------------------------------------------------------------------------- result parts

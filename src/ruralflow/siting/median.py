@@ -379,7 +379,7 @@ def p_center(
     status = "optimal"
     nodes = 0
     steps = 0
-    deadline = None if opts.time_limit is None else started + opts.time_limit
+    deadline = None if opts.time_limit_s is None else started + opts.time_limit_s
     need_check_top = best is None
     while lo < hi or need_check_top:
         mid = hi if need_check_top else (lo + hi) // 2
@@ -400,7 +400,7 @@ def p_center(
             np.ones(m, dtype=bool),
             blocks,
             sense="min",
-            options=replace(opts, time_limit=left),
+            options=replace(opts, time_limit_s=left),
         )
         steps += 1
         nodes += out.nodes

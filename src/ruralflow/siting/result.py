@@ -30,7 +30,7 @@ Sense = Literal["min", "max"]
 class SolverOptions:
     """How HiGHS is run.
 
-    ``time_limit`` is wall-clock seconds for the whole model (``None``: no limit);
+    ``time_limit_s`` is wall-clock seconds for the whole model (``None``: no limit);
     ``mip_gap`` the relative gap at which HiGHS may stop and call the answer optimal (the
     default is far below HiGHS's own 1e-4, so that "optimal" means optimal to 1e-6 relative);
     ``log`` prints the solver log; ``seed`` is HiGHS's random seed (runs are reproducible for
@@ -38,14 +38,14 @@ class SolverOptions:
     started, so the thread count is not a per-model option here.
     """
 
-    time_limit: float | None = None
+    time_limit_s: float | None = None
     mip_gap: float = 1e-9
     log: bool = False
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.time_limit is not None and not (self.time_limit > 0):
-            raise SitingInputError(f"time_limit must be > 0 seconds (got {self.time_limit!r})")
+        if self.time_limit_s is not None and not (self.time_limit_s > 0):
+            raise SitingInputError(f"time_limit_s must be > 0 seconds (got {self.time_limit_s!r})")
         if not (0 <= self.mip_gap < 1):
             raise SitingInputError(f"mip_gap must be in [0, 1) (got {self.mip_gap!r})")
 
