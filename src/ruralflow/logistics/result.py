@@ -102,6 +102,14 @@ class Comparison:
         base = self.separate.costs.transport
         return 100.0 * self.transport_saving_yuan / base if base > 0 else 0.0
 
+    def summary(self) -> str:
+        """One line: both totals and the saving, with Chinese and English labels."""
+        return (
+            f"一体化 / integrated {self.integrated.costs.total:,.2f} 元 vs 分开 / separate "
+            f"{self.separate.costs.total:,.2f} 元: 节约 / saving {self.saving_yuan:,.2f} 元 "
+            f"({self.saving_pct:.1f} %), {self.time_limit_s:g} s each"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "integrated": self.integrated.to_dict(),

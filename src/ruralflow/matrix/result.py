@@ -162,6 +162,16 @@ class ScenarioResult:
     def title(self) -> str:
         return f"{self.title_zh} / {self.title_en}"
 
+    def summary(self) -> str:
+        """The scenario's title, assumption and changes of the headline indicators."""
+        moved = ", ".join(
+            f"{k} {v:+,.6g}" for k, v in self.deltas.items() if v is not None and v != 0
+        )
+        return (
+            f"情景 / scenario {self.name}: {self.title}. {self.assumption} "
+            f"变化 / changes: {moved or 'none'}"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,

@@ -327,6 +327,10 @@ class PriceModel:
             raise ValueError(f"method must be 'model' or 'bootstrap' (got {method!r})")
         return np.asarray(np.exp(y + s), dtype=np.float64)
 
+    def summary(self) -> str:
+        """The fitted model in one paragraph (the same text as :meth:`describe`)."""
+        return self.describe()
+
     def describe(self) -> str:
         prof = ", ".join(
             f"{m:02d}:{math.exp(v):.2f}" for m, v in zip(self.months, self.knot_log, strict=True)
