@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
+from ruralflow.sharing.errors import SharingError
+
 #: Working precision for intermediate Decimal products (kg x price x grade factor x share).
 PRECISION = 50
 
@@ -76,9 +78,9 @@ def parse_decimal(text: str) -> Decimal:
     try:
         d = Decimal(text.strip())
     except (InvalidOperation, AttributeError):
-        raise ValueError(f"not a number: {text!r}") from None
+        raise SharingError(f"not a number: {text!r}") from None
     if not d.is_finite():
-        raise ValueError(f"not a finite number: {text!r}")
+        raise SharingError(f"not a finite number: {text!r}")
     return d
 
 
@@ -88,7 +90,7 @@ def as_decimal(value: Decimal | int | float | str) -> Decimal:
     if isinstance(value, Decimal):
         return value
     if isinstance(value, bool):
-        raise ValueError(f"not a number: {value!r}")
+        raise SharingError(f"not a number: {value!r}")
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
@@ -105,9 +107,9 @@ def allocate(pool_fen: int, weights: Sequence[Decimal]) -> tuple[list[int], int]
     pool is the remainder.
     """
     if pool_fen < 0:
-        raise ValueError(f"pool must be >= 0 fen (got {pool_fen})")
+        raise SharingError(f"pool must be >= 0 fen (got {pool_fen})")
     if any(w < 0 for w in weights):
-        raise ValueError("weights must be >= 0")
+        raise SharingError("weights must be >= 0")
     total = sum(weights, ZERO)
     if pool_fen == 0 or total <= 0:
         return [0] * len(weights), pool_fen

@@ -275,7 +275,7 @@ class PriceModel:
         Reproducible for a given ``seed``.
         """
         if weeks < 1 or weeks > 52:
-            raise ValueError(f"weeks must be 1..52 (got {weeks})")
+            raise SharingError(f"weeks must be 1..52 (got {weeks})")
         return self._simulate(
             _doy(dt.date(2001, *start)), weeks, paths, seasons, seed, method, block_weeks
         )
@@ -291,7 +291,7 @@ class PriceModel:
         block_weeks: int,
     ) -> FloatArray:
         if paths < 1 or seasons < 1:
-            raise ValueError("paths and seasons must be >= 1")
+            raise SharingError("paths and seasons must be >= 1")
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         doys = doy0 + 3.0 + 7.0 * np.arange(weeks)
         s = self.seasonal(np.asarray(doys, dtype=np.float64))
@@ -324,7 +324,7 @@ class PriceModel:
                     r = self.returns[idx[:, : weeks - 1]]
                     y[:, j, 1:] = y[:, j, :1] + np.cumsum(r, axis=1)
         else:
-            raise ValueError(f"method must be 'model' or 'bootstrap' (got {method!r})")
+            raise SharingError(f"method must be 'model' or 'bootstrap' (got {method!r})")
         return np.asarray(np.exp(y + s), dtype=np.float64)
 
     def summary(self) -> str:

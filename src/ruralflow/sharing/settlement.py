@@ -658,7 +658,7 @@ class Settlement:
         if lang == "both":
             return self.statement(farmer, "zh") + "\n\n" + self.statement(farmer, "en")
         if lang not in ("zh", "en"):
-            raise ValueError(f"lang must be zh, en or both (got {lang!r})")
+            raise SharingError(f"lang must be zh, en or both (got {lang!r})")
         zh = lang == "zh"
         row = next((r for r in self.farmer_rows if r.farmer == farmer), None)
         if row is None:

@@ -58,6 +58,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ruralflow.sharing.contracts import Contract, ContractType, Fund, PriceTerms
+from ruralflow.sharing.errors import SharingError
 from ruralflow.sharing.prices import Method, PriceModel
 from ruralflow.sharing.text import text_table
 
@@ -107,11 +108,11 @@ class Farm:
         ):
             v = getattr(self, name)
             if not (math.isfinite(v) and v >= 0):
-                raise ValueError(f"Farm.{name} must be a finite number >= 0 (got {v!r})")
+                raise SharingError(f"Farm.{name} must be a finite number >= 0 (got {v!r})")
         if self.household_kg <= 0 or self.household_size <= 0:
-            raise ValueError("Farm.household_kg and household_size must be > 0")
+            raise SharingError("Farm.household_kg and household_size must be > 0")
         if self.members < 1:
-            raise ValueError(f"Farm.members must be >= 1 (got {self.members})")
+            raise SharingError(f"Farm.members must be >= 1 (got {self.members})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +126,9 @@ class SideSelling:
 
     def __post_init__(self) -> None:
         if self.spread <= 0:
-            raise ValueError(f"SideSelling.spread must be > 0 (got {self.spread})")
+            raise SharingError(f"SideSelling.spread must be > 0 (got {self.spread})")
         if self.stay_value_yuan_per_kg < 0:
-            raise ValueError("SideSelling.stay_value_yuan_per_kg must be >= 0")
+            raise SharingError("SideSelling.stay_value_yuan_per_kg must be >= 0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,7 @@ class Season:
 
     def __post_init__(self) -> None:
         if not 1 <= self.weeks <= 52:
-            raise ValueError(f"Season.weeks must be 1..52 (got {self.weeks})")
+            raise SharingError(f"Season.weeks must be 1..52 (got {self.weeks})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -538,12 +539,12 @@ def simulate(
 ) -> SimulationResult:
     """Simulate every design on the same ``paths`` price paths (reproducible for ``seed``)."""
     if not designs:
-        raise ValueError("no designs to simulate")
+        raise SharingError("no designs to simulate")
     ids = [d.id for d in designs]
     if len(set(ids)) != len(ids):
-        raise ValueError(f"design ids must be unique (got {ids})")
+        raise SharingError(f"design ids must be unique (got {ids})")
     if not 0 < farm_gate_factor <= 1:
-        raise ValueError(f"farm_gate_factor must be in (0, 1] (got {farm_gate_factor})")
+        raise SharingError(f"farm_gate_factor must be in (0, 1] (got {farm_gate_factor})")
     t0 = time.perf_counter()
     wholesale = model.simulate(
         season.start, season.weeks, paths, seasons=seasons, seed=seed, method=method
@@ -672,7 +673,7 @@ def compare(
 ) -> Comparison:
     """Rank the designs of ``result`` (see :class:`Comparison` for the criterion)."""
     if rank_by not in RANK_TEXT:
-        raise ValueError(f"rank_by must be one of {', '.join(RANK_TEXT)} (got {rank_by!r})")
+        raise SharingError(f"rank_by must be one of {', '.join(RANK_TEXT)} (got {rank_by!r})")
     scored: list[tuple[tuple[float, ...], DesignOutcome, bool, str, dict[str, Stat | None]]] = []
     for o in result.outcomes:
         st = o.stats()
@@ -770,7 +771,7 @@ class FundSearch:
 def with_contribution(design: Design, yuan_per_kg: float) -> Design:
     """``design`` with its fund's contribution set to ``yuan_per_kg`` (0.001 yuan steps)."""
     if design.fund is None:
-        raise ValueError(f"design {design.id!r} has no fund")
+        raise SharingError(f"design {design.id!r} has no fund")
     c = Decimal(f"{yuan_per_kg:.3f}")
     return replace(design, fund=replace(design.fund, contribution_yuan_per_kg=c))
 
@@ -788,9 +789,9 @@ def cheapest_contribution(
     """Bisection on the contribution per kg (same price paths at every step, so the ruin
     probability is compared on common random numbers) between 0 and ``2 x trigger / cap``."""
     if design.fund is None:
-        raise ValueError(f"design {design.id!r} has no fund")
+        raise SharingError(f"design {design.id!r} has no fund")
     if not 0 < target < 1:
-        raise ValueError(f"target must be in (0, 1) (got {target})")
+        raise SharingError(f"target must be in (0, 1) (got {target})")
     evals: list[tuple[float, float]] = []
 
     def ruin(c: float) -> tuple[float, Stat]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ruralflow.trace.errors import TraceError
 from ruralflow.trace.ids import GS1_DEMO_PREFIX, gs1_check_digit, normalize_gln, normalize_gtin
 
 __all__ = [
@@ -136,7 +137,7 @@ class Gs1Keys:
         if self.company_prefix is not None and (
             not self.company_prefix.isdigit() or not 6 <= len(self.company_prefix) <= 12
         ):
-            raise ValueError(f"GS1 company prefix {self.company_prefix!r} must be 6-12 digits")
+            raise TraceError(f"GS1 company prefix {self.company_prefix!r} must be 6-12 digits")
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +212,7 @@ class BrandRegistry:
         ids = {b.id for b in self.regional}
         for s in self.sub_brands:
             if s.regional_brand not in ids:
-                raise ValueError(
+                raise TraceError(
                     f"sub-brand {s.id!r} names unknown regional brand {s.regional_brand!r}"
                 )
 

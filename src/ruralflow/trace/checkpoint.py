@@ -93,7 +93,7 @@ def _b64decode(text: str, what: str, exc: type[ValueError]) -> bytes:
 
 def _check_name(name: str) -> str:
     if not name or any(ch.isspace() or ch == "+" for ch in name):
-        raise ValueError(f"key name {name!r} must be non-empty, without spaces or '+'")
+        raise TraceError(f"key name {name!r} must be non-empty, without spaces or '+'")
     return name
 
 
@@ -114,7 +114,7 @@ class Verifier:
     def __post_init__(self) -> None:
         _check_name(self.name)
         if len(self.public_key) != 32:
-            raise ValueError("an Ed25519 public key is 32 bytes")
+            raise TraceError("an Ed25519 public key is 32 bytes")
 
     @property
     def key_id(self) -> bytes:
@@ -163,7 +163,7 @@ class Signer:
     def __post_init__(self) -> None:
         _check_name(self.name)
         if len(self.seed) != 32:
-            raise ValueError("an Ed25519 private key seed is 32 bytes")
+            raise TraceError("an Ed25519 private key seed is 32 bytes")
 
     def __repr__(self) -> str:
         return f"Signer(name={self.name!r}, key_id={self.key_id.hex()})"

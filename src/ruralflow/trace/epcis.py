@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ruralflow.domain import Product
+from ruralflow.trace.errors import TraceError
 from ruralflow.trace.ids import Namespace
 
 __all__ = [
@@ -183,7 +184,7 @@ class TemperatureRange:
 
     def __post_init__(self) -> None:
         if not self.min_c < self.max_c:
-            raise ValueError(f"temperature range [{self.min_c}, {self.max_c}] is empty")
+            raise TraceError(f"temperature range [{self.min_c}, {self.max_c}] is empty")
 
     @classmethod
     def of_product(cls, product: Product, margin_c: float = UPPER_MARGIN_C) -> TemperatureRange:
@@ -260,9 +261,9 @@ def object_event(
 ) -> dict[str, Any]:
     """An ObjectEvent (``ilmd`` only with ``action="ADD"``, as the schema requires)."""
     if action not in ("ADD", "OBSERVE", "DELETE"):
-        raise ValueError(f"action {action!r} must be ADD, OBSERVE or DELETE")
+        raise TraceError(f"action {action!r} must be ADD, OBSERVE or DELETE")
     if ilmd and action != "ADD":
-        raise ValueError("ilmd is allowed only on an ObjectEvent with action ADD")
+        raise TraceError("ilmd is allowed only on an ObjectEvent with action ADD")
     ev = _common("ObjectEvent", time, event_id)
     ev["action"] = action
     if epcs:
@@ -367,7 +368,7 @@ def sensor_element(
     describing the rule) as ``bizRules``.
     """
     if not readings:
-        raise ValueError("a sensor element needs at least one reading")
+        raise TraceError("a sensor element needs at least one reading")
     ordered = sorted(readings, key=lambda r: r.time)
     meta: dict[str, Any] = {
         "startTime": format_time(ordered[0].time),
@@ -438,7 +439,7 @@ def grading_event(
     """Grading: a harvest lot becomes graded lots (inspecting, conformant)."""
     total = sum(q.quantity for q in outputs)
     if total > kg * (1 + 1e-9):
-        raise ValueError(f"graded lots weigh {total:g} kg, more than the {kg:g} kg input")
+        raise TraceError(f"graded lots weigh {total:g} kg, more than the {kg:g} kg input")
     return transformation_event(
         time=time,
         event_id=event_id,

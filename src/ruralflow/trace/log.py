@@ -242,9 +242,9 @@ class SqliteLogStore:
         min_node_level: int = DEFAULT_MIN_NODE_LEVEL,
     ) -> None:
         if synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
-            raise ValueError("synchronous must be FULL, EXTRA or NORMAL")
+            raise TraceError("synchronous must be FULL, EXTRA or NORMAL")
         if not 1 <= min_node_level <= 8:
-            raise ValueError("min_node_level must be in 1..8")
+            raise TraceError("min_node_level must be in 1..8")
         self.min_node_level = min_node_level
         self.path = Path(path)
         if not create:
@@ -383,7 +383,7 @@ class SqliteLogStore:
         nodes: Sequence[tuple[int, int, bytes]],
     ) -> None:
         if len(leaf_hashes) != len(datas):
-            raise ValueError("one leaf hash per entry is needed")
+            raise TraceError("one leaf hash per entry is needed")
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:

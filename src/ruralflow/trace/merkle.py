@@ -228,7 +228,7 @@ def range_nodes(start: int, end: int) -> list[NodeKey]:
     edge of a tree). Their subtrees have strictly decreasing sizes.
     """
     if not 0 <= start < end:
-        raise ValueError(f"empty or negative range [{start}, {end})")
+        raise TraceError(f"empty or negative range [{start}, {end})")
     out: list[NodeKey] = []
     pos = start
     prev = 0
@@ -237,7 +237,7 @@ def range_nodes(start: int, end: int) -> list[NodeKey]:
         while pos + size > end:
             size >>= 1
         if prev and size >= prev:
-            raise ValueError(f"[{start}, {end}) is not a range of an RFC 9162 proof")
+            raise TraceError(f"[{start}, {end}) is not a range of an RFC 9162 proof")
         level = size.bit_length() - 1
         out.append((level, pos >> level))
         prev = size
@@ -253,7 +253,7 @@ def root_plan(size: int) -> list[NodeKey]:
 def inclusion_plan(index: int, size: int) -> list[list[NodeKey]]:
     """Per proof element (bottom-up order), the node keys to right-fold into it."""
     if not 0 <= index < size:
-        raise ValueError(f"leaf index {index} is not in a tree of size {size}")
+        raise TraceError(f"leaf index {index} is not in a tree of size {size}")
     elems: list[list[NodeKey]] = []
     start, end = 0, size
     while end - start > 1:
@@ -271,7 +271,7 @@ def inclusion_plan(index: int, size: int) -> list[list[NodeKey]]:
 def consistency_plan(size1: int, size2: int) -> list[list[NodeKey]]:
     """Per consistency-proof element (RFC 9162 order), the node keys to right-fold into it."""
     if not 0 < size1 <= size2:
-        raise ValueError(f"no consistency proof from size {size1} to size {size2}")
+        raise TraceError(f"no consistency proof from size {size1} to size {size2}")
     elems: list[list[NodeKey]] = []
     start, end, whole = 0, size2, True
     while True:
@@ -340,7 +340,7 @@ class Frontier:
     def __init__(self, size: int = 0, peaks: Sequence[bytes] = ()) -> None:
         levels = [level for level, _ in root_plan(size)]
         if len(levels) != len(peaks):
-            raise ValueError(f"a tree of size {size} has {len(levels)} peaks, got {len(peaks)}")
+            raise TraceError(f"a tree of size {size} has {len(levels)} peaks, got {len(peaks)}")
         self.size = size
         self._peaks: list[tuple[int, bytes]] = list(zip(levels, peaks, strict=True))
 
