@@ -179,6 +179,25 @@ class CountyCase:
             ]
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: product, season, price series and model, factor and designs."""
+        return {
+            "adcode": self.county.adcode,
+            "product": self.product,
+            "season": {
+                "start": f"{self.season.start[0]:02d}-{self.season.start[1]:02d}",
+                "weeks": self.season.weeks,
+                "label": self.season.label,
+            },
+            "series_source": self.series_source,
+            "model": self.model.to_dict(),
+            "farm_gate_factor": self.farm_gate_factor,
+            "reference_yuan_per_kg": round(self.reference_yuan_per_kg, 4),
+            "designs": [d.id for d in self.designs],
+            "designs_source": self.designs_source,
+            "notes": list(self.notes),
+        }
+
 
 def reference_price(model: PriceModel, season: Season, factor: float) -> float:
     """Typical farm-gate price in the season: factor x the mean seasonal level over its weeks."""
