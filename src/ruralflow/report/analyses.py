@@ -63,9 +63,8 @@ class Analysis:
         return list(self.load()(county, day))
 
 
-#: The analyses of the report, in report order. Today only the county overview exists;
-#: the engines' analyses (logistics plan, siting, value matrix, ...) are added here as their
-#: adapters in ``ruralflow/report/`` are written.
+#: The analyses of the report, in report order: the county overview, then one per engine,
+#: each an adapter module in ``ruralflow/report/`` (the engines import no report code).
 ANALYSES: list[Analysis] = [
     Analysis(
         "overview",
