@@ -229,33 +229,33 @@ class Plan:
         c = self.costs
         lines = [
             f"两向物流计划 / two-way logistics plan: {self.county_name} ({self.adcode}), "
-            f"{self.day}, mode {self.mode}",
-            f"  in: {t_in.parcels} parcels {float(t_in.down_kg):.1f} kg down, "
+            f"{self.day}, 模式 / mode {self.mode}",
+            f"  收到 / in: {t_in.parcels} parcels {float(t_in.down_kg):.1f} kg down, "
             f"{float(t_in.up_kg):.1f} kg up",
-            f"  carried: {t_c.parcels} parcels {float(t_c.down_kg):.1f} kg down, "
-            f"{float(t_c.up_kg):.1f} kg up; not carried: {t_n.parcels} parcels "
+            f"  已承运 / carried: {t_c.parcels} parcels {float(t_c.down_kg):.1f} kg down, "
+            f"{float(t_c.up_kg):.1f} kg up; 未承运 / not carried: {t_n.parcels} parcels "
             f"{float(t_n.down_kg):.1f} kg down, {float(t_n.up_kg):.1f} kg up "
             f"({len(self.not_carried)} item(s))",
-            f"  vehicles: {self.vehicles} ("
+            f"  车辆 / vehicles: {self.vehicles} ("
             + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
             + f"), {self.trips} trips, {self.km:.1f} km; bus consignments: {len(self.bus)}",
-            f"  cost: {c.total:.2f} yuan = fixed {c.fixed:.2f} + distance {c.distance:.2f} + "
-            f"bus {c.bus_fees:.2f} + last leg {c.last_leg:.2f} + spoilage {c.spoilage:.2f} + "
-            f"penalty {c.penalty:.2f}",
-            f"  fixed rule (before mode choice): {self.rule_costs.total:.2f} yuan",
-            f"  CO2: {self.co2_kg:.1f} kg",
+            f"  成本 / cost: {c.total:.2f} yuan = fixed {c.fixed:.2f} + "
+            f"distance {c.distance:.2f} + bus {c.bus_fees:.2f} + last leg {c.last_leg:.2f} + "
+            f"spoilage {c.spoilage:.2f} + penalty {c.penalty:.2f}",
+            f"  固定规则 / fixed rule (before mode choice): {self.rule_costs.total:.2f} yuan",
+            f"  二氧化碳 / CO2: {self.co2_kg:.1f} kg",
         ]
         if self.comparison is not None:
             cmp = self.comparison
             lines.append(
-                f"  integrated {cmp.integrated.costs.total:.2f} vs separate "
+                f"  一体化 / integrated {cmp.integrated.costs.total:.2f} vs 分开 / separate "
                 f"{cmp.separate.costs.total:.2f} yuan: saving {cmp.saving_yuan:.2f} yuan "
                 f"({cmp.saving_pct:.1f} %; transport cost alone {cmp.transport_saving_pct:.1f} %)"
             )
         for n in self.not_carried[:5]:
-            lines.append(f"  not carried {n.item} ({n.kg:.1f} kg): {n.reason}")
+            lines.append(f"  未承运 / not carried {n.item} ({n.kg:.1f} kg): {n.reason}")
         if len(self.not_carried) > 5:
-            lines.append(f"  ... and {len(self.not_carried) - 5} more not carried")
+            lines.append(f"  ... 另有 / and {len(self.not_carried) - 5} more not carried")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

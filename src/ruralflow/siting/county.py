@@ -500,28 +500,28 @@ class CountySitingResult:
         n_new = sum(1 for s in self.candidates if not s.existing)
         lines = [
             f"{name} {self.adcode}: {zh} / {en}, {self.model}",
-            f"  candidates: {len(self.candidates)} ({len(self.existing_ids)} existing, "
+            f"  候选 / candidates: {len(self.candidates)} ({len(self.existing_ids)} existing, "
             f"{n_new} new); {self.candidate_rule}",
-            f"  existing: {self.existing_rule}",
-            f"  solver: {r.status} in {r.runtime_s:.2f} s; objective {obj} {self.objective_unit}"
-            f", best bound {bound}, gap {gap}",
+            f"  现有 / existing: {self.existing_rule}",
+            f"  求解 / solver: {r.status} in {r.runtime_s:.2f} s; "
+            f"objective {obj} {self.objective_unit}, best bound {bound}, gap {gap}",
         ]
         b, a = self.coverage_before, self.coverage_after
         lines.append(
-            f"  coverage within {b.radius_km:g} km: before {b.weight:,.0f} of {b.total:,.0f} "
-            f"{b.unit} ({100 * b.share:.1f} %, {b.sites} sites) -> after {a.weight:,.0f} "
-            f"({100 * a.share:.1f} %, {a.sites} sites)"
+            f"  覆盖 / coverage within {b.radius_km:g} km: before {b.weight:,.0f} of "
+            f"{b.total:,.0f} {b.unit} ({100 * b.share:.1f} %, {b.sites} sites) -> after "
+            f"{a.weight:,.0f} ({100 * a.share:.1f} %, {a.sites} sites)"
         )
         shown = ", ".join(self._name(s) for s in self.new_ids[:15])
         more = f" and {len(self.new_ids) - 15} more" if len(self.new_ids) > 15 else ""
-        lines.append(f"  new sites ({len(self.new_ids)}): {shown or 'none'}{more}")
+        lines.append(f"  新站点 / new sites ({len(self.new_ids)}): {shown or 'none'}{more}")
         for c in self.costs:
             lines.append(
-                f"  {c.en}: {c.yuan:,.0f} {c.unit}" + (f" ({c.basis})" if c.basis else "")
+                f"  {c.zh} / {c.en}: {c.yuan:,.0f} {c.unit}" + (f" ({c.basis})" if c.basis else "")
             )
         if self.curve:
             lines.append(
-                "  marginal value of the k-th site "
+                "  第 k 个站点的边际价值 / marginal value of the k-th site "
                 f"({'households added' if self.sense == 'max' else 'yuan/season saved'}):"
             )
             for pt in self.curve:
@@ -542,8 +542,8 @@ class CountySitingResult:
                     f"[{pt.status}, gap {g}, {pt.runtime_s:.2f} s]"
                     + (f" +{', '.join(pt.added)}" if pt.added and len(pt.added) <= 3 else "")
                 )
-        lines.extend(f"  note: {n}" for n in self.notes)
-        lines.append(f"  total time {self.runtime_s:.2f} s")
+        lines.extend(f"  说明 / note: {n}" for n in self.notes)
+        lines.append(f"  总用时 / total time {self.runtime_s:.2f} s")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
