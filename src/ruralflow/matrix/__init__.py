@@ -1,8 +1,10 @@
 """Convection value matrix (城乡要素对流价值矩阵) and county input-output multipliers.
 
-Front door: :func:`analyse` ``(county, options) -> MatrixResult`` (``summary()``,
-``to_dict()``). The input-output core is :mod:`ruralflow.matrix.io` (numpy arrays in and out);
-Type I / Type II multipliers are in :mod:`ruralflow.matrix.multipliers`, location-quotient
+Front door: :func:`analyse` ``(county, options, io=IOInputs) -> MatrixResult`` (``summary()``,
+``to_dict()``). The engine reads no files: the caller loads the IO table
+(:func:`ruralflow.bundle.io_tables.load_io_inputs`) and passes it in as :class:`IOInputs`.
+The input-output core is :mod:`ruralflow.matrix.io` (numpy arrays in and out); Type I /
+Type II multipliers are in :mod:`ruralflow.matrix.multipliers`, location-quotient
 regionalisation in :mod:`ruralflow.matrix.regional`, the China tables in
 :mod:`ruralflow.matrix.tables`. See ``docs/matrix.md`` for the model and its equations.
 """
@@ -26,3 +28,4 @@ from ruralflow.matrix.result import ScenarioResult as ScenarioResult
 from ruralflow.matrix.scenarios import SCENARIOS as SCENARIOS
 from ruralflow.matrix.scenarios import MatrixInputs as MatrixInputs
 from ruralflow.matrix.scenarios import Scenario as Scenario
+from ruralflow.matrix.tables import IOTable as IOTable
