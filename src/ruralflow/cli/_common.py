@@ -215,7 +215,7 @@ def fail_engine(zh: str, en: str, error: BaseException, code: int = 1) -> NoRetu
     from ruralflow.bundle import BundleError
 
     if isinstance(error, BundleError):  # file, row, column and value of every problem
-        fail(str(error), code)
+        fail(f"{zh} / {en}:\n{error}", code)
     detail = clean(str(error)).strip() or type(error).__name__
     fail(f"{zh} / {en}: {detail}", code)
 

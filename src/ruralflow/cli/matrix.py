@@ -113,7 +113,7 @@ def matrix_cmd(
             try:
                 # the plan and its comparison run one after the other: half the time each
                 options = PlanOptions(
-                    time_limit_s=clock.share(2) * 0.9, seed=seed, compare=True, workers=1
+                    time_limit_s=round(clock.share(2) * 0.9, 3), seed=seed, compare=True, workers=1
                 )
                 logistics = plan(county, when, options)
             except DomainError as e:

@@ -28,6 +28,12 @@ from ruralflow.cli._common import (
 MODES = ("integrated", "separate")
 
 
+def _workers(value: int) -> int:
+    if value not in (1, 2):
+        raise typer.BadParameter(f"须为 1 或 2 / must be 1 or 2 (got {value!r})")
+    return value
+
+
 def plan_day(
     path: BundleArg,
     day: Annotated[
@@ -53,7 +59,8 @@ def plan_day(
         ),
     ] = True,
     workers: Annotated[
-        int, typer.Option("--workers", help="Processes (1 or 2).", min=1, max=2)
+        int,
+        typer.Option("--workers", help="Processes (1 or 2).", callback=_workers),
     ] = 2,
     as_json: Annotated[
         bool,
@@ -83,7 +90,7 @@ def plan_day(
         progress.step(f"规划 {when} / planning {when} ({budget.left():.0f} s)")
         try:
             options = PlanOptions(
-                time_limit_s=budget.share(sequential) * 0.95,
+                time_limit_s=round(budget.share(sequential) * 0.95, 3),
                 seed=seed,
                 mode=mode,  # type: ignore[arg-type]  # checked by the callback
                 compare=compare,

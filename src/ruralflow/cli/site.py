@@ -127,7 +127,7 @@ def site_cmd(
                 curve=curve,  # type: ignore[arg-type]  # checked by the callback
                 curve_max=curve_max,
                 capacitated=not uncapacitated,
-                time_limit_s=clock.share(n) * 0.95,
+                time_limit_s=round(clock.share(n) * 0.95, 3),
                 seed=seed,
             )
             result = site_county(county, what, options)
