@@ -315,3 +315,39 @@ def test_progress_shows_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "step one" in buf.getvalue() or "step two" in buf.getvalue()
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
     assert not _common.interactive()
+
+
+def test_demo_hands_its_options_to_the_analyses(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report's analyses see --plan-seconds, --siting-*, --seed for the run only."""
+    import ruralflow.report as report
+
+    seen: dict[str, str | None] = {}
+
+    class Probe:
+        id = "probe"
+        title = "探针 / probe"
+
+        def run(self, county: object, day: object) -> list[object]:
+            for k in ("PLAN_SECONDS", "SITING_SECONDS", "SITING_WHAT", "SEED"):
+                seen[k] = os.environ.get(f"RURALFLOW_{k}")
+            return []
+
+    monkeypatch.setattr(report, "available_analyses", lambda: [Probe()])
+    monkeypatch.setenv("RURALFLOW_SEED", "99")
+    args = ["demo", str(tiny), "--out-dir", str(tmp_path), "--time-limit", "60", "--seed", "7"]
+    r = runner.invoke(app, [*args, "--siting-what", "cold-hub", "--json"])
+    assert r.exit_code == 0, r.output
+    assert seen == {
+        "PLAN_SECONDS": "18.000",
+        "SITING_SECONDS": f"{60 * 0.55 / 31:.3f}",
+        "SITING_WHAT": "cold-hub",
+        "SEED": "7",
+    }
+    assert json.loads(r.stdout)["seed"] == 7
+    assert os.environ["RURALFLOW_SEED"] == "99"  # restored
+    monkeypatch.setenv("RURALFLOW_PLAN_SECONDS", "2.5")  # the old variable is the default
+    r = runner.invoke(app, ["demo", str(tiny), "--out-dir", str(tmp_path), "--json"])
+    assert r.exit_code == 0, r.output
+    assert seen["PLAN_SECONDS"] == "2.500" and json.loads(r.stdout)["plan_seconds"] == 2.5

@@ -4,7 +4,8 @@ The report's analyses read their budgets from ``RURALFLOW_PLAN_SECONDS`` (the da
 ``RURALFLOW_SITING_SECONDS`` (each siting MILP) and ``RURALFLOW_SITING_WHAT`` (the siting
 questions). Here they are options (``--plan-seconds``, ``--siting-seconds``,
 ``--siting-what``; the variables are still read as their defaults), or derived from
-``--time-limit``, and handed to the analyses for the run only.
+``--time-limit``, and handed to the analyses for the run only, with ``--seed`` as
+``RURALFLOW_SEED``.
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ from ruralflow.cli._common import (
     print_json,
     read_bundle_or_fail,
     say,
+    seed_callback,
 )
 from ruralflow.cli.site import WHATS, milp_count
 
 PLAN_ENV = "RURALFLOW_PLAN_SECONDS"
 SITING_ENV = "RURALFLOW_SITING_SECONDS"
 SITING_WHAT_ENV = "RURALFLOW_SITING_WHAT"
+SEED_ENV = "RURALFLOW_SEED"
 DEFAULT_PLAN_S = 10.0
 DEFAULT_SITING_S = 10.0
 DEFAULT_WHAT = "stations,cold-hub"
@@ -51,12 +54,14 @@ class DemoBudget:
     plan_s: float
     siting_s: float
     whats: tuple[str, ...]
+    seed: int = 0
 
     def env(self) -> dict[str, str]:
         return {
             PLAN_ENV: f"{self.plan_s:.3f}",
             SITING_ENV: f"{self.siting_s:.3f}",
             SITING_WHAT_ENV: ",".join(self.whats),
+            SEED_ENV: str(self.seed),
         }
 
 
@@ -65,6 +70,7 @@ def demo_budget(
     plan_seconds: float | None,
     siting_seconds: float | None,
     whats: tuple[str, ...],
+    seed: int = 0,
 ) -> DemoBudget:
     """Given values win; with ``time_limit`` the others are derived from it, else defaults.
 
@@ -74,14 +80,14 @@ def demo_budget(
     if time_limit is None:
         plan = plan_seconds if plan_seconds is not None else DEFAULT_PLAN_S
         siting = siting_seconds if siting_seconds is not None else DEFAULT_SITING_S
-        return DemoBudget(plan, siting, whats)
+        return DemoBudget(plan, siting, whats, seed)
     milps = sum(milp_count(w, "exact", None, None) for w in whats) or 1
     plan = plan_seconds if plan_seconds is not None else max(0.5, time_limit * PLAN_SHARE)
     if siting_seconds is not None:
         siting = siting_seconds
     else:
         siting = max(0.5, time_limit * SITING_SHARE / milps)
-    return DemoBudget(plan, siting, whats)
+    return DemoBudget(plan, siting, whats, seed)
 
 
 @contextmanager
@@ -176,6 +182,15 @@ def demo(
             callback=_whats,
         ),
     ] = DEFAULT_WHAT,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed",
+            help="Seed of every random part: the plan's search, the siting MILPs, the price "
+            "paths of benefit sharing, the trace readings.",
+            callback=seed_callback,
+        ),
+    ] = 0,
     as_json: Annotated[
         bool,
         typer.Option(
@@ -220,7 +235,9 @@ def demo(
             )
         path = EXAMPLE_BUNDLE
     when = None if day is None else parse_date(day)
-    budget = demo_budget(time_limit, plan_seconds, siting_seconds, tuple(siting_what.split(",")))
+    budget = demo_budget(
+        time_limit, plan_seconds, siting_seconds, tuple(siting_what.split(",")), seed
+    )
     analyses = available_analyses()
     with Progress(
         TextColumn("{task.description}"),
@@ -260,6 +277,7 @@ def demo(
                 "plan_seconds": budget.plan_s,
                 "siting_seconds": budget.siting_s,
                 "siting_what": list(budget.whats),
+                "seed": budget.seed,
             }
         )
         return

@@ -25,6 +25,7 @@ from ruralflow.cli._common import (
     parse_date,
     print_json,
     read_bundle_or_fail,
+    seed_callback,
     steps,
     write_json,
 )
@@ -409,6 +410,10 @@ def demo(
     no_validate: Annotated[
         bool, typer.Option("--no-validate", help="Skip schema validation (faster).")
     ] = False,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", help="Seed of the simulated readings.", callback=seed_callback),
+    ] = 0,
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Print one JSON object: counts, log, trace codes."),
@@ -438,7 +443,7 @@ def demo(
     with steps("读取数据包 / reading the bundle", show=interactive(as_json)) as progress:
         county = read_bundle_or_fail(path)
         progress.step("生成事件 / generating the season's EPCIS events")
-        season = season_events(county, SeasonOptions(days=days, limit=limit))
+        season = season_events(county, SeasonOptions(days=days, limit=limit, seed=seed))
         if not season.events:
             _fail(f"{path}: no up-flow batches to trace (check --day/--limit)")
         tell(season.summary())
