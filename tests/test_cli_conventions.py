@@ -202,6 +202,10 @@ def test_budget_shares_what_is_left() -> None:
         ["contracts", "simulate", "{b}", "--fund-opening", "-5"],
         ["trace", "demo", "{b}", "--day", "13/10/2025"],
         ["make-bundle", "--county", "610425", "--out-dir", "{b}/x", "--start", "soon"],
+        ["make-bundle", "--county", "610425"],
+        ["trace", "prove", "--db", "{b}/none.db"],
+        ["trace", "qr", "--gtin", "9520010000018"],
+        ["trace", "qr"],
     ],
 )
 def test_usage_errors_exit_2(args: list[str]) -> None:

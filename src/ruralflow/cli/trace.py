@@ -237,7 +237,7 @@ def prove(
     from ruralflow.trace.view import entry_proof, verification_view
 
     if (index is None) == (lot is None):
-        _fail("give exactly one of --index and --lot")
+        _fail("只给 --index 或 --lot 之一 / give exactly one of --index and --lot", 2)
     try:
         verifiers = [load_verifier(k) for k in key or []]
         with MerkleLog.open(db) as log:
@@ -367,10 +367,16 @@ def qr(
     try:
         if gtin is not None or lot_number is not None:
             if gtin is None or lot_number is None or target is not None:
-                _fail("give --gtin with --lot-number, or a TARGET, not both")
+                _fail(
+                    "--gtin 须与 --lot-number 同用 / give --gtin with --lot-number, "
+                    "or a TARGET, not both",
+                    2,
+                )
             url = digital_link(gtin, lot_number, resolver=resolver)
         elif target is None:
-            _fail("give a trace URL or lot identifier, or --gtin with --lot-number")
+            _fail(
+                "缺少追溯对象 / give a trace URL or lot identifier, or --gtin with --lot-number", 2
+            )
         else:
             lot = lot_of_url(target)
             keep = resolver is None and lot != target  # a trace URL stays as it is
