@@ -241,15 +241,17 @@ def test_bad_bundle_exits_1_with_a_message(broken: Path, args: list[str]) -> Non
         (["plan", "{b}", "--day", "2025-09-02", "--time-limit", "1"], "规划失败"),
         (["site", "{b}", "--budget", "100", "--time-limit", "5"], "选址失败"),
         (["plan", "{m}", "--day", "2025-09-01"], "读取数据包失败"),
+        (["site", "{m}"], "读取数据包失败"),
+        (["matrix", "{m}"], "读取数据包失败"),
+        (["contracts", "settle", "{e}"], "无法结算"),
     ],
 )
 def test_engine_errors_are_bilingual_one_liners(
     tiny: Path, tmp_path: Path, args: list[str], zh: str
 ) -> None:
     missing = tmp_path / "missing"
-    r = runner.invoke(
-        app, [a.replace("{b}", str(tiny)).replace("{m}", str(missing)) for a in args]
-    )
+    subst = {"{b}": str(tiny), "{m}": str(missing), "{e}": str(EXAMPLE)}
+    r = runner.invoke(app, [subst.get(a, a) for a in args])
     assert r.exit_code == 1
     assert f"{zh} / " in r.output
     no_internal_names(r.output)
