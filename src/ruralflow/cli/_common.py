@@ -105,6 +105,20 @@ def positive_seconds(value: float | None) -> float | None:
     return value
 
 
+def positive(value: float | None) -> float | None:
+    """Typer callback of a length or similar option: a positive finite number."""
+    if value is not None and not (0 < value < 1e12):
+        raise _bad("须为正数", "must be a positive number", value)
+    return value
+
+
+def non_negative(value: float | None) -> float | None:
+    """Typer callback of a count or amount: a finite number >= 0."""
+    if value is not None and not (0 <= value < 1e15):
+        raise _bad("须为非负数", "must be a number >= 0", value)
+    return value
+
+
 def seed_callback(value: int | None) -> int | None:
     """Typer callback of ``--seed``: 0 .. 2**31 - 1."""
     if value is not None and not (0 <= value <= 2**31 - 1):

@@ -14,6 +14,7 @@ from ruralflow.cli._common import (
     day_callback,
     fail_engine,
     interactive,
+    non_negative,
     parse_date,
     positive_seconds,
     print_json,
@@ -54,7 +55,11 @@ def matrix_cmd(
     ] = None,
     saving: Annotated[
         float | None,
-        typer.Option("--saving", help="Measured logistics saving, yuan per yuan of down volume."),
+        typer.Option(
+            "--saving",
+            help="Measured logistics saving, yuan per yuan of down volume.",
+            callback=non_negative,
+        ),
     ] = None,
     plan_day: Annotated[
         str | None,

@@ -14,6 +14,8 @@ from ruralflow.cli._common import (
     choice,
     fail_engine,
     interactive,
+    non_negative,
+    positive,
     positive_seconds,
     print_json,
     read_bundle_or_fail,
@@ -50,16 +52,26 @@ def site_cmd(
     ] = "stations",
     radius_km: Annotated[
         float | None,
-        typer.Option("--radius-km", help="Station radius (default 2 km; facilities: 10 km)."),
+        typer.Option(
+            "--radius-km",
+            help="Station radius (default 2 km; facilities: 10 km).",
+            callback=positive,
+        ),
     ] = None,
     p: Annotated[
         int | None,
-        typer.Option("--p", help="New sites (stations: default 10; facilities: at most N)."),
+        typer.Option(
+            "--p",
+            help="New sites (stations: default 10; facilities: at most N).",
+            callback=non_negative,
+        ),
     ] = None,
     budget: Annotated[
         float | None,
         typer.Option(
-            "--budget", help="Yuan: station set-up, or facilities' fixed cost per season."
+            "--budget",
+            help="Yuan: station set-up, or facilities' fixed cost per season.",
+            callback=non_negative,
         ),
     ] = None,
     time_limit: Annotated[
