@@ -82,11 +82,13 @@ def demo_budget(
         siting = siting_seconds if siting_seconds is not None else DEFAULT_SITING_S
         return DemoBudget(plan, siting, whats, seed)
     milps = sum(milp_count(w, "exact", None, None) for w in whats) or 1
-    plan = plan_seconds if plan_seconds is not None else max(0.5, time_limit * PLAN_SHARE)
+    plan = (
+        plan_seconds if plan_seconds is not None else max(0.5, round(time_limit * PLAN_SHARE, 3))
+    )
     if siting_seconds is not None:
         siting = siting_seconds
     else:
-        siting = max(0.5, time_limit * SITING_SHARE / milps)
+        siting = max(0.5, round(time_limit * SITING_SHARE / milps, 3))
     return DemoBudget(plan, siting, whats, seed)
 
 
@@ -150,7 +152,8 @@ def demo(
         typer.Option(
             "--time-limit",
             help=f"Wall-clock budget of the whole command, seconds: {PLAN_SHARE:.0%} to the "
-            f"plan, {SITING_SHARE:.0%} to the siting MILPs (the other sections take a few "
+            f"plan, {SITING_SHARE:.0%} to the siting MILPs (each at least 0.5 s; the other "
+            "sections take a few "
             "seconds and are not limited). Default: --plan-seconds and --siting-seconds.",
             callback=positive_seconds,
         ),
