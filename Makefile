@@ -21,7 +21,7 @@ $(RF): pyproject.toml uv.lock | $(UV)
 	@touch $(RF)
 
 demo: $(RF)
-	$(RF) demo
+	$(RF) demo --out-dir out
 
 test: $(RF)
 	$(VENV)/bin/ruff check src tests

@@ -26,9 +26,6 @@ FORBIDDEN = (
     "fastapi",
 )
 PACKAGE = Path(ruralflow.__file__).parent
-#: Engine files being moved out of the engines by another change of issue 11 (the contracts
-#: CLI becomes part of the ``ruralflow.cli`` package); skipped only while they are still here.
-MOVING_OUT = {"sharing/cli.py"}
 
 
 def _modules() -> list[Path]:
@@ -84,7 +81,5 @@ def test_imports_are_resolved() -> None:
 def test_engine_module_imports_no_report_cli_or_bundle(path: Path) -> None:
     """No engine module imports ruralflow.report, ruralflow.cli, ruralflow.bundle or typer."""
     rel = path.relative_to(PACKAGE).as_posix()
-    if rel in MOVING_OUT:
-        pytest.skip(f"{rel} moves to the ruralflow.cli package")
     bad = [f"line {n}: {m}" for n, m in _imported(path) if _forbidden(m)]
     assert not bad, f"{rel} imports " + "; ".join(bad)

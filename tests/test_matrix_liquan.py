@@ -279,5 +279,5 @@ def test_cli_matrix_json_and_scenario(example_path: Path) -> None:
     assert d["scenarios"][0]["changes"][0]["key"] == "up_products"
     assert len(d["coefficients"]) == 16
     res = runner.invoke(app, ["matrix", str(example_path), "--scenario", "nope"])
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "unknown scenario 'nope'" in res.output

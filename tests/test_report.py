@@ -234,7 +234,7 @@ def test_demo_command_writes_report(tmp_path: Path) -> None:
 def test_demo_command_bad_input(tmp_path: Path) -> None:
     bundle = write_bundle(tiny_county(), tmp_path / "bundle")
     r = CliRunner().invoke(app, ["demo", "--county-dir", str(bundle), "--day", "2025-13-01"])
-    assert r.exit_code == 1 and "YYYY-MM-DD" in r.output
+    assert r.exit_code == 2 and "YYYY-MM-DD" in r.output
     r = CliRunner().invoke(
         app, ["demo", "--county-dir", str(bundle), "--day", "2024-01-01", "--out", str(tmp_path)]
     )

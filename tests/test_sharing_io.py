@@ -177,7 +177,7 @@ def test_cli_simulate_compare_and_prices(bundle: Path) -> None:
     res = runner.invoke(app, ["contracts", "prices", str(LIQUAN), "--replicas", "200"])
     assert res.exit_code == 0 and "[pass]" in res.output
     res = runner.invoke(app, ["contracts", "simulate", str(LIQUAN), "--method", "coin"])
-    assert res.exit_code == 1
+    assert res.exit_code == 2
 
 
 @needs_data

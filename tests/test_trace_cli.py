@@ -90,7 +90,7 @@ def test_keygen_checkpoint_add_prove_export(tmp_path: Path) -> None:
     code, out = _run("prove", "--db", str(db), "--index", "1")
     assert code == 0 and json.loads(out)["tree_size"] == size
     assert _run("prove", "--db", str(db), "--index", str(size))[0] == 1
-    assert _run("prove", "--db", str(db))[0] == 1  # neither --index nor --lot
+    assert _run("prove", "--db", str(db))[0] == 2  # neither --index nor --lot: usage
     out_doc = tmp_path / "export.jsonld"
     code, out = _run("export", "--db", str(db), "--out", str(out_doc))
     assert code == 0 and f"wrote {size} events" in out
@@ -147,6 +147,6 @@ def test_demo_prove_and_qr(tmp_path: Path) -> None:
     )
     assert code == 0 and "/01/09520010000018/10/L1" in out
     assert _run("qr", "--gtin", "9520010000019", "--lot-number", "L1")[0] == 1  # check digit
-    assert _run("qr")[0] == 1
+    assert _run("qr")[0] == 2  # nothing to encode: usage
     assert _run("demo", str(bundle), "--day", "2024-01-01")[0] == 1  # no batches that day
     assert _run("demo", str(tmp_path / "nope"))[0] == 1

@@ -35,6 +35,14 @@ def _seconds() -> float:
         return DEFAULT_SECONDS
 
 
+def _seed() -> int:
+    """Seed of the run: ``$RURALFLOW_SEED`` (set by ``ruralflow demo --seed``), default 0."""
+    try:
+        return max(0, int(os.environ.get("RURALFLOW_SEED", "0")))
+    except ValueError:
+        return 0
+
+
 def logistics_sections(county: County, day: dt.date | None) -> list[Section]:
     """The report section of ``day``'s plan (a short note when the day has no flows)."""
     if day is None or (not county.demand_on(day) and not county.supply_on(day)):
@@ -43,7 +51,7 @@ def logistics_sections(county: County, day: dt.date | None) -> list[Section]:
             "chosen day.</p>"
         )
         return [Section("logistics", "两向物流计划", "Two-way logistics plan", html)]
-    p = plan(county, day, PlanOptions(time_limit_s=_seconds(), seed=0))
+    p = plan(county, day, PlanOptions(time_limit_s=_seconds(), seed=_seed()))
     return [plan_section(county, p)]
 
 

@@ -53,6 +53,14 @@ def _seconds() -> float:
         return DEFAULT_SECONDS
 
 
+def _seed() -> int:
+    """Seed of the run: ``$RURALFLOW_SEED`` (set by ``ruralflow demo --seed``), default 0."""
+    try:
+        return max(0, int(os.environ.get("RURALFLOW_SEED", "0")))
+    except ValueError:
+        return 0
+
+
 def _whats() -> tuple[str, ...]:
     raw = os.environ.get("RURALFLOW_SITING_WHAT")
     if raw is None:
@@ -72,7 +80,9 @@ def sections(county: County, day: dt.date | None = None) -> list[Section]:
             out.append(Section(sid, zh, en, html))
             continue
         try:
-            r = site_county(county, what, CountySitingOptions(time_limit_s=_seconds()))
+            r = site_county(
+                county, what, CountySitingOptions(time_limit_s=_seconds(), seed=_seed())
+            )
         except DomainError as e:
             html = f'<p class="empty">无法求解 / Could not be solved: {esc(e)}</p>'
             out.append(Section(sid, zh, en, html))

@@ -14,6 +14,7 @@ disk beyond a temporary folder. Schema validation is not re-run here (the tests 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -144,6 +145,14 @@ def _examples(batches: Sequence[BatchTrace]) -> list[BatchTrace]:
     return with_gs1 + [b for b in pool if not b.gs1][: 3 - len(with_gs1)]
 
 
+def _seed() -> int:
+    """Seed of the run: ``$RURALFLOW_SEED`` (set by ``ruralflow demo --seed``), default 0."""
+    try:
+        return max(0, int(os.environ.get("RURALFLOW_SEED", "0")))
+    except ValueError:
+        return 0
+
+
 def sections(county: County, day: dt.date | None = None) -> Sequence[Section]:
     """The traceability section of the report."""
     title = ("溯源与追溯码", "Traceability and trace codes")
@@ -156,7 +165,7 @@ def sections(county: County, day: dt.date | None = None) -> Sequence[Section]:
         )
         return [Section("trace", *title, html)]
     traced_day = day if day in harvest_days else harvest_days[0]
-    season = season_events(county, SeasonOptions(days=(traced_day,)))
+    season = season_events(county, SeasonOptions(days=(traced_day,), seed=_seed()))
     resolver = resolver_from_env()
     ctx = season.context()
     examples = _examples(season.batches)

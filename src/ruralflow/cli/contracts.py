@@ -1,20 +1,35 @@
 """``ruralflow contracts ...``: settle a season, simulate and compare contract designs.
 
-A Typer sub-app (:data:`contracts_app`), added to the main CLI with
-``app.add_typer(contracts_app, name="contracts")``. Thin: it parses options and calls
-:mod:`ruralflow.sharing.county` and the engines. Exit codes: 0 success, 1 bad or missing input.
+A Typer sub-app (:data:`contracts_app`), added to the main CLI as ``contracts``. Thin: it
+parses options and calls :mod:`ruralflow.bundle.sharing_case` and the engines. Exit codes: 0
+success, 1 bad or missing input (one bilingual message), 2 usage errors.
 """
 
 from __future__ import annotations
 
-import json
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.console import Console
+
+from ruralflow.cli._common import (
+    BundleArg,
+    JsonOpt,
+    choice,
+    fail,
+    fail_engine,
+    interactive,
+    note,
+    positive_seconds,
+    print_json,
+    say,
+    seed_callback,
+    steps,
+)
 
 if TYPE_CHECKING:
     from ruralflow.bundle.sharing_case import CountyCase
@@ -24,13 +39,6 @@ contracts_app = typer.Typer(
     no_args_is_help=True,
     help="Benefit sharing (利益联结): settle contracts, simulate and compare designs.",
 )
-console = Console()
-err_console = Console(stderr=True)
-
-BundleArg = Annotated[
-    Path, typer.Argument(help="County bundle folder (county.yaml, places.csv, ...).")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 ProductOpt = Annotated[
     str | None,
     typer.Option(
@@ -39,20 +47,55 @@ ProductOpt = Annotated[
 ]
 DataDirOpt = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="shared/data folder (default: $RURALFLOW_DATA or ../shared)."),
+    typer.Option(
+        "--data-dir", help="Data folder overriding the packaged data (default: $RURALFLOW_DATA)."
+    ),
 ]
 PathsOpt = Annotated[int, typer.Option("--paths", help="Monte Carlo price paths.", min=100)]
 SeasonsOpt = Annotated[
     int, typer.Option("--seasons", help="Consecutive seasons per path (fund horizon).", min=1)
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (results reproduce).")]
-MethodOpt = Annotated[
-    str, typer.Option("--method", help="Price paths: model (fitted AR(1)-t) or bootstrap.")
+SeedOpt = Annotated[
+    int, typer.Option("--seed", help="Random seed (results reproduce).", callback=seed_callback)
 ]
+MethodOpt = Annotated[
+    str,
+    typer.Option(
+        "--method",
+        help="Price paths: model (fitted AR(1)-t) or bootstrap.",
+        callback=choice("model", "bootstrap"),
+    ),
+]
+TimeLimitOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        help="Wall-clock budget of the whole command, seconds: when the --paths would not fit "
+        "(timed on a pilot run), fewer paths are simulated and the output says how many. "
+        "Default: no limit, exactly --paths (results then reproduce for a --seed).",
+        callback=positive_seconds,
+    ),
+]
+
+
+def _non_negative(value: float | None) -> float | None:
+    if value is not None and not 0 <= value < 1e12:
+        raise typer.BadParameter(f"须 >= 0 元 / must be >= 0 yuan (got {value!r})")
+    return value
+
+
+def _probability(value: float) -> float:
+    if not 0 < value < 1:
+        raise typer.BadParameter(f"须在 0 与 1 之间 / must be between 0 and 1 (got {value!r})")
+    return value
+
+
 FundOpeningOpt = Annotated[
     float | None,
     typer.Option(
-        "--fund-opening", help="Opening balance (yuan) of every fund, replacing the design's."
+        "--fund-opening",
+        help="Opening balance (yuan) of every fund, replacing the design's.",
+        callback=_non_negative,
     ),
 ]
 NoSideOpt = Annotated[
@@ -60,21 +103,19 @@ NoSideOpt = Annotated[
 ]
 
 
-def _print(text: str) -> None:
-    console.print(text, markup=False, highlight=False, soft_wrap=True)
-
-
-def _fail(text: str) -> None:
-    err_console.print(text, markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
+_print = say
+_fail = fail
 
 
 def _errors() -> tuple[type[Exception], ...]:
-    from ruralflow.bundle import BundleError
     from ruralflow.bundle.datadir import DataDirError
     from ruralflow.domain import DomainError
 
-    return (BundleError, DataDirError, DomainError)
+    return (DataDirError, DomainError, ValueError)
+
+
+def _fail_engine(zh: str, en: str, error: BaseException) -> NoReturn:
+    fail_engine(zh, en, error)
 
 
 @contracts_app.command("settle")
@@ -84,7 +125,12 @@ def settle_cmd(
         str | None, typer.Option("--statement", help="Print this farmer's statement.")
     ] = None,
     lang: Annotated[
-        str, typer.Option("--lang", help="Statement language: zh, en or both.")
+        str,
+        typer.Option(
+            "--lang",
+            help="Statement language: zh, en or both.",
+            callback=choice("zh", "en", "both"),
+        ),
     ] = "both",
     statements_dir: Annotated[
         Path | None,
@@ -102,26 +148,23 @@ def settle_cmd(
     from ruralflow.bundle.sharing_case import settle_bundle
     from ruralflow.sharing.text import text_table
 
-    if lang not in ("zh", "en", "both"):
-        _fail(f"--lang must be zh, en or both (got {lang!r})")
     try:
         _, result = settle_bundle(path)
     except _errors() as e:
-        _fail(str(e))
-        return
+        _fail_engine("无法结算", "cannot settle the season", e)
+    if statement is not None and statement not in {r.farmer for r in result.farmer_rows}:
+        _fail(f"--statement: 结算中没有农户 / no farmer {statement!r} in the settlement")
     if statements_dir is not None:
         statements_dir.mkdir(parents=True, exist_ok=True)
         for r in result.farmer_rows:
             (statements_dir / f"{r.farmer}.txt").write_text(
                 result.statement(r.farmer, lang) + "\n", encoding="utf-8"
             )
-    if statement is not None and statement not in {r.farmer for r in result.farmer_rows}:
-        _fail(f"--statement: no farmer {statement!r} in the settlement")
     if as_json:
         data = result.to_dict()
         if statement is not None:
             data["statement"] = result.statement(statement, lang)
-        print(json.dumps(data, ensure_ascii=False, indent=1))
+        print_json(data, indent=1)
         return
     if statement is not None:
         _print(result.statement(statement, lang))
@@ -130,6 +173,23 @@ def settle_cmd(
     _print(text_table(result.table(), left_columns=2))
     if statements_dir is not None:
         _print(f"statements: {statements_dir}/<farmer>.txt ({len(result.farmer_rows)})")
+
+
+#: Paths of the pilot run that times the Monte Carlo when ``--time-limit`` is given.
+PILOT_PATHS = 500
+
+
+def _fitting_paths(run: Callable[[int], object], paths: int, seconds: float) -> int:
+    """Paths that fit in ``seconds`` (at most ``paths``, at least 100), timed on a pilot."""
+    pilot = min(paths, PILOT_PATHS)
+    t0 = time.perf_counter()
+    run(pilot)
+    spent = time.perf_counter() - t0
+    left = seconds - spent
+    if spent <= 0:
+        return paths
+    fit = int(pilot * left / spent)
+    return max(100, min(paths, fit // 100 * 100))
 
 
 def _simulation(
@@ -142,36 +202,58 @@ def _simulation(
     method: str,
     no_side: bool,
     fund_opening: float | None = None,
+    time_limit: float | None = None,
+    show: bool = False,
 ) -> tuple[CountyCase, SimulationResult]:
     from ruralflow.bundle.sharing_case import load, prepare
     from ruralflow.sharing.simulation import SideSelling, simulate
 
-    if method not in ("model", "bootstrap"):
-        _fail(f"--method must be model or bootstrap (got {method!r})")
-    county, files = load(path)
-    case = prepare(county, files, product=product, data_dir=data_dir)
-    if fund_opening is not None:
-        if fund_opening < 0:
-            _fail(f"--fund-opening must be >= 0 (got {fund_opening})")
-        opening = Decimal(f"{fund_opening:.2f}")
-        case = replace(
-            case,
-            designs=[
-                replace(d, fund=replace(d.fund, opening_yuan=opening)) if d.fund else d
-                for d in case.designs
-            ],
-        )
-    result = simulate(
-        case.designs,
-        case.model,
-        case.season,
-        paths=paths,
-        seasons=seasons,
-        seed=seed,
-        method="bootstrap" if method == "bootstrap" else "model",
-        farm_gate_factor=case.farm_gate_factor,
-        side=SideSelling(enabled=not no_side),
-    )
+    started = time.perf_counter()
+    with steps("读取数据包 / reading the bundle", show=show) as progress:
+        try:
+            county, files = load(path)
+            progress.step("拟合价格模型 / fitting the price model")
+            case = prepare(county, files, product=product, data_dir=data_dir)
+        except _errors() as e:
+            _fail_engine("无法准备模拟", "cannot prepare the simulation", e)
+        if fund_opening is not None:
+            opening = Decimal(f"{fund_opening:.2f}")
+            case = replace(
+                case,
+                designs=[
+                    replace(d, fund=replace(d.fund, opening_yuan=opening)) if d.fund else d
+                    for d in case.designs
+                ],
+            )
+
+        def run(n: int) -> SimulationResult:
+            return simulate(
+                case.designs,
+                case.model,
+                case.season,
+                paths=n,
+                seasons=seasons,
+                seed=seed,
+                method="bootstrap" if method == "bootstrap" else "model",
+                farm_gate_factor=case.farm_gate_factor,
+                side=SideSelling(enabled=not no_side),
+            )
+
+        try:
+            if time_limit is not None:
+                progress.step("计时 / timing a pilot run")
+                left = time_limit * 0.8 - (time.perf_counter() - started)
+                fitted = _fitting_paths(run, paths, left)
+                if fitted < paths:
+                    note(
+                        f"--time-limit {time_limit:g} s: 模拟 {fitted:,} 条路径 / simulating "
+                        f"{fitted:,} of {paths:,} paths"
+                    )
+                paths = fitted
+            progress.step(f"蒙特卡洛 / Monte Carlo: {paths:,} paths x {seasons} season(s)")
+            result = run(paths)
+        except _errors() as e:
+            _fail_engine("模拟失败", "the simulation failed", e)
     return case, result
 
 
@@ -186,6 +268,7 @@ def simulate_cmd(
     no_side_selling: NoSideOpt = False,
     fund_opening: FundOpeningOpt = None,
     data_dir: DataDirOpt = None,
+    time_limit: TimeLimitOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Monte Carlo of each contract design over price paths fitted to the real series.
@@ -197,15 +280,21 @@ def simulate_cmd(
 
     Example: ruralflow contracts simulate src/ruralflow/examples/610425 --paths 100000
     """
-    try:
-        case, result = _simulation(
-            path, product, data_dir, paths, seasons, seed, method, no_side_selling, fund_opening
-        )
-    except _errors() as e:
-        _fail(str(e))
-        return
+    case, result = _simulation(
+        path,
+        product,
+        data_dir,
+        paths,
+        seasons,
+        seed,
+        method,
+        no_side_selling,
+        fund_opening,
+        time_limit,
+        interactive(as_json),
+    )
     if as_json:
-        print(json.dumps({"case": case.summary(), **result.to_dict()}, ensure_ascii=False))
+        print_json({"case": case.summary(), **result.to_dict()})
         return
     _print(case.summary())
     _print(result.summary())
@@ -220,10 +309,20 @@ def compare_cmd(
     seed: SeedOpt = 0,
     method: MethodOpt = "model",
     rank_by: Annotated[
-        str, typer.Option("--rank-by", help="p5 (default), mean, poverty or fulfilment.")
+        str,
+        typer.Option(
+            "--rank-by",
+            help="p5 (default), mean, poverty or fulfilment.",
+            callback=choice("p5", "mean", "poverty", "fulfilment"),
+        ),
     ] = "p5",
     ruin_target: Annotated[
-        float, typer.Option("--ruin-target", help="Largest acceptable fund ruin probability.")
+        float,
+        typer.Option(
+            "--ruin-target",
+            help="Largest acceptable fund ruin probability.",
+            callback=_probability,
+        ),
     ] = 0.05,
     search_fund: Annotated[
         bool,
@@ -238,6 +337,7 @@ def compare_cmd(
     no_side_selling: NoSideOpt = False,
     fund_opening: FundOpeningOpt = None,
     data_dir: DataDirOpt = None,
+    time_limit: TimeLimitOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Rank the designs by a stated criterion and size each fund's contribution.
@@ -250,33 +350,39 @@ def compare_cmd(
     """
     from ruralflow.sharing.simulation import SideSelling, cheapest_contribution, compare
 
-    if rank_by not in ("p5", "mean", "poverty", "fulfilment"):
-        _fail(f"--rank-by must be p5, mean, poverty or fulfilment (got {rank_by!r})")
-    if not 0 < ruin_target < 1:
-        _fail(f"--ruin-target must be between 0 and 1 (got {ruin_target})")
-    try:
-        case, result = _simulation(
-            path, product, data_dir, paths, seasons, seed, method, no_side_selling, fund_opening
-        )
-    except _errors() as e:
-        _fail(str(e))
-        return
+    case, result = _simulation(
+        path,
+        product,
+        data_dir,
+        paths,
+        seasons,
+        seed,
+        method,
+        no_side_selling,
+        fund_opening,
+        None if time_limit is None else time_limit * 0.6,
+        interactive(as_json),
+    )
     table = compare(result, rank_by=rank_by, ruin_target=ruin_target)  # type: ignore[arg-type]
     searches = []
     if search_fund:
         n = min(search_paths, result.paths)
-        for d in case.designs:
-            if d.fund is not None:
-                searches.append(
-                    cheapest_contribution(
-                        d,
-                        result.wholesale[:n],
-                        target=ruin_target,
-                        farm_gate_factor=result.farm_gate_factor,
-                        farm=result.farm,
-                        side=SideSelling(enabled=not no_side_selling),
-                    )
-                )
+        with steps("基金缴费搜索 / fund contribution search", show=interactive(as_json)):
+            try:
+                for d in case.designs:
+                    if d.fund is not None:
+                        searches.append(
+                            cheapest_contribution(
+                                d,
+                                result.wholesale[:n],
+                                target=ruin_target,
+                                farm_gate_factor=result.farm_gate_factor,
+                                farm=result.farm,
+                                side=SideSelling(enabled=not no_side_selling),
+                            )
+                        )
+            except _errors() as e:
+                _fail_engine("基金缴费搜索失败", "the fund contribution search failed", e)
     if as_json:
         data = {
             "case": case.summary(),
@@ -288,7 +394,7 @@ def compare_cmd(
             "fund_search": [s.to_dict() for s in searches],
             "fund_search_paths": min(search_paths, result.paths),
         }
-        print(json.dumps(data, ensure_ascii=False))
+        print_json(data)
         return
     _print(case.summary())
     _print(
@@ -326,19 +432,15 @@ def prices_cmd(
     from ruralflow.bundle.sharing_case import load, prepare
     from ruralflow.sharing.prices import check_fit, monthly_profile
 
-    try:
-        county, files = load(path)
-        case = prepare(county, files, product=product, data_dir=data_dir)
-    except _errors() as e:
-        _fail(str(e))
-        return
-    check = check_fit(case.model, case.series, replicas=replicas, seed=seed)
+    with steps("拟合价格模型 / fitting the price model", show=interactive(as_json)):
+        try:
+            county, files = load(path)
+            case = prepare(county, files, product=product, data_dir=data_dir)
+            check = check_fit(case.model, case.series, replicas=replicas, seed=seed)
+        except _errors() as e:
+            _fail_engine("价格模型无法拟合", "cannot fit the price model", e)
     if as_json:
-        print(
-            json.dumps(
-                {"model": case.model.to_dict(), "check": check.to_dict()}, ensure_ascii=False
-            )
-        )
+        print_json({"model": case.model.to_dict(), "check": check.to_dict()})
         return
     _print(case.summary())
     prof = monthly_profile(case.series)

@@ -1,7 +1,7 @@
-"""``ruralflow trace ...`` commands: keygen, add, export, prove, checkpoint, validate, qr, demo.
+"""``ruralflow trace ...``: keygen, add, export, prove, checkpoint, verify, validate, qr, demo.
 
-Registered on the ``trace`` sub-app of :mod:`ruralflow.cli` (which also has ``verify``) by
-:func:`register`. Thin: each command calls the public functions of :mod:`ruralflow.trace`.
+The Typer sub-app :data:`trace_app`, added to the main CLI as ``trace``. Thin: each command
+calls the public functions of :mod:`ruralflow.trace`.
 
 Exit codes: 0 success; 1 bad input (an invalid EPCIS document, an unknown lot, an unreadable
 log or key, a failed proof); 2 usage errors (Typer's own).
@@ -9,16 +9,32 @@ log or key, a failed proof); 2 usage errors (Typer's own).
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-console = Console()
-err_console = Console(stderr=True)
+from ruralflow.cli._common import (
+    EXAMPLE_BUNDLE,
+    console,
+    days_callback,
+    err_console,
+    fail,
+    interactive,
+    note,
+    parse_date,
+    print_json,
+    read_bundle_or_fail,
+    seed_callback,
+    steps,
+    write_json,
+)
+from ruralflow.cli._common import say as _say
+
+trace_app = typer.Typer(
+    no_args_is_help=True,
+    help="Traceability (溯源): EPCIS 2.0 events, Merkle log, checkpoints, trace codes.",
+)
 
 DbOpt = Annotated[Path, typer.Option("--db", help="SQLite database holding the trace log.")]
 ResolverOpt = Annotated[
@@ -31,22 +47,14 @@ ResolverOpt = Annotated[
 ]
 
 
-def _fail(message: str) -> NoReturn:
-    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
-
-
-def _say(message: str) -> None:
-    console.print(message, markup=False, highlight=False, soft_wrap=True)
+_fail = fail
 
 
 def _dump(value: Any, out: Path | None = None) -> None:
-    text = json.dumps(value, ensure_ascii=False, indent=1)
     if out is None:
-        print(text)
+        print_json(value, indent=1)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text + "\n", encoding="utf-8")
+        write_json(value, out)
 
 
 def keygen(
@@ -82,6 +90,9 @@ def add(
         Path | None,
         typer.Option("--sign", help="Private key: sign a checkpoint after appending."),
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object: events appended, log size.")
+    ] = False,
 ) -> None:
     """Validate EPCIS documents and append their events to the log.
 
@@ -103,37 +114,50 @@ def add(
 
     docs: list[tuple[Path, Any]] = []
     bad = False
-    try:
-        for f in files:
-            try:
-                doc = load_json(f)
-            except EpcisValidationError as e:
-                err_console.print(e.report.summary(), markup=False, highlight=False)
-                bad = True
-                continue
-            report = validate_epcis(doc, source=str(f))
-            if not report.ok:
-                err_console.print(report.summary(), markup=False, highlight=False)
-                bad = True
-            docs.append((f, doc))
-    except EpcisDirError as e:
-        _fail(str(e))
-    if bad:
-        _fail("nothing was appended")
-    try:
-        signer = load_signer(sign) if sign is not None else None
-        with MerkleLog.open(db) as log:
-            for f, doc in docs:
-                res = import_document(log, doc, validate=False, source=str(f))
-                n = len(res.leaf_hashes)
-                last = res.first_index + n - 1
-                _say(f"{f}: appended {n} events (entries {res.first_index}-{last})")
-            if signer is not None:
-                cp = log.add_checkpoint(signer)
-                _say(f"signed checkpoint {cp.seq} at size {cp.tree_size}")
-            _say(f"log size {log.size}")
-    except (LogError, KeyFileError) as e:
-        _fail(str(e))
+    tell = note if as_json else _say
+    result: dict[str, Any] = {"db": str(db), "files": []}
+    with steps("校验 / validating", show=interactive(as_json)) as progress:
+        try:
+            for f in files:
+                progress.step(f"校验 / validating {f}")
+                try:
+                    doc = load_json(f)
+                except EpcisValidationError as e:
+                    err_console.print(e.report.summary(), markup=False, highlight=False)
+                    bad = True
+                    continue
+                report = validate_epcis(doc, source=str(f))
+                if not report.ok:
+                    err_console.print(report.summary(), markup=False, highlight=False)
+                    bad = True
+                docs.append((f, doc))
+        except EpcisDirError as e:
+            _fail(str(e))
+        if bad:
+            _fail("nothing was appended")
+        try:
+            signer = load_signer(sign) if sign is not None else None
+            with MerkleLog.open(db) as log:
+                for f, doc in docs:
+                    progress.step(f"导入 / importing {f}")
+                    res = import_document(log, doc, validate=False, source=str(f))
+                    n = len(res.leaf_hashes)
+                    last = res.first_index + n - 1
+                    result["files"].append(
+                        {"file": str(f), "events": n, "first": res.first_index, "last": last}
+                    )
+                    tell(f"{f}: appended {n} events (entries {res.first_index}-{last})")
+                result["checkpoint"] = None
+                if signer is not None:
+                    cp = log.add_checkpoint(signer)
+                    result["checkpoint"] = cp.seq
+                    tell(f"signed checkpoint {cp.seq} at size {cp.tree_size}")
+                result["log_size"] = log.size
+                tell(f"log size {log.size}")
+        except (LogError, KeyFileError) as e:
+            _fail(str(e))
+    if as_json:
+        print_json(result)
 
 
 def export(
@@ -213,7 +237,7 @@ def prove(
     from ruralflow.trace.view import entry_proof, verification_view
 
     if (index is None) == (lot is None):
-        _fail("give exactly one of --index and --lot")
+        _fail("只给 --index 或 --lot 之一 / give exactly one of --index and --lot", 2)
     try:
         verifiers = [load_verifier(k) for k in key or []]
         with MerkleLog.open(db) as log:
@@ -272,7 +296,7 @@ def validate(
 
     Exit 0 when every file is valid, 1 otherwise; each problem names the event (index,
     type, eventID) and the field (JSON pointer). The schema is read from
-    $RURALFLOW_EPCIS_DIR or ../shared/conformance/epcis.
+    $RURALFLOW_EPCIS_DIR or the copy shipped in the package.
 
     Example: ruralflow trace validate events.jsonld
     """
@@ -343,10 +367,16 @@ def qr(
     try:
         if gtin is not None or lot_number is not None:
             if gtin is None or lot_number is None or target is not None:
-                _fail("give --gtin with --lot-number, or a TARGET, not both")
+                _fail(
+                    "--gtin 须与 --lot-number 同用 / give --gtin with --lot-number, "
+                    "or a TARGET, not both",
+                    2,
+                )
             url = digital_link(gtin, lot_number, resolver=resolver)
         elif target is None:
-            _fail("give a trace URL or lot identifier, or --gtin with --lot-number")
+            _fail(
+                "缺少追溯对象 / give a trace URL or lot identifier, or --gtin with --lot-number", 2
+            )
         else:
             lot = lot_of_url(target)
             keep = resolver is None and lot != target  # a trace URL stays as it is
@@ -360,7 +390,7 @@ def qr(
 def demo(
     bundle: Annotated[
         Path | None,
-        typer.Argument(help="County bundle folder (default: the packaged Liquan 610425)."),
+        typer.Argument(help="County bundle folder (default: the shipped Liquan 610425)."),
     ] = None,
     db: Annotated[
         Path | None, typer.Option("--db", help="Append the events to this trace log.")
@@ -374,7 +404,10 @@ def demo(
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N batches.")] = None,
     day: Annotated[
-        list[str] | None, typer.Option("--day", help="Only these days, YYYY-MM-DD (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--day", help="Only these days, YYYY-MM-DD (repeatable).", callback=days_callback
+        ),
     ] = None,
     qr_dir: Annotated[
         Path | None, typer.Option("--qr-dir", help="Write trace codes of 3 example batches here.")
@@ -382,6 +415,14 @@ def demo(
     resolver: ResolverOpt = None,
     no_validate: Annotated[
         bool, typer.Option("--no-validate", help="Skip schema validation (faster).")
+    ] = False,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", help="Seed of the simulated readings.", callback=seed_callback),
+    ] = 0,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print one JSON object: counts, log, trace codes."),
     ] = False,
 ) -> None:
     """Generate the EPCIS events of a season of batches of a county (demo data).
@@ -392,8 +433,6 @@ def demo(
 
     Example: ruralflow trace demo --db liquan.db --key liquan.key --limit 200 --qr-dir qr
     """
-    from ruralflow.bundle import BundleError, read_bundle
-    from ruralflow.domain import DomainError
     from ruralflow.trace.canonical import canonical_json
     from ruralflow.trace.checkpoint import KeyFileError, generate_signer, load_signer
     from ruralflow.trace.checkpoint import write_key_pair as write
@@ -403,72 +442,117 @@ def demo(
     from ruralflow.trace.season import SeasonOptions, season_events
     from ruralflow.trace.validate import EpcisDirError, validate_epcis
 
-    path = bundle or Path(__file__).parent / "examples" / "610425"
-    try:
-        days = tuple(dt.date.fromisoformat(d) for d in day) if day else None
-    except ValueError as e:
-        _fail(f"--day: {e}")
-    try:
-        county = read_bundle(path)
-    except (BundleError, DomainError, OSError) as e:
-        _fail(str(e))
-    season = season_events(county, SeasonOptions(days=days, limit=limit))
-    if not season.events:
-        _fail(f"{path}: no up-flow batches to trace (check --day/--limit)")
-    _say(season.summary())
-    doc = season.document()
-    if not no_validate:
-        try:
-            report = validate_epcis(doc, source="demo events")
-        except EpcisDirError as e:
-            _fail(f"{e} (or pass --no-validate)")
-        if not report.ok:
-            _fail(report.summary())
-        _say(f"all {report.n_events} events are valid EPCIS 2.0 (GS1 JSON schema)")
-    if out is not None:
-        _dump(doc, out)
-        _say(f"wrote {out}")
-    if db is not None:
-        try:
-            signer = None
-            if key is not None:
-                if key.exists():
-                    signer = load_signer(key)
-                else:
-                    signer = generate_signer(f"ruralflow.example/county/{county.adcode}/trace")
-                    write(signer, key, key.with_name(key.name + ".pub"))
-                    _say(f"created key {key} and {key.name}.pub")
-            ctx = epcis_context(season.namespace)
-            with MerkleLog.open(db) as log:
-                res = log.append_many(
-                    canonical_json(standalone_event(e, ctx)) for e in season.events
-                )
-                _say(f"appended {len(res.leaf_hashes)} events to {db}; log size {res.tree_size}")
-                if signer is not None:
-                    cp = log.add_checkpoint(signer)
-                    _say(f"signed checkpoint {cp.seq} at size {cp.tree_size}")
-        except (LogError, KeyFileError) as e:
-            _fail(str(e))
+    path = bundle or EXAMPLE_BUNDLE
+    days = tuple(parse_date(d) for d in day) if day else None
+    tell = note if as_json else _say
+    result: dict[str, Any] = {"bundle": str(path)}
+    with steps("读取数据包 / reading the bundle", show=interactive(as_json)) as progress:
+        county = read_bundle_or_fail(path)
+        progress.step("生成事件 / generating the season's EPCIS events")
+        season = season_events(county, SeasonOptions(days=days, limit=limit, seed=seed))
+        if not season.events:
+            _fail(f"{path}: no up-flow batches to trace (check --day/--limit)")
+        tell(season.summary())
+        result.update(adcode=county.adcode, batches=len(season.batches))
+        result.update(events=len(season.events), valid=None)
+        doc = season.document()
+        if not no_validate:
+            progress.step(f"校验 / validating {len(season.events)} events (GS1 JSON schema)")
+            try:
+                report = validate_epcis(doc, source="demo events")
+            except EpcisDirError as e:
+                _fail(f"{e} (or pass --no-validate)")
+            if not report.ok:
+                _fail(report.summary())
+            result["valid"] = True
+            tell(f"all {report.n_events} events are valid EPCIS 2.0 (GS1 JSON schema)")
+        if out is not None:
+            _dump(doc, out)
+            result["out"] = str(out)
+            tell(f"wrote {out}")
+        if db is not None:
+            progress.step(f"写入追溯日志 / appending to {db}")
+            try:
+                signer = None
+                if key is not None:
+                    if key.exists():
+                        signer = load_signer(key)
+                    else:
+                        signer = generate_signer(f"ruralflow.example/county/{county.adcode}/trace")
+                        write(signer, key, key.with_name(key.name + ".pub"))
+                        tell(f"created key {key} and {key.name}.pub")
+                ctx = epcis_context(season.namespace)
+                with MerkleLog.open(db) as log:
+                    res = log.append_many(
+                        canonical_json(standalone_event(e, ctx)) for e in season.events
+                    )
+                    tell(
+                        f"appended {len(res.leaf_hashes)} events to {db}; log size {res.tree_size}"
+                    )
+                    result.update(db=str(db), log_size=res.tree_size, checkpoint=None)
+                    if signer is not None:
+                        cp = log.add_checkpoint(signer)
+                        result["checkpoint"] = cp.seq
+                        tell(f"signed checkpoint {cp.seq} at size {cp.tree_size}")
+            except (LogError, KeyFileError) as e:
+                _fail(str(e))
     with_gs1 = [b for b in season.batches if b.gs1][:1]
     examples = with_gs1 + [b for b in season.batches if not b.gs1][: 3 - len(with_gs1)]
+    codes = []
     for b in examples:
         url = b.trace_urls(resolver)[0]
-        _say(f"trace code of {b.batch}: {url}")
+        codes.append({"batch": b.batch, "url": url})
+        tell(f"trace code of {b.batch}: {url}")
         if qr_dir is not None:
             png, _svg = write_qr(url, qr_dir / b.batch)
-            _say(f"  wrote {png} and .svg")
+            tell(f"  wrote {png} and .svg")
+    result["trace_codes"] = codes
+    if as_json:
+        print_json(result)
 
 
-def register(trace_app: typer.Typer) -> None:
-    """Add the commands to the ``trace`` sub-app."""
-    trace_app.command("keygen")(keygen)
-    trace_app.command("add")(add)
-    trace_app.command("export")(export)
-    trace_app.command("prove")(prove)
-    trace_app.command("checkpoint")(checkpoint)
-    trace_app.command("validate")(validate)
-    trace_app.command("qr")(qr)
-    trace_app.command("demo")(demo)
+def verify(
+    db: DbOpt,
+    key: Annotated[
+        list[Path] | None,
+        typer.Option("--key", help="Public key file of the log (repeatable)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Audit the trace log: re-hash every entry, rebuild the tree, check every checkpoint.
+
+    Exits 0 when the log is intact, 1 when anything was altered (the first altered entry is
+    named) or the log cannot be read.
+
+    Example: ruralflow trace verify --db county.db --key log.pub
+    """
+    from ruralflow.trace.checkpoint import KeyFileError, load_verifier
+    from ruralflow.trace.log import LogError
+    from ruralflow.trace.verify import verify_log
+
+    try:
+        verifiers = [load_verifier(k) for k in key or []]
+        with steps(f"核验 / verifying {db}", show=interactive(as_json)):
+            report = verify_log(db, verifiers)
+    except (KeyFileError, LogError) as e:
+        _fail(str(e))
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        out = console if report.ok else err_console
+        out.print(report.summary(), markup=False, highlight=False, soft_wrap=True)
+    if not report.ok:
+        raise typer.Exit(1)
 
 
-__all__ = ["register"]
+trace_app.command("keygen")(keygen)
+trace_app.command("add")(add)
+trace_app.command("export")(export)
+trace_app.command("prove")(prove)
+trace_app.command("checkpoint")(checkpoint)
+trace_app.command("verify")(verify)
+trace_app.command("validate")(validate)
+trace_app.command("qr")(qr)
+trace_app.command("demo")(demo)
+
+__all__ = ["trace_app"]
