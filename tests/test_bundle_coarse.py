@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from helpers import DATA
 from ruralflow.bundle import read_bundle, shared_data, write_bundle
-from ruralflow.bundle.make import make_coarse_county, urban_district_warning
+from ruralflow.bundle.make import MakeError, make_coarse_county, urban_district_warning
 from ruralflow.domain import CoordSource
 
 RURALFLOW = Path(sys.executable).with_name("ruralflow")
@@ -120,3 +122,21 @@ def test_cli_coarse_bundle_warns_on_stderr_and_plans(tmp_path: Path) -> None:
 def test_coarse_bundle_round_trips(tmp_path: Path) -> None:
     c = make_coarse_county("522323", data_dir=DATA, season_days=2)
     assert read_bundle(write_bundle(c, tmp_path / "pa")) == c
+
+
+def test_incomplete_data_folder_is_a_one_line_error(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    (root / "admin_divisions").mkdir(parents=True)
+    (root / "coordinates").mkdir()
+    with pytest.raises(MakeError, match="missing data file") as e:
+        make_coarse_county("620621", data_dir=root)
+    assert "\n" not in str(e.value) and "数据文件缺失" in str(e.value)
+    args = ["make-bundle", "--county", "620621", "--coarse", "--data-dir", str(root)]
+    r = subprocess.run(
+        [str(RURALFLOW), *args, "--out", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 1 and "missing data file" in r.stdout + r.stderr
+    assert "Traceback" not in r.stdout + r.stderr and not (tmp_path / "x").exists()

@@ -58,6 +58,7 @@ from ruralflow.bundle.generate import (
     rng_for,
     up_supply,
 )
+from ruralflow.bundle.shared_data import MakeError as MakeError
 from ruralflow.domain import (
     BusLine,
     CoordSource,
@@ -94,10 +95,6 @@ DEFAULT_EXAMPLE = "610425"
 EXAMPLE_SEED = 0
 EXAMPLE_SEASON_DAYS = 14
 HUB_ID = "HUB"
-
-
-class MakeError(ValueError):
-    """A county cannot be built (unknown adcode, no seat point, ...); one-line message."""
 
 
 # --------------------------------------------------------------------------- rules

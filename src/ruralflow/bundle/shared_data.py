@@ -25,8 +25,16 @@ from typing import Any
 from ruralflow.data import XZ_SUFFIX, open_text, resolve_file
 
 
-class SharedDataError(ValueError):
-    """A shared data file is missing something the bundle builder needs."""
+class MakeError(ValueError):
+    """A county cannot be built (unknown adcode, no seat point, ...); one-line message.
+
+    Defined here so that :class:`SharedDataError` is one; re-exported by
+    :mod:`ruralflow.bundle.make`, where callers import it from.
+    """
+
+
+class SharedDataError(MakeError):
+    """A data file is missing, or lacks something the bundle builder needs (one line)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +154,9 @@ def _townships_all(data_dir: Path) -> dict[str, list[TownshipRow]]:
     for rows in out.values():
         for t in rows:
             if t.code not in known:
-                raise SharedDataError(f"township {t.code} has a point but no NBS row")
+                raise SharedDataError(
+                    f"乡镇有坐标但无区划代码 / township {t.code} has a point but no NBS row"
+                )
     return dict(out)
 
 
@@ -234,7 +244,9 @@ def villages_china(data_dir: Path, adcode: str) -> list[VillageRow]:
     tells 居委会 from 村委会).
     """
     if not (adcode.isdigit() and len(adcode) == 6):
-        raise SharedDataError(f"county code must have 6 digits (got {adcode!r})")
+        raise SharedDataError(
+            f"县级代码应为 6 位数字 / county code must have 6 digits (got {adcode!r})"
+        )
     return list(_villages_china(data_dir, adcode))
 
 
@@ -249,12 +261,14 @@ def boundary(data_dir: Path, adcode: str) -> tuple[dict[str, Any], str]:
         }
     )
     if not files:
-        raise SharedDataError(f"no county polygon {folder}/{adcode}_*_wgs84.geojson")
+        raise SharedDataError(f"缺少县界 / no county polygon {folder}/{adcode}_*_wgs84.geojson")
     with open_text(files[0]) as fh:
         data = json.load(fh)
     geom = data.get("geometry", data) if data.get("type") == "Feature" else data
     if geom.get("type") not in ("Polygon", "MultiPolygon"):
-        raise SharedDataError(f"{files[0]}: geometry is {geom.get('type')}, not a polygon")
+        raise SharedDataError(
+            f"{files[0]}: 县界不是多边形 / geometry is {geom.get('type')}, not a polygon"
+        )
     return dict(geom), files[0].name
 
 
@@ -304,7 +318,9 @@ def price(data_dir: Path, group: str, months: tuple[int, ...] = ()) -> PriceStat
     """
     series = _daily_prices(data_dir).get(group)
     if not series:
-        raise SharedDataError(f"no Xinfadi price group {group!r} in {data_dir / PRICE_FILE}")
+        raise SharedDataError(
+            f"无此新发地价格组 / no Xinfadi price group {group!r} in {data_dir / PRICE_FILE}"
+        )
     sel = {d: v for d, v in series.items() if not months or d.month in months}
     used = months
     if len(sel) < 20:
