@@ -1,6 +1,6 @@
 """Write the shipped example bundle(s) into ``src/ruralflow/examples/``.
 
-Usage (from the repository root, with ../shared/data present or RURALFLOW_DATA set):
+Usage (from the repository root; the packaged data is used unless RURALFLOW_DATA is set):
 
     .venv/bin/python scripts/make_examples.py            # Liquan 610425, the default example
     .venv/bin/python scripts/make_examples.py 420527     # another of the six, same parameters

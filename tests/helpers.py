@@ -1,10 +1,15 @@
-"""Shared test helpers: a tiny hand-made county and the path to ../shared."""
+"""Shared test helpers: a tiny hand-made county, the packaged data and the path to ../shared.
+
+Tests that read ../shared take the ``shared`` fixture of ``conftest.py`` (skipped without it);
+tests that only need the real data read the packaged copy, :data:`DATA`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
+from ruralflow.data import packaged_data_root
 from ruralflow.domain import (
     BusLine,
     County,
@@ -19,7 +24,10 @@ from ruralflow.domain import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
+#: ``../shared`` beside the checkout: use it through the ``shared`` fixture (conftest.py).
 SHARED = REPO.parent / "shared"
+#: The real data shipped inside the package (ruralflow/data), whatever $RURALFLOW_DATA says.
+DATA = packaged_data_root()
 DAY = dt.date(2025, 9, 1)
 
 # A 0.2 x 0.2 degree square around (108.5, 34.5): the tiny county's boundary.

@@ -1,14 +1,14 @@
-"""CRS conversions (WGS84 / GCJ-02 / BD-09) against the shared data's own paired columns."""
+"""CRS conversions (WGS84 / GCJ-02 / BD-09) against the real data's own paired columns."""
 
 from __future__ import annotations
 
 import csv
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from helpers import DATA as PACKAGED_DATA
 from ruralflow.domain import Crs
 from ruralflow.geo import (
     bd09_to_gcj02,
@@ -25,13 +25,13 @@ from ruralflow.geo import (
     wgs84_to_gcj02,
 )
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "coordinates"
+DATA = PACKAGED_DATA / "coordinates"
 TOWNSHIPS = DATA / "candidate_townships_coords.csv"
 TOL_DEG = 1e-5
 
 
 def _rows() -> list[dict[str, str]]:
-    assert TOWNSHIPS.exists(), f"shared data missing: {TOWNSHIPS}"
+    assert TOWNSHIPS.exists(), f"packaged data missing: {TOWNSHIPS}"
     with TOWNSHIPS.open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 

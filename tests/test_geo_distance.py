@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from helpers import DATA as PACKAGED_DATA
 from ruralflow.domain import Place, PlaceKind, SourcedValue
 from ruralflow.geo import (
     EARTH_RADIUS_KM,
@@ -21,7 +21,7 @@ from ruralflow.geo import (
     travel_time_matrix,
 )
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "coordinates"
+DATA = PACKAGED_DATA / "coordinates"
 
 
 def vincenty_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -71,7 +71,7 @@ def _liquan_seat(name: str) -> tuple[float, float]:
         for r in csv.DictReader(fh):
             if r["county_code"] == "610425" and r["name"] == name:
                 return float(r["lng_wgs84"]), float(r["lat_wgs84"])
-    raise AssertionError(f"{name} not in the shared data")
+    raise AssertionError(f"{name} not in the packaged data")
 
 
 def test_reference_is_sound() -> None:

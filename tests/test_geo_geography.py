@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from helpers import DATA as PACKAGED_DATA
 from ruralflow.domain import (
     County,
     CountySettings,
@@ -27,7 +27,7 @@ from ruralflow.geo import (
     synthetic_roads_for_places,
 )
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "coordinates"
+DATA = PACKAGED_DATA / "coordinates"
 DETOUR = 1.3
 
 

@@ -6,13 +6,13 @@ import csv
 import json
 import math
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import shapely
 
+from helpers import DATA as PACKAGED_DATA
 from ruralflow.geo import (
     area_km2,
     as_shape,
@@ -24,7 +24,7 @@ from ruralflow.geo import (
     township_parts,
 )
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "coordinates"
+DATA = PACKAGED_DATA / "coordinates"
 LIQUAN = DATA / "county_boundaries" / "610425_liquan_wgs84.geojson"
 
 

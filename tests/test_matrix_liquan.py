@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from helpers import DATA
 from ruralflow.bundle import read_bundle
 from ruralflow.bundle.io_tables import load_io_inputs
 from ruralflow.cli import app
@@ -25,9 +26,6 @@ from ruralflow.matrix import (
     analyse,
 )
 from ruralflow.matrix import scenarios as scen
-
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-pytestmark = pytest.mark.skipif(not (DATA / "io").is_dir(), reason="shared/data not present")
 
 
 def _io(county: County) -> IOInputs:

@@ -12,9 +12,6 @@ from ruralflow.domain import County, Economy, SourcedValue
 from ruralflow.report import ANALYSES, build_report
 from ruralflow.report.matrix import sections
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-pytestmark = pytest.mark.skipif(not (DATA / "io").is_dir(), reason="shared/data not present")
-
 
 @pytest.fixture(scope="module")
 def liquan() -> County:

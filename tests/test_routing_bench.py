@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import SHARED
 from ruralflow.benchmarks import (
     RoutingBenchmarkError,
     RoutingInstanceError,
@@ -21,7 +22,6 @@ from ruralflow.benchmarks import (
     solve_instance,
 )
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 VRPSPD = SHARED / "benchmarks" / "vrpspd"
 SOLOMON = SHARED / "benchmarks" / "vrptw" / "solomon"
 TOOLS = SHARED / "tools"
@@ -31,10 +31,8 @@ C101_SPD = VRPSPD / "montane_galvao" / "c101.vrpspd"
 CMT7X = VRPSPD / "salhi_nagy" / "CMT7X.vrpspd"
 C101 = SOLOMON / "C101.vrptw"
 
-pytestmark = pytest.mark.skipif(
-    not (SCA.exists() and CMT7X.exists() and C101.exists()),
-    reason="shared benchmark instances not present",
-)
+#: The instances and the independent checker are test material in ../shared.
+needs_shared = pytest.mark.usefixtures("shared")
 
 
 def _independent(instance: Path, routes: list[list[int]], tmp_path: Path) -> str:
@@ -58,6 +56,7 @@ def _independent_cost(line: str) -> float:
 # ----------------------------------------------------------------------------- readers
 
 
+@needs_shared
 def test_dethloff_reader_matrix_units_and_cost() -> None:
     inst = read_vrpspd(SCA)
     assert inst.family == "dethloff"
@@ -75,6 +74,7 @@ def test_dethloff_reader_matrix_units_and_cost() -> None:
     assert data.clients()[0].delivery == [365747] and data.clients()[0].pickup == [370757]
 
 
+@needs_shared
 def test_montane_reader_scales_four_decimals_exactly() -> None:
     inst = read_vrpspd(C101_SPD)
     assert inst.family == "montane_galvao"
@@ -85,6 +85,7 @@ def test_montane_reader_scales_four_decimals_exactly() -> None:
     assert np.array_equal(dist, np.rint(inst.distance * 1e4).astype(np.int64))
 
 
+@needs_shared
 def test_salhi_reader_real_distances_fractional_loads_and_limit() -> None:
     inst = read_vrpspd(CMT7X)
     assert inst.family == "salhi_nagy"
@@ -104,6 +105,7 @@ def test_salhi_reader_real_distances_fractional_loads_and_limit() -> None:
     assert int(data.duration_matrix(0)[0, 1]) == math.ceil(math.hypot(18, 18) * 1e4)
 
 
+@needs_shared
 def test_solomon_reader_truncated_distances_and_windows() -> None:
     inst = read_solomon(C101)
     assert inst.name == "C101" and inst.dimension == 101 and inst.capacity == 200
@@ -133,6 +135,7 @@ def test_bad_file_names_file_and_line(tmp_path: Path) -> None:
         read_vrpspd(tmp_path / "missing.vrpspd")
 
 
+@needs_shared
 def test_checkers_report_violations() -> None:
     inst = read_vrpspd(CMT7X)
     everyone = list(range(2, 77))
@@ -148,6 +151,7 @@ def test_checkers_report_violations() -> None:
 # ----------------------------------------------------------------------------- solving
 
 
+@needs_shared
 @pytest.mark.parametrize("instance", [SCA, CMT7X], ids=["dethloff", "salhi_nagy"])
 def test_vrpspd_solution_passes_both_checkers(instance: Path, tmp_path: Path) -> None:
     res = solve_instance(instance, "vrpspd", time_limit=2.0, seed=3)
@@ -161,6 +165,7 @@ def test_vrpspd_solution_passes_both_checkers(instance: Path, tmp_path: Path) ->
     assert res.cost == pytest.approx(inst.cost(res.routes), rel=1e-12)
 
 
+@needs_shared
 def test_solomon_solution_feasible_and_cost_recomputed() -> None:
     res = solve_instance(C101, "solomon", time_limit=2.0, seed=3)
     assert res.feasible, res.violations
@@ -176,6 +181,7 @@ def test_solomon_solution_feasible_and_cost_recomputed() -> None:
     assert res.cost >= 827.3 - 1e-9  # the proven optimum
 
 
+@needs_shared
 @pytest.mark.parametrize("workers", [1, 2])
 def test_same_seed_same_routes(workers: int) -> None:
     runs = [
@@ -186,6 +192,7 @@ def test_same_seed_same_routes(workers: int) -> None:
     assert runs[0].cost == runs[1].cost
 
 
+@needs_shared
 def test_unknown_format_is_a_clear_error() -> None:
     with pytest.raises(RoutingBenchmarkError, match=r"unknown routing format 'tsp'.*vrpspd"):
         solve_instance(SCA, "tsp")
@@ -196,6 +203,7 @@ def test_unknown_format_is_a_clear_error() -> None:
 # ----------------------------------------------------------------------------- CLI
 
 
+@needs_shared
 def test_cli_solve_instance_json() -> None:
     from typer.testing import CliRunner
 
@@ -215,6 +223,7 @@ def test_cli_solve_instance_json() -> None:
     assert "nope" in bad.output
 
 
+@needs_shared
 def test_penalties_start_at_the_data_scale() -> None:
     """Salhi-Nagy loads are x 10^6 against distances x 10^4: the natural load penalty is far
     below PyVRP's fixed start (50,000) and floor (0.1); ours starts there, bounds widened."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from helpers import REPO, SHARED
+from helpers import DATA, REPO
 from ruralflow.bundle import BundleError, read_bundle
 from ruralflow.bundle.contract_files import read_contract_files
 from ruralflow.bundle.sharing_case import MissingInputError, settle_bundle
@@ -21,8 +21,6 @@ from ruralflow.domain import County
 
 LIQUAN = REPO / "src" / "ruralflow" / "examples" / "610425"
 EXAMPLE = REPO / "src" / "ruralflow" / "sharing" / "data" / "liquan_2015"
-DATA = SHARED / "data"
-needs_data = pytest.mark.skipif(not (DATA / "prices").is_dir(), reason="needs ../shared/data")
 runner = CliRunner()
 
 CONTRACTS_HEAD = (
@@ -121,7 +119,6 @@ def test_settle_without_contracts_explains_what_is_missing() -> None:
     assert "type = spot|floor|order_dividend|equity" in res.output
 
 
-@needs_data
 def test_example_files_are_reproducible_from_real_prices() -> None:
     from ruralflow.bundle.sharing_example import build_example
 
@@ -158,7 +155,6 @@ def test_settle_reports_deliveries_without_a_price(bundle: Path) -> None:
     assert "no apple price" in p.message
 
 
-@needs_data
 def test_cli_simulate_compare_and_prices(bundle: Path) -> None:
     res = runner.invoke(
         app, ["contracts", "simulate", str(LIQUAN), "--paths", "600", "--seasons", "1", "--json"]
@@ -180,7 +176,6 @@ def test_cli_simulate_compare_and_prices(bundle: Path) -> None:
     assert res.exit_code == 2
 
 
-@needs_data
 def test_report_section_has_inline_plots(monkeypatch: pytest.MonkeyPatch) -> None:
     import ruralflow.report.sharing as rep
     from ruralflow.report import ANALYSES, build_report

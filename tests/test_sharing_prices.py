@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from helpers import SHARED
+from helpers import DATA
 from ruralflow.bundle.price_data import xinfadi_groups, xinfadi_series
 from ruralflow.sharing.prices import (
     MEAN_TOL,
@@ -28,11 +28,6 @@ from ruralflow.sharing.prices import (
     weekly,
 )
 
-DATA = SHARED / "data"
-pytestmark = pytest.mark.skipif(
-    not (DATA / "prices").is_dir(), reason="needs ../shared/data/prices"
-)
-
 
 def test_xinfadi_series_is_real_and_in_yuan_per_kg() -> None:
     s = xinfadi_series("apple_fuji", DATA)
@@ -44,7 +39,7 @@ def test_xinfadi_series_is_real_and_in_yuan_per_kg() -> None:
         xinfadi_series("durian", DATA)
 
 
-@pytest.mark.parametrize("group", xinfadi_groups(DATA) if (DATA / "prices").is_dir() else [])
+@pytest.mark.parametrize("group", xinfadi_groups(DATA))
 def test_fitted_model_reproduces_mean_volatility_and_seasonal_shape(group: str) -> None:
     series = xinfadi_series(group, DATA)
     model = fit_price_model(series)

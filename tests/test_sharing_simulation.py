@@ -8,7 +8,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from helpers import SHARED
+from helpers import DATA
 from ruralflow.bundle.price_data import xinfadi_series
 from ruralflow.sharing import (
     Contract,
@@ -27,10 +27,6 @@ from ruralflow.sharing import (
 )
 from ruralflow.sharing.simulation import Stat, run_design, with_contribution
 
-DATA = SHARED / "data"
-pytestmark = pytest.mark.skipif(
-    not (DATA / "prices").is_dir(), reason="needs ../shared/data/prices"
-)
 SEASON = Season((9, 20), 11, "apple harvest 09-20..11-30")
 REF = 2.94  # reference farm-gate price of Fuji apples in Liquan's season (contracts prices)
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from helpers import SHARED
 from ruralflow.cli import app
 from ruralflow.siting import (
     InstanceFormatError,
@@ -21,12 +22,10 @@ from ruralflow.siting import (
     solve_orlib_instance,
 )
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FACILITY = SHARED / "benchmarks" / "facility"
 
-needs_shared = pytest.mark.skipif(
-    not FACILITY.is_dir(), reason="shared/benchmarks/facility not present"
-)
+#: The OR-Library instances are test material in ../shared (the ``shared`` fixture skips).
+needs_shared = pytest.mark.usefixtures("shared")
 
 
 def published(folder: str, name: str, file: str = "optimal.csv") -> float:

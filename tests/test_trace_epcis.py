@@ -1,7 +1,8 @@
 """EPCIS 2.0 events: schema validation of everything we emit, GS1 examples, mutations, import.
 
-The GS1 schema, contexts and examples are read from ../shared/conformance/epcis (never copied
-into the repository); the tests skip when that folder is missing.
+GS1's schema and JSON-LD contexts ship in the package (ruralflow/data/epcis); GS1's example
+documents are conformance material in ../shared/conformance/epcis (never copied into the
+repository), and the tests that read them skip (``shared`` fixture) when it is missing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 
 from helpers import REPO, SHARED
 from ruralflow.bundle import read_bundle
+from ruralflow.data import packaged_epcis_dir
 from ruralflow.domain import County, Product
 from ruralflow.trace import epcis as ep
 from ruralflow.trace.canonical import canonical_json
@@ -50,9 +52,7 @@ from ruralflow.trace.validate import (
 from ruralflow.trace.verify import verify_log
 
 EPCIS = SHARED / "conformance" / "epcis"
-pytestmark = pytest.mark.skipif(
-    not (EPCIS / "EPCIS-JSON-Schema.json").is_file(), reason="no ../shared/conformance/epcis"
-)
+needs_shared = pytest.mark.usefixtures("shared")
 NS = Namespace()
 DAY = dt.date(2025, 10, 13)
 T = dt.datetime(2025, 10, 13, 8, 0, tzinfo=ep.CHINA_TZ)
@@ -296,7 +296,10 @@ def test_gs1_keys_and_lot_numbers() -> None:
 # --------------------------------------------------------------------------- GS1 examples
 
 
-@pytest.mark.parametrize("entry", _manifest(), ids=lambda e: e["path"])
+@needs_shared
+@pytest.mark.parametrize(
+    "entry", _manifest() or [{"path": "no-shared"}], ids=lambda e: str(e["path"])
+)
 def test_gs1_examples_match_the_manifest(entry: dict[str, Any]) -> None:
     """Valid examples validate; the invalid ones (MANIFEST) are rejected, as recorded."""
     report = validate_epcis_file(EPCIS / entry["path"])
@@ -314,6 +317,7 @@ def _valid_examples() -> list[Path]:
     )
 
 
+@needs_shared
 def test_all_valid_gs1_examples_import(tmp_path: Path) -> None:
     paths = _valid_examples()
     assert len(paths) == 35  # 31 in JSON/ + 4 bare events in JSON-Schema/test/
@@ -336,6 +340,7 @@ def test_all_valid_gs1_examples_import(tmp_path: Path) -> None:
     assert validate_epcis(exported).ok, validate_epcis(exported).summary()
 
 
+@needs_shared
 def test_invalid_document_imports_nothing(tmp_path: Path) -> None:
     doc = json.loads((EPCIS / "JSON/Example_9.6.1-ObjectEvent.jsonld").read_text())
     del doc["epcisBody"]["eventList"][1]["eventTime"]
@@ -349,9 +354,11 @@ def test_invalid_document_imports_nothing(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def gs1_doc() -> dict[str, Any]:
+def gs1_doc(shared: Path) -> dict[str, Any]:
     doc: dict[str, Any] = json.loads(
-        (EPCIS / "JSON/Example_9.6.1-ObjectEvent.jsonld").read_text(encoding="utf-8")
+        (shared / "conformance" / "epcis" / "JSON/Example_9.6.1-ObjectEvent.jsonld").read_text(
+            encoding="utf-8"
+        )
     )
     return doc
 
@@ -430,5 +437,8 @@ def test_bad_files_and_missing_folder(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv(EPCIS_DIR_ENV, str(tmp_path / "nowhere"))
     with pytest.raises(EpcisDirError, match="RURALFLOW_EPCIS_DIR"):
         find_epcis_dir()
-    monkeypatch.setenv(EPCIS_DIR_ENV, str(EPCIS))
-    assert find_epcis_dir() == EPCIS.resolve()
+    packaged = packaged_epcis_dir()
+    monkeypatch.setenv(EPCIS_DIR_ENV, str(packaged))
+    assert find_epcis_dir() == packaged.resolve()
+    monkeypatch.delenv(EPCIS_DIR_ENV)
+    assert find_epcis_dir() == packaged.resolve()

@@ -2,11 +2,11 @@
 
 Files in ``ruralflow/bundle/data/``:
 
-* ``counties.yaml``: per real county, what ``../shared/data`` lacks (pinyin name, terrain,
+* ``counties.yaml``: per real county, what the real data lacks (pinyin name, terrain,
   detour factor, climate normals, default season start, tourism placeholder, IO table).
 * ``products.csv``: product types, the Xinfadi price group and the farm-gate factor, and
   perishability: by name from ``ruralflow.freshness.default_perishability`` (which cites the
-  ``../shared/research/PARAMS.md`` rows) where that table has the product, otherwise the
+  research notes ``PARAMS.md`` rows) where that table has the product, otherwise the
   row's own values and source (honeydew melon, pear, dried Sichuan pepper, tea, cucumber,
   tomato, mushroom).
 * ``county_products.csv``: which products each county sends up, their role (lead /

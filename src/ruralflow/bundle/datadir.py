@@ -1,15 +1,8 @@
-"""Where the shared real data (``../shared/data``) lives.
+"""Where the real data lives: a thin wrapper over :mod:`ruralflow.data`.
 
-Order of search:
-
-1. the ``data_dir`` argument, when given;
-2. the environment variable ``RURALFLOW_DATA``, when set;
-3. a folder ``shared/data`` beside or above the current directory or the installed package
-   (the repository's checkout sits next to ``shared/``, so from the repo root this finds
-   ``../shared/data``).
-
-A folder counts only if it holds ``admin_divisions/`` and ``coordinates/``. When none is found
-the error is one line naming the path(s) tried.
+:func:`find_data_dir` is :func:`ruralflow.data.data_root`: the ``data_dir`` argument, else
+``$RURALFLOW_DATA``, else the data shipped inside the package. There is no search of parent
+folders. A bad explicit or environment folder raises :class:`DataDirError` (one line).
 """
 
 from __future__ import annotations
@@ -17,23 +10,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ruralflow.shared_dir import find_shared_dir
+from ruralflow.data import DATA_ENV, DataDirError, data_root
 
-ENV_VAR = "RURALFLOW_DATA"
-_MARKERS = ("admin_divisions", "coordinates")
+ENV_VAR = DATA_ENV
 
-
-class DataDirError(FileNotFoundError):
-    """The shared data folder was not found (one-line message naming the path tried)."""
+__all__ = ["ENV_VAR", "DataDirError", "find_data_dir"]
 
 
 def find_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
-    """The shared data folder, or :class:`DataDirError` naming what was tried."""
-    return find_shared_dir(
-        "data",
-        markers=_MARKERS,
-        env_var=ENV_VAR,
-        what="shared data folder",
-        error=DataDirError,
-        explicit=data_dir,
-    )
+    """The data folder (explicit, ``$RURALFLOW_DATA`` or packaged); see :mod:`ruralflow.data`."""
+    return data_root(data_dir)

@@ -3,7 +3,7 @@
 No public data gives village households, daily parcels per village or daily produce per
 village for these counties, so these are **synthetic** (every row says ``synthetic=True``)
 and come from :class:`FlowParams`, calibrated to the published figures collected in
-``../shared/research/PARAMS.md`` section 3 (rural logistics, China):
+the research notes ``PARAMS.md`` section 3 (rural logistics, China):
 
 * Beizhen (Liaoning): 600+ items a day over 224 village post stations, ~2.7 per village a day
   (D). Jungar Banner (Inner Mongolia): 4,000 parcels a day over 94 villages, ~43 per village a

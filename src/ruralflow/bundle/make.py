@@ -1,9 +1,10 @@
-"""Build a county from the real data in ``../shared/data`` (issue 2, part 4).
+"""Build a county from the real data shipped in :mod:`ruralflow.data` (or ``--data-dir``).
 
 :func:`make_county` builds one of the six real example counties (礼泉 Liquan 610425, 南乐
 Nanle 410923, 民勤 Minqin 620621, 秭归 Zigui 420527, 汉源 Hanyuan 511823, 蒙阴 Mengyin
-371328); :func:`make_coarse_county` builds a coarse county for any of the ~2,900 county-level
-units from its seat point alone. ``docs/example-counties.md`` lists every source and
+371328); :func:`make_coarse_county` builds a coarse county for any of the 2,978 county-level
+units from its seat point and its real townships and villages (NBS 2023 names and codes) at
+synthetic positions. ``docs/example-counties.md`` lists every source and
 assumption; in short:
 
 real
@@ -31,6 +32,7 @@ import datetime as dt
 import math
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +58,7 @@ from ruralflow.bundle.generate import (
     rng_for,
     up_supply,
 )
+from ruralflow.bundle.shared_data import MakeError as MakeError
 from ruralflow.domain import (
     BusLine,
     CoordSource,
@@ -94,10 +97,6 @@ EXAMPLE_SEASON_DAYS = 14
 HUB_ID = "HUB"
 
 
-class MakeError(ValueError):
-    """A county cannot be built (unknown adcode, no seat point, ...); one-line message."""
-
-
 # --------------------------------------------------------------------------- rules
 #: Synthetic villages are placed within this distance (km) of their township seat, inside the
 #: township's Voronoi part of the polygon (keeps Minqin's villages out of the open desert).
@@ -122,12 +121,17 @@ _BUS_TIMES: dict[int, tuple[int, ...]] = {
     4: (6 * 60 + 30, 9 * 60 + 50, 13 * 60 + 10, 16 * 60 + 30),
 }
 
-# Coarse counties (assumption): about the national averages of ~13 township-level units per
-# county and ~13 village committees per township (NBS order of magnitude, rounded).
+# Coarse counties (assumption): real townships and villages at synthetic positions. Township
+# stations lie on a ring 4-22 km around the seat for the national average of ~13 township-level
+# units per county, the ring's outer radius growing with the square root of the count (to keep
+# the density) up to 60 km; villages lie within 5 km of their station for ~13 villages per
+# township, the radius growing the same way up to 15 km.
 COARSE_TOWNSHIPS = 12
 COARSE_VILLAGES_PER_TOWNSHIP = 13
 COARSE_TOWNSHIP_RADIUS_KM = (4.0, 22.0)
+COARSE_TOWNSHIP_RADIUS_MAX_KM = 60.0
 COARSE_VILLAGE_RADIUS_KM = 5.0
+COARSE_VILLAGE_RADIUS_MAX_KM = 15.0
 COARSE_DETOUR = 1.4
 COARSE_SPEED_KMH = 35.0
 COARSE_START = dt.date(2025, 9, 1)
@@ -669,7 +673,7 @@ def make_county(
     params: FlowParams | None = None,
     progress: ProgressFn | None = None,
 ) -> County:
-    """A validated county built from ``../shared/data`` for one of the six example counties.
+    """A validated county built from the real data for one of the six example counties.
 
     ``seed`` drives every synthetic part (village points, households, flows, bus timetables);
     the same arguments give the same county. ``start`` defaults to a day in the main harvest
@@ -682,15 +686,15 @@ def make_county(
     if info is None:
         known = ", ".join(f"{c} {n}" for c, n in EXAMPLE_COUNTIES.items())
         raise MakeError(
-            f"county {adcode} is not one of the six example counties ({known}); "
-            "use make_coarse_county (make-bundle --coarse) for the others"
+            f"{adcode} 不是六个示例县之一 / county {adcode} is not one of the six example "
+            f"counties ({known}); build a coarse bundle (make-bundle --coarse) for the others"
         )
     p = params or DEFAULT_PARAMS
     prog = progress or _noop
     dd = find_data_dir(data_dir)
     start = start or info.default_start
 
-    prog("reading shared data", 0.0)
+    prog("reading the data", 0.0)
     crow = shared_data.counties(dd).get(adcode)
     if crow is None:
         raise MakeError(f"county {adcode} is not in admin_divisions/counties_china.csv")
@@ -927,11 +931,46 @@ def _with_bus_stop(s: Place) -> Place:
 
 
 # --------------------------------------------------------------------------- coarse counties
+def _coarse_ring_km(n_townships: int) -> tuple[float, float]:
+    lo, hi = COARSE_TOWNSHIP_RADIUS_KM
+    scale = math.sqrt(max(1.0, n_townships / COARSE_TOWNSHIPS))
+    return lo, round(min(COARSE_TOWNSHIP_RADIUS_MAX_KM, hi * scale), 1)
+
+
+def _coarse_village_radius_km(n_villages: int) -> float:
+    scale = math.sqrt(max(1.0, n_villages / COARSE_VILLAGES_PER_TOWNSHIP))
+    return min(COARSE_VILLAGE_RADIUS_MAX_KM, COARSE_VILLAGE_RADIUS_KM * scale)
+
+
 def _coarse_temps(lat: float) -> tuple[float, ...]:
     """Crude latitude-only climate (assumption, no altitude): annual mean and half-range."""
     mean = 25.0 - 0.75 * max(0.0, lat - 22.0)
     amp = 5.0 + 0.55 * max(0.0, lat - 20.0)
     return tuple(round(mean - amp * math.cos(2 * math.pi * m / 12.0), 1) for m in range(12))
+
+
+def _is_street(t: shared_data.DivisionRow) -> bool:
+    """A 街道 (urban sub-district): NBS township suffix 001-099, or the name says so."""
+    return t.name.endswith("街道") or 1 <= int(t.code[-3:]) < 100
+
+
+def urban_district_warning(
+    adcode: str, name: str, townships: Sequence[shared_data.DivisionRow]
+) -> str | None:
+    """The warning for an urban district (name ends in 区, most townships 街道), else None."""
+    n_street = sum(1 for t in townships if _is_street(t))
+    if not name.endswith("区") or not townships or 2 * n_street <= len(townships):
+        return None
+    return (
+        f"注意：{adcode} {name} 是市辖区（{n_street}/{len(townships)} 个乡级单位是街道），"
+        "不是农村县，规划结果参考价值有限 / warning: "
+        f"{adcode} {name} is an urban district ({n_street} of {len(townships)} township-level "
+        "units are 街道), not a rural county; the bundle is built, but read its plans with care"
+    )
+
+
+def _warn_stderr(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def make_coarse_county(
@@ -941,38 +980,66 @@ def make_coarse_county(
     seed: int = 0,
     season_days: int = 30,
     start: dt.date | None = None,
-    n_townships: int = COARSE_TOWNSHIPS,
-    villages_per_township: int = COARSE_VILLAGES_PER_TOWNSHIP,
+    include_urban: bool = False,
     params: FlowParams | None = None,
     progress: ProgressFn | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> County:
-    """A coarse county for any county-level unit: real seat point, synthetic network.
+    """A coarse county for any county-level unit: real divisions, synthetic positions.
 
-    The hub is the county seat from ``coordinates/county_points_china.csv``; ``n_townships``
-    township stations are placed on a seeded ring 4-22 km around it (the first at the seat,
-    as a 城关 township usually is), each with ``villages_per_township`` villages within 5 km.
-    Codes of synthetic townships and villages use the segment ``9xx``, which NBS does not
-    use here, so they can never be mistaken for real codes. No polygon (``boundary=None``);
-    ``settings.coarse`` is True and every place is ``coord_source=synthetic`` except the hub.
+    The hub is the county seat from ``coordinates/county_points_china.csv``. Townships and
+    villages are the county's real NBS 2023 units (codes and names, from
+    ``admin_divisions/townships_china.csv`` and ``villages_china.csv.xz``); urban residents'
+    committees (居委会) are left out as in the full bundles unless ``include_urban`` (or the
+    county has no village committee at all). Their positions are synthetic and seeded: the
+    township stations on a ring around the seat (the first at the seat, as a 城关 township
+    usually is), each township's villages within a few km of its station. No polygon
+    (``boundary=None``); ``settings.coarse`` is True and every place is
+    ``coord_source=synthetic`` except the hub.
+
+    An urban district (name ends in 区 and most of its townships are 街道) is built too, and
+    ``warn`` (default: print to stderr) gets a one-line bilingual warning; the same warning is
+    kept in ``settings.sources["warning"]``.
     """
     _check_args(seed, season_days)
     adcode = str(adcode).strip()
     if not (adcode.isdigit() and len(adcode) == 6):
-        raise MakeError(f"county code must have 6 digits (got {adcode!r})")
-    if not 1 <= n_townships <= 99 or not 1 <= villages_per_township <= 99:
-        raise MakeError("n_townships and villages_per_township must be within 1..99")
+        raise MakeError(f"县级代码应为 6 位数字 / county code must have 6 digits (got {adcode!r})")
     p = params or DEFAULT_PARAMS
     prog = progress or _noop
+    say = warn or _warn_stderr
     dd = find_data_dir(data_dir)
     start = start or COARSE_START
-    prog("reading shared data", 0.0)
+    prog("reading the divisions", 0.0)
     crow = shared_data.counties(dd).get(adcode)
     if crow is None:
-        raise MakeError(f"county {adcode} is not in admin_divisions/counties_china.csv")
+        raise MakeError(
+            f"未知县级代码 / county {adcode} is not in admin_divisions/counties_china.csv"
+        )
     if crow.seat_lon is None or crow.seat_lat is None:
         raise MakeError(
-            f"county {adcode} {crow.name} has no seat point in coordinates/county_points_china.csv"
+            f"{adcode} {crow.name} 没有县城坐标 / has no seat point in "
+            "coordinates/county_points_china.csv"
         )
+    twp_rows = shared_data.townships_china(dd, adcode)
+    if not twp_rows:
+        raise MakeError(
+            f"{adcode} {crow.name} 没有乡级单位 / has no township in "
+            "admin_divisions/townships_china.csv"
+        )
+    all_villages = shared_data.villages_china(dd, adcode)
+    kept = [v for v in all_villages if include_urban or _is_rural(v.code)]
+    urban_kept = include_urban or not kept
+    if not kept:
+        kept = list(all_villages)
+    warning = urban_district_warning(adcode, crow.name, twp_rows)
+    if warning is not None and not include_urban and urban_kept and kept:
+        warning += (
+            "; 没有村委会，已保留居委会 / it has no village committee, so its residents' "
+            "committees are kept"
+        )
+    if warning is not None:
+        say(warning)
     lon0, lat0 = crow.seat_lon, crow.seat_lat
     rng = rng_for(seed, adcode, STREAM_COARSE)
     hub = Place(
@@ -988,58 +1055,66 @@ def make_coarse_county(
         coord_source=CoordSource.GEOCODED,
     )
     prog("placing townships and villages", 0.2)
-    r_lo, r_hi = COARSE_TOWNSHIP_RADIUS_KM
-    angles = (np.arange(n_townships) / n_townships) * 2 * math.pi + rng.uniform(0, 2 * math.pi)
-    radii = np.sqrt(rng.uniform(r_lo**2, r_hi**2, n_townships))
+    n_twp = len(twp_rows)
+    r_lo, r_hi = _coarse_ring_km(n_twp)
+    angles = (np.arange(n_twp) / n_twp) * 2 * math.pi + rng.uniform(0, 2 * math.pi)
+    radii = np.sqrt(rng.uniform(r_lo**2, r_hi**2, n_twp))
     radii[0] = rng.uniform(0.0, 1.0)
     tx, ty = radii * np.cos(angles), radii * np.sin(angles)
     tlon, tlat = local_lonlat(tx, ty, lon0, lat0)
+    by_twp: dict[str, list[shared_data.VillageRow]] = {}
+    for v in kept:
+        by_twp.setdefault(v.township_code, []).append(v)
+    unknown = sorted(set(by_twp) - {t.code for t in twp_rows})
+    if unknown:
+        raise MakeError(
+            f"村级单位的乡镇代码不存在 / village {by_twp[unknown[0]][0].code}: township "
+            f"{unknown[0]} is not in admin_divisions/townships_china.csv"
+        )
+    hh = households(len(kept), rng_for(seed, adcode, STREAM_HOUSEHOLDS), p)
+    hh_of = {v.code: hh[i] for i, v in enumerate(kept)}
     stations: list[Place] = []
     villages: list[Place] = []
-    n_villages = n_townships * villages_per_township
-    hh = households(n_villages, rng_for(seed, adcode, STREAM_HOUSEHOLDS), p)
-    for k in range(n_townships):
-        tcode = f"{adcode}9{k + 1:02d}"
+    for k, t in enumerate(twp_rows):
         st = Place(
-            id=f"T{tcode}",
+            id=f"T{t.code}",
             kind=PlaceKind.TOWNSHIP_STATION,
-            name=f"合成乡镇{k + 1:02d}",
+            name=t.name,
             lon=round(float(tlon[k]), 6),
             lat=round(float(tlat[k]), 6),
-            adcode=tcode,
+            adcode=t.code,
             parent=HUB_ID,
             open_min=7 * 60 + 30,
             close_min=18 * 60 + 30,
             functions=_VILLAGE_FUNCS,
             coord_source=CoordSource.SYNTHETIC,
-            name_en=f"synthetic township {k + 1:02d}",
         )
         stations.append(st)
-        disc = _circle(st.lon, st.lat, COARSE_VILLAGE_RADIUS_KM)
+        mine = by_twp.get(t.code, [])
+        disc = _circle(st.lon, st.lat, _coarse_village_radius_km(len(mine)))
         pts = _place_points(
             disc,
-            villages_per_township,
+            len(mine),
             [(st.lon, st.lat)],
-            rng_for(seed, adcode, STREAM_PLACEMENT, int(tcode)),
+            rng_for(seed, adcode, STREAM_PLACEMENT, int(t.code)),
             MIN_SPACING_KM,
         )
-        for j, (lon, lat) in enumerate(pts):
-            vcode = f"{tcode}9{j + 1:02d}"
+        for v, (lon, lat) in zip(mine, pts, strict=True):
             villages.append(
                 Place(
-                    id=f"V{vcode}",
+                    id=f"V{v.code}",
                     kind=PlaceKind.VILLAGE,
-                    name=f"合成村{k + 1:02d}-{j + 1:02d}",
+                    name=village_short_name(v.name),
                     lon=lon,
                     lat=lat,
-                    adcode=vcode,
+                    adcode=v.code,
                     parent=st.id,
-                    households=hh[k * villages_per_township + j],
+                    households=hh_of[v.code],
                     functions=_VILLAGE_FUNCS,
                     coord_source=CoordSource.SYNTHETIC,
-                    name_en=f"synthetic village {k + 1:02d}-{j + 1:02d}",
                 )
             )
+    n_skip = len(all_villages) - len(kept)
     prog("products, fleet, bus lines", 0.4)
     rows = catalog.county_products()[catalog.COARSE]
     products, values = _products(rows, dd)
@@ -1114,12 +1189,20 @@ def make_coarse_county(
         sources={
             "hub": f"county seat, coordinates/county_points_china.csv ({crow.seat_source})",
             "townships": (
-                f"synthetic: {n_townships} seeded points 4-22 km around the seat (national "
-                "average ~13 township-level units per county, rounded; assumption); codes 9xx"
+                f"NBS 2023 codes and names of all {n_twp} township-level units "
+                "(admin_divisions/townships_china.csv); positions synthetic: seeded points "
+                f"{r_lo:g}-{r_hi:g} km around the seat, the first at the seat (assumption)"
             ),
             "villages": (
-                f"synthetic: {villages_per_township} per township within "
-                f"{COARSE_VILLAGE_RADIUS_KM:g} km of its seat (assumption); codes 9xx"
+                "NBS 2023 codes and names (admin_divisions/villages_china.csv.xz); "
+                + (
+                    "all village-level units kept"
+                    if urban_kept
+                    else f"{n_skip} urban residents' committees (居委会, code suffix 001-199 / "
+                    "400-599) left out"
+                )
+                + "; positions synthetic: seeded points around their township's station "
+                f"({COARSE_VILLAGE_RADIUS_KM:g} km, wider for many villages; assumption)"
             ),
             "boundary": "none: no polygon in shared/data for this county",
             "products": "generic fruit and vegetables (products.csv); values from Xinfadi",
@@ -1127,9 +1210,10 @@ def make_coarse_county(
             "flows": f"synthetic: ruralflow.bundle.generate (FlowParams); seed {seed}",
             "fleet": "assumption: see vehicle_types source",
             "bus_lines": "synthetic: see bus_lines source",
+            **({"warning": warning} if warning is not None else {}),
         },
         synthetic=[
-            "townships and villages (names, codes 9xx, coordinates)",
+            "township and village coordinates (seeded; names and codes are real NBS 2023)",
             "households per village (lognormal assumption)",
             "demand_down (seeded generator)",
             "supply_up (seeded generator)",

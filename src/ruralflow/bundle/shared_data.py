@@ -1,14 +1,20 @@
-"""Readers of the real data in ``../shared/data`` (see each README there for provenance).
+"""Readers of the real data (packaged in :mod:`ruralflow.data`, or an override folder).
 
-All codes are read as strings. Every reader is cached per data folder, so building several
-counties reads each file once.
+Each function takes the data folder (from :func:`ruralflow.data.data_root`); file names are
+relative to it, and a file may be stored plain or xz-compressed (``name.xz``). All codes are
+read as strings. Every reader is cached per data folder, so building several counties reads
+each file once per process; the national village list (620,573 rows, 38 MB uncompressed) is
+decompressed once and only the requested county's rows are parsed.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
+import lzma
+import re
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,9 +22,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ruralflow.data import XZ_SUFFIX, open_text, resolve_file
 
-class SharedDataError(ValueError):
-    """A shared data file is missing something the bundle builder needs."""
+
+class MakeError(ValueError):
+    """A county cannot be built (unknown adcode, no seat point, ...); one-line message.
+
+    Defined here so that :class:`SharedDataError` is one; re-exported by
+    :mod:`ruralflow.bundle.make`, where callers import it from.
+    """
+
+
+class SharedDataError(MakeError):
+    """A data file is missing, or lacks something the bundle builder needs (one line)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +77,23 @@ class VillagePoint:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class DivisionRow:
+    """A township-level unit of ``admin_divisions/townships_china.csv`` (no coordinates)."""
+
+    code: str
+    name: str
+    county_code: str
+
+
+def _missing(path: Path) -> SharedDataError:
+    return SharedDataError(f"数据文件缺失 / missing data file {path} (nor {path.name}{XZ_SUFFIX})")
+
+
 def _read(path: Path) -> list[dict[str, str]]:
-    if not path.is_file():
-        raise SharedDataError(f"missing shared data file {path}")
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    if resolve_file(path) is None:
+        raise _missing(path)
+    with open_text(path) as fh:
         return list(csv.DictReader(fh))
 
 
@@ -125,7 +154,9 @@ def _townships_all(data_dir: Path) -> dict[str, list[TownshipRow]]:
     for rows in out.values():
         for t in rows:
             if t.code not in known:
-                raise SharedDataError(f"township {t.code} has a point but no NBS row")
+                raise SharedDataError(
+                    f"乡镇有坐标但无区划代码 / township {t.code} has a point but no NBS row"
+                )
     return dict(out)
 
 
@@ -160,16 +191,84 @@ def village_points(data_dir: Path) -> dict[str, VillagePoint]:
     }
 
 
+TOWNSHIPS_CHINA = "admin_divisions/townships_china.csv"
+VILLAGES_CHINA = "admin_divisions/villages_china.csv"
+
+
+@lru_cache(maxsize=8)
+def _townships_china(data_dir: Path) -> dict[str, tuple[DivisionRow, ...]]:
+    out: dict[str, list[DivisionRow]] = defaultdict(list)
+    for r in _read(data_dir / TOWNSHIPS_CHINA):
+        out[r["areaCode"]].append(DivisionRow(r["code"], r["name"], r["areaCode"]))
+    return {k: tuple(sorted(v, key=lambda t: t.code)) for k, v in out.items()}
+
+
+def townships_china(data_dir: Path, adcode: str) -> list[DivisionRow]:
+    """Every township-level unit (镇/乡/街道, ...) of any county, NBS 2023, sorted by code."""
+    return list(_townships_china(data_dir).get(adcode, ()))
+
+
+@lru_cache(maxsize=2)
+def _villages_bytes(data_dir: Path) -> tuple[str, bytes]:
+    """The national village file, decompressed (38 MB): its header and its whole text."""
+    path = data_dir / VILLAGES_CHINA
+    found = resolve_file(path)
+    if found is None:
+        raise _missing(path)
+    raw = found.read_bytes()
+    if found.name.endswith(XZ_SUFFIX):
+        raw = lzma.decompress(raw)
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    header, _, _ = raw.partition(b"\n")
+    return header.decode("utf-8").rstrip("\r"), raw
+
+
+@lru_cache(maxsize=64)
+def _villages_china(data_dir: Path, adcode: str) -> tuple[VillageRow, ...]:
+    header, raw = _villages_bytes(data_dir)
+    # Lines whose first field is a 12-digit code of this county (quoted or not).
+    pattern = re.compile(rb'^"?' + adcode.encode("ascii") + rb'\d{6}"?,[^\n]*', re.MULTILINE)
+    lines = [m.group(0).decode("utf-8").rstrip("\r") for m in pattern.finditer(raw)]
+    out = [
+        VillageRow(r["code"], r["name"], r["streetCode"], "")
+        for r in csv.DictReader(io.StringIO("\n".join([header, *lines])))
+        if r["areaCode"] == adcode
+    ]
+    return tuple(sorted(out, key=lambda v: v.code))
+
+
+def villages_china(data_dir: Path, adcode: str) -> list[VillageRow]:
+    """Every village-level unit (村委会 and 居委会) of any county, NBS 2023, sorted by code.
+
+    ``ur_code_2016`` is blank: the national file has no urban-rural code (the code suffix
+    tells 居委会 from 村委会).
+    """
+    if not (adcode.isdigit() and len(adcode) == 6):
+        raise SharedDataError(
+            f"县级代码应为 6 位数字 / county code must have 6 digits (got {adcode!r})"
+        )
+    return list(_villages_china(data_dir, adcode))
+
+
 def boundary(data_dir: Path, adcode: str) -> tuple[dict[str, Any], str]:
     """The county polygon (WGS84 GeoJSON geometry) and its file name."""
     folder = data_dir / "coordinates" / "county_boundaries"
-    files = sorted(folder.glob(f"{adcode}_*_wgs84.geojson"))
+    files = sorted(
+        {
+            f.with_name(f.name.removesuffix(XZ_SUFFIX))
+            for pattern in (f"{adcode}_*_wgs84.geojson", f"{adcode}_*_wgs84.geojson{XZ_SUFFIX}")
+            for f in folder.glob(pattern)
+        }
+    )
     if not files:
-        raise SharedDataError(f"no county polygon {folder}/{adcode}_*_wgs84.geojson")
-    data = json.loads(files[0].read_text(encoding="utf-8"))
+        raise SharedDataError(f"缺少县界 / no county polygon {folder}/{adcode}_*_wgs84.geojson")
+    with open_text(files[0]) as fh:
+        data = json.load(fh)
     geom = data.get("geometry", data) if data.get("type") == "Feature" else data
     if geom.get("type") not in ("Polygon", "MultiPolygon"):
-        raise SharedDataError(f"{files[0]}: geometry is {geom.get('type')}, not a polygon")
+        raise SharedDataError(
+            f"{files[0]}: 县界不是多边形 / geometry is {geom.get('type')}, not a polygon"
+        )
     return dict(geom), files[0].name
 
 
@@ -219,7 +318,9 @@ def price(data_dir: Path, group: str, months: tuple[int, ...] = ()) -> PriceStat
     """
     series = _daily_prices(data_dir).get(group)
     if not series:
-        raise SharedDataError(f"no Xinfadi price group {group!r} in {data_dir / PRICE_FILE}")
+        raise SharedDataError(
+            f"无此新发地价格组 / no Xinfadi price group {group!r} in {data_dir / PRICE_FILE}"
+        )
     sel = {d: v for d, v in series.items() if not months or d.month in months}
     used = months
     if len(sel) < 20:

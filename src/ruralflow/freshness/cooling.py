@@ -1,7 +1,7 @@
 """Product temperature under pre-cooling: Newtonian cooling with a half-cooling time.
 
 The fractional unaccomplished temperature change (UC ANR Pub. 21567, Thompson et al. 2002;
-``../shared/research/PARAMS.md`` section 1, "Cooling kinetics")::
+the research notes ``PARAMS.md`` section 1, "Cooling kinetics")::
 
     Y(t) = (T(t) - T_m) / (T_0 - T_m) = exp(-C t) = exp(-ln 2 * t / Z)
 

@@ -1,4 +1,4 @@
-"""Default perishability parameters for typical products, from ``../shared/research/PARAMS.md``.
+"""Default perishability parameters for typical products, from the research notes ``PARAMS.md``.
 
 :func:`default_perishability` returns a dict whose keys are fields of
 :class:`ruralflow.domain.Product` (``shelf_life_ref_days``, ``t_ref_c``, ``q10``,

@@ -1,7 +1,7 @@
 """Shelf life as a function of temperature (Q10 and Arrhenius forms).
 
 Quality decays at a temperature-dependent rate ``k(T)``; shelf life is its inverse,
-``SL(T) = SL_ref * k(T_ref) / k(T)``. Two forms (``../shared/research/PARAMS.md`` section 1):
+``SL(T) = SL_ref * k(T_ref) / k(T)``. Two forms (research notes ``PARAMS.md`` section 1):
 
 * Q10 form::
 

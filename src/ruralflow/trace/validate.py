@@ -1,15 +1,16 @@
 """Validate EPCIS 2.0 JSON/JSON-LD against GS1's official schema, offline.
 
-The schema, the JSON-LD contexts and GS1's examples are GS1 artefacts that we do not ship
-(their licence is an IP disclaimer, not an open-source licence): they are read by path from
-the conformance folder, found in this order:
+GS1's EPCIS 2.0 JSON schema and JSON-LD contexts ship inside the package
+(``ruralflow/data/epcis``, with GS1's attribution); GS1's example documents do not (they are
+test fixtures of the conformance suite). The folder holding the schema and contexts is, in
+this order:
 
 1. the ``epcis_dir`` argument;
 2. ``$RURALFLOW_EPCIS_DIR``;
-3. ``shared/conformance/epcis`` beside or above the current directory or the installed
-   package (from the repository root that is ``../shared/conformance/epcis``).
+3. the packaged copy.
 
-A folder counts when it holds ``EPCIS-JSON-Schema.json`` and ``epcis-context.jsonld``.
+A folder counts when it holds ``EPCIS-JSON-Schema.json`` and ``epcis-context.jsonld``; a bad
+explicit or environment folder raises :class:`EpcisDirError` (one line).
 
 Validation is JSON Schema draft-07 with format checking on (``date-time`` by
 ``rfc3339-validator``, ``uri`` by ``rfc3986-validator``): without format checking the
@@ -32,7 +33,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ruralflow.shared_dir import find_shared_dir
+from ruralflow.data import DataDirError, packaged_epcis_dir
 from ruralflow.trace.errors import TraceError
 
 __all__ = [
@@ -94,15 +95,27 @@ class EpcisJsonLdError(TraceError):
 
 
 def find_epcis_dir(epcis_dir: str | os.PathLike[str] | None = None) -> Path:
-    """The EPCIS conformance folder, or :class:`EpcisDirError` naming what was tried."""
-    return find_shared_dir(
-        "conformance/epcis",
-        markers=_MARKERS,
-        env_var=EPCIS_DIR_ENV,
-        what="EPCIS conformance folder",
-        error=EpcisDirError,
-        explicit=epcis_dir,
-    )
+    """The EPCIS folder: ``epcis_dir``, else ``$RURALFLOW_EPCIS_DIR``, else the packaged copy."""
+
+    def checked(p: Path, origin: str) -> Path:
+        missing = [m for m in _MARKERS if not (p / m).is_file()]
+        if missing:
+            raise EpcisDirError(
+                f"EPCIS 文件夹不可用 / EPCIS folder not usable: {p} ({origin}; "
+                f"expected {', '.join(_MARKERS)}; missing {', '.join(missing)})"
+            )
+        return p.resolve()
+
+    if epcis_dir is not None and str(epcis_dir).strip():
+        return checked(Path(epcis_dir).expanduser(), "given as an argument")
+    env = os.environ.get(EPCIS_DIR_ENV, "").strip()
+    if env:
+        return checked(Path(env).expanduser(), f"from ${EPCIS_DIR_ENV}")
+    try:
+        packaged = packaged_epcis_dir()
+    except DataDirError as e:
+        raise EpcisDirError(str(e)) from None
+    return checked(packaged, f"packaged copy; set ${EPCIS_DIR_ENV}")
 
 
 @cache
