@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ from ruralflow.bundle import write_bundle
 from ruralflow.cli import _common, app
 from ruralflow.cli.demo import DemoBudget, demo_budget
 from ruralflow.cli.site import milp_count
+from ruralflow.report import ReportOptions
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "src" / "ruralflow" / "examples" / "610425"
@@ -138,7 +138,6 @@ def test_demo_json_names_the_report_and_budget(tiny: Path, tmp_path: Path) -> No
     assert d["plan_seconds"] == 1.0 and d["siting_seconds"] == 0.5
     assert d["siting_what"] == ["stations"]
     assert "siting-cold-hub" not in Path(d["report"]).read_text(encoding="utf-8")
-    assert "RURALFLOW_PLAN_SECONDS" not in os.environ  # set for the run only
 
 
 @needs_prices
@@ -163,7 +162,7 @@ def test_demo_budget_from_time_limit() -> None:
     assert b.plan_s == pytest.approx(30.0)
     assert b.siting_s * milps == pytest.approx(55.0, abs=0.05)
     assert demo_budget(100.0, 7.0, 2.0, whats) == DemoBudget(7.0, 2.0, whats)
-    assert b.env()["RURALFLOW_SITING_WHAT"] == "stations,cold-hub"
+    assert b.options().siting_what == ("stations", "cold-hub")
 
 
 def test_site_splits_its_time_over_the_milps() -> None:
@@ -329,22 +328,23 @@ def test_progress_shows_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_demo_hands_its_options_to_the_analyses(
     tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The report's analyses see --plan-seconds, --siting-*, --seed for the run only."""
+    """The report's analyses get --plan-seconds, --siting-*, --seed as their options."""
     import ruralflow.report as report
 
-    seen: dict[str, str | None] = {}
+    seen: dict[str, object] = {}
 
     class Probe:
         id = "probe"
         title = "探针 / probe"
 
-        def run(self, county: object, day: object) -> list[object]:
-            for k in ("PLAN_SECONDS", "SITING_SECONDS", "SITING_WHAT", "SEED"):
-                seen[k] = os.environ.get(f"RURALFLOW_{k}")
+        def run(self, county: object, day: object, options: ReportOptions) -> list[object]:
+            seen["PLAN_SECONDS"] = f"{options.plan_seconds:.3f}"
+            seen["SITING_SECONDS"] = f"{options.siting_seconds:.3f}"
+            seen["SITING_WHAT"] = ",".join(options.siting_what)
+            seen["SEED"] = str(options.seed)
             return []
 
     monkeypatch.setattr(report, "available_analyses", lambda: [Probe()])
-    monkeypatch.setenv("RURALFLOW_SEED", "99")
     args = ["demo", str(tiny), "--out-dir", str(tmp_path), "--time-limit", "60", "--seed", "7"]
     r = runner.invoke(app, [*args, "--siting-what", "cold-hub", "--json"])
     assert r.exit_code == 0, r.output
@@ -355,7 +355,6 @@ def test_demo_hands_its_options_to_the_analyses(
         "SEED": "7",
     }
     assert json.loads(r.stdout)["seed"] == 7
-    assert os.environ["RURALFLOW_SEED"] == "99"  # restored
     monkeypatch.setenv("RURALFLOW_PLAN_SECONDS", "2.5")  # the old variable is the default
     r = runner.invoke(app, ["demo", str(tiny), "--out-dir", str(tmp_path), "--json"])
     assert r.exit_code == 0, r.output

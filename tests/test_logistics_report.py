@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from helpers import DAY, tiny_county
 from ruralflow.logistics import PlanOptions, plan
-from ruralflow.report import ANALYSES, build_report
+from ruralflow.report import ANALYSES, ReportOptions, build_report
 from ruralflow.report.logistics import logistics_sections, plan_section
 
 
@@ -37,7 +35,6 @@ def test_logistics_is_a_registered_analysis() -> None:
     assert any(a.entry == "ruralflow.report.logistics:logistics_sections" for a in ANALYSES)
 
 
-def test_day_without_flows_gives_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RURALFLOW_PLAN_SECONDS", "0.5")
-    [s] = logistics_sections(tiny_county(), None)
+def test_day_without_flows_gives_a_note() -> None:
+    [s] = logistics_sections(tiny_county(), None, ReportOptions(plan_seconds=0.5))
     assert "No down parcels" in s.html

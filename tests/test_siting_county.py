@@ -387,15 +387,15 @@ def test_cli_site_errors(bundle: Path, tmp_path: Path) -> None:
     assert r.exit_code == 1
 
 
-def test_report_sections(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_report_sections() -> None:
     from ruralflow.report.analyses import ANALYSES
+    from ruralflow.report.model import ReportOptions
     from ruralflow.report.render import build_report
     from ruralflow.report.siting import sections
 
     assert any(a.entry == "ruralflow.report.siting:sections" for a in ANALYSES)
-    monkeypatch.setenv("RURALFLOW_SITING_WHAT", "stations,cold-hub")
     c = tiny_county()
-    secs = sections(c, dt.date(2025, 9, 1))
+    secs = sections(c, dt.date(2025, 9, 1), ReportOptions(siting_what=("stations", "cold-hub")))
     assert [s.id for s in secs] == ["siting-stations", "siting-cold-hub"]
     html = build_report(c, sections=secs)
     for text in (

@@ -1,18 +1,15 @@
 """``ruralflow demo [BUNDLE]``: run every available analysis and write the HTML report.
 
-The report's analyses read their budgets from ``RURALFLOW_PLAN_SECONDS`` (the day's plan),
-``RURALFLOW_SITING_SECONDS`` (each siting MILP) and ``RURALFLOW_SITING_WHAT`` (the siting
-questions). Here they are options (``--plan-seconds``, ``--siting-seconds``,
-``--siting-what``; the variables are still read as their defaults), or derived from
-``--time-limit``, and handed to the analyses for the run only, with ``--seed`` as
-``RURALFLOW_SEED``.
+The report's analyses take their budgets and seed as a
+:class:`~ruralflow.report.ReportOptions`: here from ``--plan-seconds`` (the day's plan),
+``--siting-seconds`` (each siting MILP), ``--siting-what`` (the siting questions) and
+``--seed``, or derived from ``--time-limit``. The environment variables
+``RURALFLOW_PLAN_SECONDS``, ``RURALFLOW_SITING_SECONDS`` and ``RURALFLOW_SITING_WHAT`` are the
+options' defaults.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -33,11 +30,11 @@ from ruralflow.cli._common import (
     seed_callback,
 )
 from ruralflow.cli.site import WHATS, milp_count
+from ruralflow.report.model import ReportOptions
 
 PLAN_ENV = "RURALFLOW_PLAN_SECONDS"
 SITING_ENV = "RURALFLOW_SITING_SECONDS"
 SITING_WHAT_ENV = "RURALFLOW_SITING_WHAT"
-SEED_ENV = "RURALFLOW_SEED"
 DEFAULT_PLAN_S = 10.0
 DEFAULT_SITING_S = 10.0
 DEFAULT_WHAT = "stations,cold-hub"
@@ -56,13 +53,14 @@ class DemoBudget:
     whats: tuple[str, ...]
     seed: int = 0
 
-    def env(self) -> dict[str, str]:
-        return {
-            PLAN_ENV: f"{self.plan_s:.3f}",
-            SITING_ENV: f"{self.siting_s:.3f}",
-            SITING_WHAT_ENV: ",".join(self.whats),
-            SEED_ENV: str(self.seed),
-        }
+    def options(self) -> ReportOptions:
+        """The analyses' options for this budget."""
+        return ReportOptions(
+            plan_seconds=self.plan_s,
+            siting_seconds=self.siting_s,
+            siting_what=self.whats,
+            seed=self.seed,
+        )
 
 
 def demo_budget(
@@ -90,21 +88,6 @@ def demo_budget(
     else:
         siting = max(0.5, round(time_limit * SITING_SHARE / milps, 3))
     return DemoBudget(plan, siting, whats, seed)
-
-
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """Set ``values`` in ``os.environ`` for the block, then restore what was there."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _whats(value: str | None) -> str | None:
@@ -261,11 +244,11 @@ def demo(
             )
         when = when or default_day(county)
         sections = []
-        with _environment(budget.env()):
-            for a in analyses:
-                bar.update(task, description=f"分析 / analysis: {a.title}")
-                sections += a.run(county, when)
-                bar.advance(task)
+        options = budget.options()
+        for a in analyses:
+            bar.update(task, description=f"分析 / analysis: {a.title}")
+            sections += a.run(county, when, options)
+            bar.advance(task)
         bar.update(task, description="写出报告 / writing report")
         report = write_report(county, target, day=when, sections=sections)
         bar.advance(task)

@@ -13,6 +13,7 @@ from ruralflow.report.analyses import register as register
 from ruralflow.report.analyses import run_analyses as run_analyses
 from ruralflow.report.model import Origin as Origin
 from ruralflow.report.model import ProvenanceItem as ProvenanceItem
+from ruralflow.report.model import ReportOptions as ReportOptions
 from ruralflow.report.model import Section as Section
 from ruralflow.report.overview import default_day as default_day
 from ruralflow.report.overview import overview_sections as overview_sections

@@ -1,13 +1,14 @@
 """The analyses that ``ruralflow demo`` runs, each adding sections to the report.
 
 An :class:`Analysis` names the engine packages it needs and an entry point
-``"module:function"`` with the signature ``function(county, day) -> Sequence[Section]``. The
+``"module:function"`` with the signature ``function(county, day, options) -> Sequence[Section]``
+(``options`` a :class:`~ruralflow.report.model.ReportOptions`: budgets and seed). The
 entry is imported only when the analysis runs. An analysis whose engine is not installed yet,
 or whose report adapter module does not exist yet, is *absent*: it is skipped and the report
 shows nothing for it (no placeholder, no fake numbers).
 
 To add an engine's results to the report, write an adapter module in ``ruralflow/report/``
-(for example ``report/logistics.py`` with ``def sections(county, day) -> list[Section]`` that
+(for example ``report/logistics.py`` with ``def sections(county, day, options)`` that
 calls ``ruralflow.logistics.plan``) and append an :class:`Analysis` to :data:`ANALYSES`, or
 call :func:`register` at run time.
 """
@@ -21,9 +22,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ruralflow.domain import County
-from ruralflow.report.model import Section
+from ruralflow.report.model import ReportOptions, Section
 
-SectionsFn = Callable[[County, dt.date | None], Sequence[Section]]
+SectionsFn = Callable[[County, dt.date | None, ReportOptions], Sequence[Section]]
 
 
 def _module_exists(name: str) -> bool:
@@ -59,8 +60,10 @@ class Analysis:
             raise ImportError(f"analysis {self.id!r}: {self.entry} is not a function")
         return fn  # type: ignore[no-any-return]
 
-    def run(self, county: County, day: dt.date | None) -> list[Section]:
-        return list(self.load()(county, day))
+    def run(
+        self, county: County, day: dt.date | None, options: ReportOptions | None = None
+    ) -> list[Section]:
+        return list(self.load()(county, day, options or ReportOptions()))
 
 
 #: The analyses of the report, in report order: the county overview, then one per engine,
@@ -129,6 +132,7 @@ def run_analyses(
     day: dt.date | None,
     *,
     analyses: Sequence[Analysis] | None = None,
+    options: ReportOptions | None = None,
     on_start: Callable[[Analysis], None] | None = None,
 ) -> list[Section]:
     """Run ``analyses`` (default: every available one) and return their sections in order.
@@ -139,5 +143,5 @@ def run_analyses(
     for a in available_analyses() if analyses is None else analyses:
         if on_start is not None:
             on_start(a)
-        out += a.run(county, day)
+        out += a.run(county, day, options)
     return out

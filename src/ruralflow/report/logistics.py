@@ -1,7 +1,7 @@
 """The logistics plan as a section of the county report (``ruralflow demo``).
 
-:func:`logistics_sections` ``(county, day)`` plans the day (``RURALFLOW_PLAN_SECONDS`` seconds,
-default 10, seed 0, integrated with the separate comparison) and returns one
+:func:`logistics_sections` ``(county, day, options)`` plans the day (``options.plan_seconds``
+seconds, default 10, ``options.seed``, integrated with the separate comparison) and returns one
 :class:`~ruralflow.report.Section`: key figures, the routes on the county map, the cost
 breakdown, integrated vs separate, spoilage by product, the routes, the bus consignments and
 what could not be carried, with Chinese and English labels. It is registered in
@@ -11,7 +11,6 @@ what could not be carried, with Chinese and English labels. It is registered in
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import defaultdict
 
 from ruralflow.domain import County
@@ -21,29 +20,16 @@ from ruralflow.logistics.planner import plan
 from ruralflow.logistics.result import Plan
 from ruralflow.report.fmt import num
 from ruralflow.report.html import bi, card, esc, table
-from ruralflow.report.model import ProvenanceItem, Section
+from ruralflow.report.model import ProvenanceItem, ReportOptions, Section
 from ruralflow.report.svgmap import KIND_LABEL, LINE_COLOURS, LegendItem, Polyline, build_map
 from ruralflow.report.templating import render_fragment
 
 DEFAULT_SECONDS = 10.0
 
 
-def _seconds() -> float:
-    try:
-        return max(0.5, float(os.environ.get("RURALFLOW_PLAN_SECONDS", DEFAULT_SECONDS)))
-    except ValueError:
-        return DEFAULT_SECONDS
-
-
-def _seed() -> int:
-    """Seed of the run: ``$RURALFLOW_SEED`` (set by ``ruralflow demo --seed``), default 0."""
-    try:
-        return max(0, int(os.environ.get("RURALFLOW_SEED", "0")))
-    except ValueError:
-        return 0
-
-
-def logistics_sections(county: County, day: dt.date | None) -> list[Section]:
+def logistics_sections(
+    county: County, day: dt.date | None, options: ReportOptions | None = None
+) -> list[Section]:
     """The report section of ``day``'s plan (a short note when the day has no flows)."""
     if day is None or (not county.demand_on(day) and not county.supply_on(day)):
         html = (
@@ -51,7 +37,8 @@ def logistics_sections(county: County, day: dt.date | None) -> list[Section]:
             "chosen day.</p>"
         )
         return [Section("logistics", "两向物流计划", "Two-way logistics plan", html)]
-    p = plan(county, day, PlanOptions(time_limit_s=_seconds(), seed=_seed()))
+    o = options or ReportOptions()
+    p = plan(county, day, PlanOptions(time_limit_s=o.plan_seconds, seed=o.seed))
     return [plan_section(county, p)]
 
 

@@ -22,7 +22,7 @@ from ruralflow.matrix.engine import MatrixOptions, analyse
 from ruralflow.matrix.errors import MatrixError
 from ruralflow.matrix.result import INDICATOR_LABELS, MatrixResult
 from ruralflow.report.html import origin_kind
-from ruralflow.report.model import ProvenanceItem, Section
+from ruralflow.report.model import ProvenanceItem, ReportOptions, Section
 from ruralflow.report.templating import environment
 
 _DOWN = "#2a7fb8"
@@ -364,7 +364,9 @@ def provenance(result: MatrixResult, county: County) -> list[ProvenanceItem]:
     return out
 
 
-def sections(county: County, day: dt.date | None = None) -> Sequence[Section]:
+def sections(
+    county: County, day: dt.date | None = None, options: ReportOptions | None = None
+) -> Sequence[Section]:
     """The value-matrix section of the report (``day`` is not used: the matrix is annual)."""
     title = ("城乡要素对流价值矩阵", "Convection value matrix")
     try:

@@ -88,3 +88,26 @@ class Section:
     def title(self) -> str:
         """``"乡镇 / Townships"``: the bilingual title."""
         return f"{self.title_zh} / {self.title_en}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """Budgets and seed of the report's analyses (``ruralflow demo`` sets them from its options).
+
+    ``plan_seconds``: the day's plan; ``siting_seconds``: each siting MILP; ``siting_what``:
+    the siting questions (``stations``, ``cold-hub``, ``preprocess``); ``seed``: every random
+    part (the plan's search, the siting MILPs, the price paths, the trace readings).
+    """
+
+    plan_seconds: float = 10.0
+    siting_seconds: float = 10.0
+    siting_what: tuple[str, ...] = ("stations", "cold-hub")
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("plan_seconds", "siting_seconds"):
+            v = getattr(self, name)
+            if not v > 0:
+                raise FieldError("report options", name, v, "must be > 0 seconds")
+        if self.seed < 0:
+            raise FieldError("report options", "seed", self.seed, "must be >= 0")

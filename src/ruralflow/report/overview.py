@@ -14,7 +14,7 @@ from ruralflow.domain import County, Place, PlaceKind
 from ruralflow.domain.places import CoordSource
 from ruralflow.report.charts import SERIES_COLOURS, Series, stacked_panels
 from ruralflow.report.fmt import hhmm
-from ruralflow.report.model import Origin, ProvenanceItem, Section
+from ruralflow.report.model import Origin, ProvenanceItem, ReportOptions, Section
 from ruralflow.report.svgmap import KIND_LABEL, KM_PER_DEG, build_map
 from ruralflow.report.templating import render_fragment
 
@@ -472,7 +472,9 @@ def provenance_section(county: County, sections: Sequence[Section]) -> Section:
     return Section("provenance", "数据来源", "Data provenance", html)
 
 
-def overview_sections(county: County, day: dt.date | None = None) -> list[Section]:
+def overview_sections(
+    county: County, day: dt.date | None = None, options: ReportOptions | None = None
+) -> list[Section]:
     """The county overview: map, network tables and the flows of ``day`` (default: busiest)."""
     if day is None:
         day = default_day(county)

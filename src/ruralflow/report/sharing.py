@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 from collections.abc import Sequence
 from importlib.resources import as_file, files
 
@@ -27,7 +26,7 @@ import numpy.typing as npt
 
 from ruralflow.domain import County
 from ruralflow.report.html import esc
-from ruralflow.report.model import Origin, ProvenanceItem, Section
+from ruralflow.report.model import Origin, ProvenanceItem, ReportOptions, Section
 from ruralflow.sharing.contracts import ContractType
 from ruralflow.sharing.money import fmt_yuan
 from ruralflow.sharing.simulation import (
@@ -44,14 +43,6 @@ FloatArray = npt.NDArray[np.float64]
 REPORT_PATHS = 20_000
 REPORT_SEASONS = 3
 REPORT_SEED = 0
-
-
-def _seed() -> int:
-    """Seed of the run: ``$RURALFLOW_SEED`` (``ruralflow demo --seed``), else REPORT_SEED."""
-    try:
-        return max(0, int(os.environ.get("RURALFLOW_SEED", str(REPORT_SEED))))
-    except ValueError:
-        return REPORT_SEED
 
 
 COLOURS = ("#2a7fb8", "#3b8d4f", "#e08a1e", "#8e5bb5", "#c0392b", "#7a8b2b", "#b5651d", "#5d6d7e")
@@ -410,7 +401,9 @@ def render(result: SimulationResult, table: Comparison, case_text: str) -> str:
     return "".join(parts)
 
 
-def sections(county: County, day: dt.date | None = None) -> list[Section]:
+def sections(
+    county: County, day: dt.date | None = None, options: ReportOptions | None = None
+) -> list[Section]:
     """The benefit-sharing section of ``county``'s report (empty when price data is missing)."""
     del day  # a season-long analysis
     from ruralflow.bundle.datadir import DataDirError
@@ -427,11 +420,16 @@ def sections(county: County, day: dt.date | None = None) -> list[Section]:
         case.season,
         paths=REPORT_PATHS,
         seasons=REPORT_SEASONS,
-        seed=_seed(),
+        seed=(options or ReportOptions(seed=REPORT_SEED)).seed,
         farm_gate_factor=case.farm_gate_factor,
     )
     table = compare(result)
-    check = check_fit(case.model, case.series, replicas=500, seed=_seed())
+    check = check_fit(
+        case.model,
+        case.series,
+        replicas=500,
+        seed=(options or ReportOptions(seed=REPORT_SEED)).seed,
+    )
     p = county.product_by_id[case.product]
     case_text = (
         f"{p.name} {p.name_en} ({case.product}), {case.season.label}, {case.season.weeks} weeks; "

@@ -1,10 +1,9 @@
 """Facility siting as sections of the county report (``ruralflow demo``).
 
-:func:`sections` ``(county, day)`` runs :func:`ruralflow.siting.county.site_county` for the
-questions named in ``RURALFLOW_SITING_WHAT`` (comma-separated; default ``stations,cold-hub``;
-``preprocess`` is slower on big counties) with ``RURALFLOW_SITING_SECONDS`` seconds per MILP
-(default 10) and returns one section per question: key figures, the chosen sites on the county
-map (station radius circles, villages newly covered or still outside it; hubs with the villages
+:func:`sections` ``(county, day, options)`` runs :func:`ruralflow.siting.site_county` for
+the questions in ``options.siting_what`` (default ``stations``, ``cold-hub``; ``preprocess`` is
+slower on big counties) with ``options.siting_seconds`` seconds per MILP (default 10) and returns one section per question: key figures, the chosen
+sites on the county map (station radius circles, villages newly covered or still outside it; hubs with the villages
 they serve), coverage before and after, the marginal value of the k-th site as an inline SVG
 chart with each point's solver status and gap, the cost table and the chosen sites, with
 Chinese and English labels. The day is not used: siting looks at the whole season.
@@ -14,13 +13,12 @@ Registered in :data:`ruralflow.report.analyses.ANALYSES`.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from ruralflow.domain import County, PlaceKind
 from ruralflow.domain.errors import DomainError
 from ruralflow.report.fmt import num
 from ruralflow.report.html import card, esc, table
-from ruralflow.report.model import ProvenanceItem, Section
+from ruralflow.report.model import ProvenanceItem, ReportOptions, Section
 from ruralflow.report.svgmap import KIND_LABEL, LINE_COLOURS, build_map
 from ruralflow.report.templating import render_fragment
 from ruralflow.siting.county import (
@@ -46,33 +44,13 @@ UNCOVERED_COLOUR = "#b2182b"
 COVERED_COLOUR = "#1b7f3b"
 
 
-def _seconds() -> float:
-    try:
-        return max(0.5, float(os.environ.get("RURALFLOW_SITING_SECONDS", DEFAULT_SECONDS)))
-    except ValueError:
-        return DEFAULT_SECONDS
-
-
-def _seed() -> int:
-    """Seed of the run: ``$RURALFLOW_SEED`` (set by ``ruralflow demo --seed``), default 0."""
-    try:
-        return max(0, int(os.environ.get("RURALFLOW_SEED", "0")))
-    except ValueError:
-        return 0
-
-
-def _whats() -> tuple[str, ...]:
-    raw = os.environ.get("RURALFLOW_SITING_WHAT")
-    if raw is None:
-        return DEFAULT_WHAT
-    out = tuple(w.strip() for w in raw.split(",") if w.strip() in WHATS)
-    return out or DEFAULT_WHAT
-
-
-def sections(county: County, day: dt.date | None = None) -> list[Section]:
+def sections(
+    county: County, day: dt.date | None = None, options: ReportOptions | None = None
+) -> list[Section]:
     """One report section per siting question (a short note when a question cannot run)."""
     out: list[Section] = []
-    for what in _whats():
+    o = options or ReportOptions()
+    for what in [w for w in o.siting_what if w in WHATS]:
         sid = f"siting-{what}"
         zh, en = TITLES[what]
         if what != "stations" and not county.supply_up:
@@ -81,7 +59,7 @@ def sections(county: County, day: dt.date | None = None) -> list[Section]:
             continue
         try:
             r = site_county(
-                county, what, CountySitingOptions(time_limit_s=_seconds(), seed=_seed())
+                county, what, CountySitingOptions(time_limit_s=o.siting_seconds, seed=o.seed)
             )
         except DomainError as e:
             html = f'<p class="empty">无法求解 / Could not be solved: {esc(e)}</p>'

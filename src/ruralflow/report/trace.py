@@ -14,7 +14,6 @@ disk beyond a temporary folder. Schema validation is not re-run here (the tests 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ruralflow.domain import County
-from ruralflow.report.model import Origin, ProvenanceItem, Section
+from ruralflow.report.model import Origin, ProvenanceItem, ReportOptions, Section
 from ruralflow.report.templating import environment
 from ruralflow.trace.brand import registry_for
 from ruralflow.trace.canonical import canonical_json
@@ -145,15 +144,9 @@ def _examples(batches: Sequence[BatchTrace]) -> list[BatchTrace]:
     return with_gs1 + [b for b in pool if not b.gs1][: 3 - len(with_gs1)]
 
 
-def _seed() -> int:
-    """Seed of the run: ``$RURALFLOW_SEED`` (set by ``ruralflow demo --seed``), default 0."""
-    try:
-        return max(0, int(os.environ.get("RURALFLOW_SEED", "0")))
-    except ValueError:
-        return 0
-
-
-def sections(county: County, day: dt.date | None = None) -> Sequence[Section]:
+def sections(
+    county: County, day: dt.date | None = None, options: ReportOptions | None = None
+) -> Sequence[Section]:
     """The traceability section of the report."""
     title = ("溯源与追溯码", "Traceability and trace codes")
     harvest_days = sorted({s.day for s in county.supply_up})
@@ -165,7 +158,9 @@ def sections(county: County, day: dt.date | None = None) -> Sequence[Section]:
         )
         return [Section("trace", *title, html)]
     traced_day = day if day in harvest_days else harvest_days[0]
-    season = season_events(county, SeasonOptions(days=(traced_day,), seed=_seed()))
+    season = season_events(
+        county, SeasonOptions(days=(traced_day,), seed=(options or ReportOptions()).seed)
+    )
     resolver = resolver_from_env()
     ctx = season.context()
     examples = _examples(season.batches)
