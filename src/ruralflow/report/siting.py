@@ -2,12 +2,13 @@
 
 :func:`sections` ``(county, day, options)`` runs :func:`ruralflow.siting.site_county` for
 the questions in ``options.siting_what`` (default ``stations``, ``cold-hub``; ``preprocess`` is
-slower on big counties) with ``options.siting_seconds`` seconds per MILP (default 10) and returns one section per question: key figures, the chosen
-sites on the county map (station radius circles, villages newly covered or still outside it; hubs with the villages
-they serve), coverage before and after, the marginal value of the k-th site as an inline SVG
-chart with each point's solver status and gap, the cost table and the chosen sites, with
-Chinese and English labels. The day is not used: siting looks at the whole season.
-Registered in :data:`ruralflow.report.analyses.ANALYSES`.
+slower on big counties) with ``options.siting_seconds`` seconds per MILP (default 10) and
+returns one section per question: key figures, the chosen sites on the county map (station
+radius circles, villages newly covered or still outside it; hubs with the villages they
+serve), coverage before and after, the marginal value of the k-th site as an inline SVG chart
+with each point's solver status and gap, the cost table and the chosen sites, with Chinese and
+English labels. The day is not used: siting looks at the whole season. Registered in
+:data:`ruralflow.report.analyses.ANALYSES`.
 """
 
 from __future__ import annotations
