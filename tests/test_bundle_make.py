@@ -350,3 +350,33 @@ def test_counties_are_fast() -> None:
     t = time.perf_counter()
     make_county("371328", data_dir=DATA, seed=3, season_days=30)
     assert time.perf_counter() - t < 6.0  # target < 3 s; slack for a loaded machine
+
+
+def test_make_bundle_cli_coarse_keep_urban_and_urban_warning(tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = ["make-bundle", "--county", "522323", "--coarse", "--days", "2", "--json"]
+    r = runner.invoke(app, [*base, "--out-dir", str(tmp_path / "rural")])
+    assert r.exit_code == 0, r.output
+    rural = read_bundle(tmp_path / "rural")
+    r = runner.invoke(app, [*base, "--keep-urban", "--out-dir", str(tmp_path / "all")])
+    assert r.exit_code == 0, r.output
+    every = read_bundle(tmp_path / "all")
+    kinds = (PlaceKind.VILLAGE,)
+    n_rural = sum(p.kind in kinds for p in rural.places)
+    n_all = sum(p.kind in kinds for p in every.places)
+    assert n_all > n_rural > 0  # 居委会 are left out unless --keep-urban
+    r = runner.invoke(
+        app,
+        [
+            "make-bundle",
+            "--county",
+            "130102",
+            "--coarse",
+            "--days",
+            "2",
+            "--out-dir",
+            str(tmp_path / "urban"),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "urban district" in r.output and "市辖区" in r.output

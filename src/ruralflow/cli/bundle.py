@@ -116,7 +116,16 @@ def make_bundle(
     coarse: Annotated[
         bool,
         typer.Option(
-            "--coarse", help="Coarse bundle (seat point + synthetic network), any county."
+            "--coarse",
+            help="Coarse bundle for any county: its real townships and villages (NBS 2023 "
+            "names and codes) at synthetic positions around the real county seat.",
+        ),
+    ] = False,
+    keep_urban: Annotated[
+        bool,
+        typer.Option(
+            "--keep-urban",
+            help="Keep urban residents' committees (居委会) as villages (default: left out).",
         ),
     ] = False,
     data_dir: Annotated[
@@ -144,8 +153,10 @@ def make_bundle(
     Synthetic (seeded, marked): other village points, households,
     down demand, up supply, bus lines.
 
-    --coarse: any of the ~2,900 county-level units, with a synthetic
-    network around its real county seat.
+    --coarse: any of the 2,978 county-level units, with its real
+    townships and villages at synthetic positions around the real
+    county seat (an urban district gets a warning: it is not a
+    rural county).
 
     Details: docs/example-counties.md.
 
@@ -186,15 +197,29 @@ def make_bundle(
             bar.update(task, completed=frac, description=f"{county}: {step}")
 
         try:
-            build = make_coarse_county if coarse else make_county
-            c = build(
-                county,
-                data_dir=data_dir,
-                seed=seed,
-                season_days=days,
-                start=first,
-                progress=progress,
-            )
+            if coarse:
+                c = make_coarse_county(
+                    county,
+                    data_dir=data_dir,
+                    seed=seed,
+                    season_days=days,
+                    start=first,
+                    include_urban=keep_urban,
+                    progress=progress,
+                    warn=lambda text: err_console.print(
+                        f"[yellow]{text}[/yellow]", soft_wrap=True
+                    ),
+                )
+            else:
+                c = make_county(
+                    county,
+                    data_dir=data_dir,
+                    seed=seed,
+                    season_days=days,
+                    start=first,
+                    include_urban=keep_urban,
+                    progress=progress,
+                )
             bar.update(task, description=f"{county}: writing", completed=1.0)
             path = write_bundle(c, target, overwrite=overwrite)
         except (MakeError, DataDirError, FileExistsError) as e:
