@@ -76,15 +76,16 @@ def test_negative_and_non_numeric_quantities_all_reported(bundle: Path) -> None:
     _edit_csv(bundle / "supply_up.csv", 2, "kg", "abc")
     msgs = _messages(bundle)
     assert (
-        "demand_down.csv 第 2 行 / row 2, 列 / column 'kg', 值 / value -4.0: 须 >= 0 / must be >= 0"
-        in msgs
+        "demand_down.csv 第 2 行 / row 2, 列 / column 'kg', 值 / value '-4': "
+        "须 >= 0 / must be >= 0" in msgs
     )
     assert (
         "demand_down.csv 第 3 行 / row 3, 列 / column 'parcels', 值 / value 'lots': "
         "不是整数 / is not a whole number"
     ) in msgs
     assert (
-        "supply_up.csv 第 2 行 / row 2, 列 / column 'kg', 值 / value 'abc': 不是数字 / is not a number"
+        "supply_up.csv 第 2 行 / row 2, 列 / column 'kg', 值 / value 'abc': "
+        "不是数字 / is not a number"
     ) in msgs
     assert len(msgs) == 3
 

@@ -42,17 +42,17 @@ def test_bad_kind_lists_known_kinds() -> None:
 
 
 def test_village_needs_township() -> None:
-    with pytest.raises(FieldError, match="field 'parent' .* / must name the village's township"):
+    with pytest.raises(FieldError, match=r"field 'parent' .* / must name the village's township"):
         Place("V9", "village", "九村", 108.5, 34.5, adcode="610425101209")
 
 
 def test_village_adcode_length() -> None:
-    with pytest.raises(FieldError, match="'adcode' .* / must be an NBS code of 12 digits"):
+    with pytest.raises(FieldError, match=r"'adcode' .* / must be an NBS code of 12 digits"):
         Place("V9", "village", "九村", 108.5, 34.5, adcode="6104251", parent="T1")
 
 
 def test_closing_before_opening() -> None:
-    with pytest.raises(FieldError, match="field 'close' .* / must be after opening time 18:00"):
+    with pytest.raises(FieldError, match=r"field 'close' .* / must be after opening time 18:00"):
         Place("S", "cold_hub", "冷库", 108.5, 34.5, open_min=18 * 60, close_min=9 * 60)
 
 
@@ -72,7 +72,7 @@ def test_product_q10_range() -> None:
 
 
 def test_harvest_after_ready() -> None:
-    with pytest.raises(FieldError, match="harvest_time' .* / is after ready_time 08:00"):
+    with pytest.raises(FieldError, match=r"harvest_time' .* / is after ready_time 08:00"):
         UpSupply("b", DAY, "V1", "apple", 10.0, ready_min=480, harvest_min=600)
 
 

@@ -335,6 +335,10 @@ class _Reader:
     problems: list[BundleProblem] = field(default_factory=list)
     # ids of rows that were rejected: references to them are not reported a second time
     rejected: set[str] = field(default_factory=set)
+    # files that could not be read at all: references into them are not reported either
+    unreadable: set[str] = field(default_factory=set)
+    # (file, row) -> {column: cell as typed}, to show a bad value the way the user wrote it
+    cells: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)
 
     def add(self, file: str, row: int | None, column: str | None, value: Any, msg: str) -> None:
         self.problems.append(BundleProblem(file, row, column, value, msg))
@@ -368,6 +372,21 @@ class _Reader:
             return None
         if not text.strip():
             self.add(name, None, None, None, _bi("文件为空", "file is empty"))
+            return None
+        if "\x00" in text:
+            excel = raw[:4] == b"PK\x03\x04"
+            self.add(
+                name,
+                text[: text.index("\x00")].count("\n") + 1,
+                None,
+                None,
+                _bi(
+                    "不是文本文件（含 NUL 字节）"
+                    + ("：这是 Excel 工作簿，请另存为 CSV UTF-8" if excel else ""),
+                    "is not a text file (it holds NUL bytes)"
+                    + (": it is an Excel workbook; save as CSV UTF-8" if excel else ""),
+                ),
+            )
             return None
         return text
 
@@ -408,6 +427,7 @@ class _Reader:
         """Parsed rows as (spreadsheet row number, {attr: value}); bad cells are problems."""
         text = self.text(name, required)
         if text is None:
+            self.unreadable.add(name)
             return None
         reader = csv.reader(io.StringIO(text, newline=""))
         try:
@@ -420,6 +440,20 @@ class _Reader:
             return None
         header = [h.strip() for h in header]
         names = [c.name for c in cols]
+        if len(header) == 1 and len(cols) > 1 and (";" in header[0] or "\t" in header[0]):
+            self.add(
+                name,
+                1,
+                None,
+                header[0],
+                _bi(
+                    "表头只有一列：文件可能用分号或制表符分隔，请另存为逗号分隔的 CSV",
+                    "the header is one column: the file seems to use ';' or tabs; save it as "
+                    "comma-separated CSV",
+                ),
+            )
+            self.unreadable.add(name)
+            return None
         missing = [c.name for c in cols if c.required and c.name not in header]
         for m in missing:
             self.add(
@@ -443,19 +477,8 @@ class _Reader:
         dup = {h for h in header if header.count(h) > 1}
         for h in sorted(dup):
             self.add(name, 1, h, None, _bi("列名重复", "column appears more than once"))
-        if len(header) == 1 and len(cols) > 1 and (";" in header[0] or "\t" in header[0]):
-            self.add(
-                name,
-                1,
-                None,
-                _show(header[0]),
-                _bi(
-                    "表头只有一列：文件可能用分号或制表符分隔，请另存为逗号分隔的 CSV",
-                    "the header is one column: the file seems to use ';' or tabs; save it as "
-                    "comma-separated CSV",
-                ),
-            )
         if missing or dup:
+            self.unreadable.add(name)
             return None
         idx = {h: i for i, h in enumerate(header)}
         out: list[tuple[int, dict[str, Any]]] = []
@@ -492,6 +515,7 @@ class _Reader:
                     ok = False
             if ok:
                 out.append((rowno, vals))
+                self.cells[(name, rowno)] = dict(zip(header, raw, strict=True))
             elif "id" in idx:
                 self.rejected.add(raw[idx["id"]].strip())
         return out
@@ -512,7 +536,9 @@ class _Reader:
                 rownos.append(rowno)
             except FieldError as e:
                 col = columns.get(e.field, e.field)
-                self.add(name, rowno, col, e.value, e.reason)
+                typed = self.cells.get((name, rowno), {}).get(col)
+                value = typed.strip() if typed and typed.strip() else e.value
+                self.add(name, rowno, col, value, e.reason)
                 self.rejected.add(str(vals.get("id", "")))
             except DomainError as e:  # pragma: no cover - every domain check is a FieldError
                 self.add(name, rowno, None, None, str(e))
@@ -550,8 +576,9 @@ def _guess_encoding(raw: bytes) -> str:
     return "GBK"
 
 
-def _short(v: Any) -> str:
-    return _show(v)
+def _short(v: Any) -> Any:
+    """A YAML value to keep in a problem (the message cuts long ones when it shows them)."""
+    return v if not isinstance(v, str) else v[:200]
 
 
 _MAPPING = _bi("须为键值映射（key: value）", "must be a mapping (key: value)")
@@ -665,12 +692,12 @@ def _sourced(
                 + did_you_mean(given, [unit]),
             )
             return None
-        if value is None or given is None or source is None or note is None:
+        if value is None or given is None or source is None or note is None or unit is None:
             return None
         return SourcedValue(value, given or unit or "", source or "assumption", note)
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         value = _y_number(r, file, key, raw, lo, hi)
-        return None if value is None else SourcedValue(value, unit or "")
+        return None if value is None or unit is None else SourcedValue(value, unit)
     r.add(
         file,
         None,
@@ -702,8 +729,10 @@ def _settings(r: _Reader, data: Mapping[str, Any]) -> CountySettings | None:
             ),
         )
     for key in _COUNTY_REQUIRED:
-        if data.get(key) is None:
+        if key not in data:
             r.add(f, None, key, None, _bi("缺少必需的键", "required key is missing"))
+        elif data[key] is None:
+            r.add(f, None, key, "null", _bi("必需的键没有值", "required key has no value"))
     if any(data.get(k) is None for k in _COUNTY_REQUIRED):
         return None
     texts = {
@@ -1211,6 +1240,8 @@ def read_bundle(path: str | os.PathLike[str]) -> County:
         for p in e.problems:
             if p.field in _REFERENCE_FIELDS and p.value in r.rejected:
                 continue  # the referenced row was rejected and is reported already
+            if _REFERENCE_FIELDS.get(p.field) in r.unreadable:
+                continue  # the referenced file could not be read: that is the problem
             if p.index is None or p.collection not in lines:
                 r.add(FILES.get(p.collection, p.collection), None, p.field, p.value, p.message)
                 continue
@@ -1287,7 +1318,15 @@ def _cause_en(p: BundleProblem) -> str:
     )
 
 
-_REFERENCE_FIELDS = frozenset({"village", "product", "parent", "stops", "depot", "hub"})
+# field -> the file its ids live in
+_REFERENCE_FIELDS = {
+    "village": "places.csv",
+    "parent": "places.csv",
+    "stops": "places.csv",
+    "depot": "places.csv",
+    "hub": "places.csv",
+    "product": "products.csv",
+}
 
 
 def _column_of(collection: str, fieldname: str) -> str:

@@ -68,9 +68,14 @@ def number(
 
 def too_large(max_value: float) -> str:
     """The message of a value above its plausible bound."""
+    bound = (
+        f"{max_value:,.0f}"
+        if max_value < 1e9 and float(max_value).is_integer()
+        else f"{max_value:g}"
+    )
     return (
-        f"须 <= {max_value:,g}（超出合理范围，可能多打了零或单位有误）/ must be <= "
-        f"{max_value:,g} (beyond any plausible value: an extra zero or a wrong unit?)"
+        f"须 <= {bound}（超出合理范围，可能多打了零或单位有误）/ must be <= {bound} "
+        "(beyond any plausible value: an extra zero or a wrong unit?)"
     )
 
 

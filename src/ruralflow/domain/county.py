@@ -236,6 +236,19 @@ class County:
     def _outside_county(self) -> list[Problem]:
         """Places whose division code is another county's (front warehouses sit in cities)."""
         code = self.settings.adcode
+        coded = [p for p in self.places if p.adcode and p.kind is not PlaceKind.FRONT_WAREHOUSE]
+        if len(coded) > 1 and not any(p.adcode.startswith(code) for p in coded):
+            return [
+                Problem(
+                    "county",
+                    None,
+                    "adcode",
+                    code,
+                    f"places.csv 中没有一个地点属于县 {code}：county.yaml 的 adcode 写错了？"
+                    f" / no place in places.csv lies in county {code}: is county.yaml's adcode "
+                    "wrong?",
+                )
+            ]
         return [
             Problem(
                 "places",
