@@ -610,3 +610,29 @@ def test_any_garbage_cell_is_a_problem_never_a_crash(
         read_bundle(bundle)
     except BundleError as e:
         assert all(p.file and CJK.search(p.message) for p in e.problems), e
+
+
+def test_known_keys_and_units_are_those_the_engines_read() -> None:
+    """The reader refuses unknown keys, so it must know every key an engine reads."""
+    from helpers import tiny_county
+    from ruralflow.logistics.params import Params
+    from ruralflow.matrix.params import DEFAULTS
+    from ruralflow.siting.county import DEFAULT_COSTS
+
+    planner = {k: p.unit for k, p in Params.from_county(tiny_county()).values.items()}
+    siting = {k: v.unit for k, v in DEFAULT_COSTS.items()}
+    for key, unit in {**planner, **siting}.items():
+        assert limits.COST_UNITS.get(key) == unit, key
+    for key, v in DEFAULTS.items():
+        assert limits.PARAMETER_UNITS.get(key) == v.unit, key
+
+
+def test_numbers_pyyaml_reads_as_text_are_numbers(example: Path, tmp_path: Path) -> None:
+    """``value: 1.2e9`` is text to PyYAML (no sign in the exponent) but a number to a person."""
+    bundle = tmp_path / "610425"
+    shutil.copytree(example, bundle)
+    path = bundle / "economy.yaml"
+    text = path.read_text(encoding="utf-8").replace("value: 142581000.0", "value: 1.4e8", 1)
+    assert "value: 1.4e8" in text
+    path.write_text(text, encoding="utf-8")
+    assert read_bundle(bundle).economy.flows["down_goods"].value == 1.4e8

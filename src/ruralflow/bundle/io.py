@@ -22,6 +22,7 @@ into place only when complete.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -643,7 +644,14 @@ def _y_text(r: _Reader, file: str, key: str, v: Any, *, required: bool = False) 
 def _y_number(
     r: _Reader, file: str, key: str, v: Any, lo: float | None, hi: float | None
 ) -> float | None:
-    """A finite number within [lo, hi]; else a problem naming the bound."""
+    """A finite number within [lo, hi]; else a problem naming the bound.
+
+    Text that reads as a number counts: PyYAML reads ``1.2e9`` and ``1e12`` (no sign in the
+    exponent) as text, though a person means a number.
+    """
+    if isinstance(v, str):
+        with contextlib.suppress(ValueError):
+            v = float(v.strip().replace("_", ""))
     if isinstance(v, bool) or not isinstance(v, int | float):
         r.add(file, None, key, _short(v), f"{_bi('须为数值', 'must be a number')} ({_kind_of(v)})")
         return None
@@ -695,7 +703,7 @@ def _sourced(
         if value is None or given is None or source is None or note is None or unit is None:
             return None
         return SourcedValue(value, given or unit or "", source or "assumption", note)
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
+    if isinstance(raw, int | float | str) and not isinstance(raw, bool):
         value = _y_number(r, file, key, raw, lo, hi)
         return None if value is None or unit is None else SourcedValue(value, unit)
     r.add(
@@ -1147,7 +1155,7 @@ def read_bundle(path: str | os.PathLike[str]) -> County:
     root = Path(path)
     r = _Reader(root)
     if not root.is_dir():
-        r.add(str(root), None, None, None, "is not a bundle folder")
+        r.add(str(root), None, None, None, _bi("不是数据包文件夹", "is not a bundle folder"))
         raise BundleError(root, r.problems)
 
     county_yaml = r.yaml("county.yaml", required=True)
