@@ -636,3 +636,43 @@ def test_numbers_pyyaml_reads_as_text_are_numbers(example: Path, tmp_path: Path)
     assert "value: 1.4e8" in text
     path.write_text(text, encoding="utf-8")
     assert read_bundle(bundle).economy.flows["down_goods"].value == 1.4e8
+
+
+def _leaves(obj: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(obj, dict) and obj:
+        return [p for k, v in obj.items() for p in _leaves(v, (*path, k))]
+    if isinstance(obj, list) and obj:
+        return [p for i, v in enumerate(obj) for p in _leaves(v, (*path, i))]
+    return [path]
+
+
+def _tiny(tmp_path: Path) -> Path:
+    from helpers import tiny_county
+    from ruralflow.bundle import write_bundle
+
+    return write_bundle(tiny_county(), tmp_path / "tiny")
+
+
+@pytest.mark.parametrize("name", ["county.yaml", "economy.yaml"])
+def test_a_list_or_mapping_at_any_yaml_leaf_is_refused(name: str, tmp_path: Path) -> None:
+    """Wrong types anywhere in the YAML files: every leaf, replaced by a list and a mapping."""
+    bundle = _tiny(tmp_path)
+    original = yaml.safe_load((bundle / name).read_text(encoding="utf-8"))
+    leaves = _leaves(original)
+    assert len(leaves) > 5
+    for path in leaves:
+        for bad in ([1, 2], {"x": 1}):
+            data = yaml.safe_load((bundle / name).read_text(encoding="utf-8"))
+            node = data
+            for k in path[:-1]:
+                node = node[k]
+            node[path[-1]] = bad
+            broken = tmp_path / "broken"
+            shutil.rmtree(broken, ignore_errors=True)
+            shutil.copytree(bundle, broken)
+            (broken / name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+            with pytest.raises(BundleError) as ei:
+                read_bundle(broken)
+            named = [p for p in ei.value.problems if p.file == name and p.column]
+            assert any(str(path[0]) in str(p.column) for p in named), (path, bad, ei.value)
+            assert all(CJK.search(p.message) for p in ei.value.problems)
