@@ -326,6 +326,13 @@ CASES = [
         "sector_shares.01",
     ),
     _c(
+        "sector-code-unknown",
+        _economy(_put("sector_shares", {"99": 0.1})),
+        "economy.yaml",
+        "sector_shares.99",
+        "01..42",
+    ),
+    _c(
         "economy-key-misspelt",
         _economy(lambda d: d.__setitem__("flow", d.pop("flows"))),
         "economy.yaml",

@@ -922,9 +922,22 @@ def _economy(r: _Reader, data: Mapping[str, Any] | None) -> Economy:
             params[key] = sv
     shares: dict[str, float] = {}
     for k, v in (_y_mapping(r, f, "sector_shares", data.get("sector_shares")) or {}).items():
+        code = str(k).strip()
+        if not (code.isdigit() and 1 <= int(code) <= limits.IO_SECTORS):
+            r.add(
+                f,
+                None,
+                f"sector_shares.{k}",
+                None,
+                _bi(
+                    f"不是投入产出部门代码 01..{limits.IO_SECTORS}",
+                    f"is not an input-output sector code 01..{limits.IO_SECTORS}",
+                ),
+            )
+            continue
         share = _y_number(r, f, f"sector_shares.{k}", v, 0.0, 1.0)
         if share is not None:
-            shares[str(k)] = share
+            shares[code.zfill(2)] = share
     year = 0
     if data.get("year") is not None:
         lo, hi = limits.YEAR_RANGE

@@ -104,6 +104,8 @@ PARAMETER_BOUNDS: dict[str, tuple[float, float]] = {
 }
 PARAMETER_MAX = 1e6
 YEAR_RANGE = (1949, 2100)
+#: Sectors of the 42-sector IO tables (``sector_shares`` keys are their codes 01..42).
+IO_SECTORS = 42
 #: IO tables live in these folders of the data folder.
 IO_TABLE_FOLDERS: tuple[str, ...] = ("io/china_provincial_2017_42", "io/china_national_42")
 
