@@ -683,3 +683,24 @@ def test_a_list_or_mapping_at_any_yaml_leaf_is_refused(name: str, tmp_path: Path
             named = [p for p in ei.value.problems if p.file == name and p.column]
             assert any(str(path[0]) in str(p.column) for p in named), (path, bad, ei.value)
             assert all(CJK.search(p.message) for p in ei.value.problems)
+
+
+def test_an_io_table_that_does_not_exist_is_named(example: Path, tmp_path: Path) -> None:
+    from ruralflow.bundle.datadir import DataDirError, find_data_dir
+
+    try:
+        folder = find_data_dir() / "io" / "china_provincial_2017_42"
+    except DataDirError:
+        pytest.skip("no data folder with the IO tables")
+    if not folder.is_dir():
+        pytest.skip("the data folder has no IO tables")
+    bundle = tmp_path / "610425"
+    shutil.copytree(example, bundle)
+    _economy(_put("io_table", "io/china_provincial_2017_42/prov2017_27_陕西省.csv"))(bundle)
+    (p,) = validate_bundle(bundle)
+    assert (p.file, p.column, p.value) == (
+        "economy.yaml",
+        "io_table",
+        "io/china_provincial_2017_42/prov2017_27_陕西省.csv",
+    )
+    assert "did you mean 'prov2017_27_陕西.csv'" in p.message
