@@ -704,3 +704,11 @@ def test_an_io_table_that_does_not_exist_is_named(example: Path, tmp_path: Path)
         "io/china_provincial_2017_42/prov2017_27_陕西省.csv",
     )
     assert "did you mean 'prov2017_27_陕西.csv'" in p.message
+
+
+def test_a_json_document_with_a_bom_is_read(tmp_path: Path) -> None:
+    from ruralflow.trace.validate import load_json
+
+    path = tmp_path / "events.json"
+    path.write_bytes(b'\xef\xbb\xbf{"type": "EPCISDocument"}')
+    assert load_json(path) == {"type": "EPCISDocument"}
