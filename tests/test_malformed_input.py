@@ -712,3 +712,14 @@ def test_a_json_document_with_a_bom_is_read(tmp_path: Path) -> None:
     path = tmp_path / "events.json"
     path.write_bytes(b'\xef\xbb\xbf{"type": "EPCISDocument"}')
     assert load_json(path) == {"type": "EPCISDocument"}
+
+
+def test_a_wrong_crs_is_named_as_the_likely_cause(example: Path, tmp_path: Path) -> None:
+    bundle = tmp_path / "610425"
+    shutil.copytree(example, bundle)
+    _rename_column("places.csv", "lon", "tmp")(bundle)  # lon and lat swapped in the header
+    _rename_column("places.csv", "lat", "lon")(bundle)
+    _rename_column("places.csv", "tmp", "lat")(bundle)
+    problems = validate_bundle(bundle)
+    (summary,) = [p for p in problems if "more rows" in p.message and p.column == "lon/lat"]
+    assert "crs" in summary.message and "swapped" in summary.message

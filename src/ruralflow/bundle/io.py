@@ -1296,6 +1296,7 @@ def _collapse(problems: list[BundleProblem]) -> list[BundleProblem]:
             out.append(p)
         elif i == limit:
             n = len(same) - limit
+            cause_zh, cause_en = _cause(p)
             out.append(
                 BundleProblem(
                     p.file,
@@ -1303,9 +1304,9 @@ def _collapse(problems: list[BundleProblem]) -> list[BundleProblem]:
                     p.column,
                     None,
                     _bi(
-                        f"另有 {n} 行有同样的问题（共 {len(same)} 行）；{_cause_zh(p)}",
+                        f"另有 {n} 行有同样的问题（共 {len(same)} 行）；可能的原因：{cause_zh}",
                         f"and {n} more rows with the same problem ({len(same)} in all); "
-                        f"{_cause_en(p)}",
+                        f"likely cause: {cause_en}",
                     ),
                 )
             )
@@ -1318,24 +1319,36 @@ def _kind_key(p: BundleProblem) -> str:
     return "".join(ch for ch in p.message if not ch.isdigit())
 
 
-def _cause_zh(p: BundleProblem) -> str:
-    if p.column is None:
-        return "可能的原因：表头的列数与数据行不符（多了或少了一列，或分隔符不对）"
-    return (
-        f"可能的原因：表头中的列名 '{p.column}' 与这一列的内容不符（列错位或列名写错），"
-        "或整列格式不对"
-    )
-
-
-def _cause_en(p: BundleProblem) -> str:
-    if p.column is None:
+def _cause(p: BundleProblem) -> tuple[str, str]:
+    """The likely cause of many problems of one kind (Chinese, English)."""
+    col = p.column
+    if col is None:
         return (
-            "likely cause: the header has a different number of columns than the rows (a column "
-            "added or removed, or another separator)"
+            "表头的列数与数据行不符（多了或少了一列，或分隔符不对）",
+            "the header has a different number of columns than the rows (a column added or "
+            "removed, or another separator)",
+        )
+    if col == "lon/lat":
+        return (
+            "坐标与 county.yaml 的 crs 不符，或经纬度颠倒",
+            "the coordinates are in another CRS than county.yaml's crs, or lon and lat are "
+            "swapped",
+        )
+    if col == "day" and "season" in p.message:
+        return (
+            "county.yaml 的 season 与数据的日期不符",
+            "county.yaml's season does not cover the days of the data",
+        )
+    if col in _REFERENCE_FIELDS:
+        target = _REFERENCE_FIELDS[col]
+        return (
+            f"这些编号指向另一份 {target}（从别的县复制过来的？）",
+            f"the ids refer to another {target} (copied from another county?)",
         )
     return (
-        f"likely cause: the header name '{p.column}' does not match that column's content "
-        "(shifted or misnamed columns), or the whole column has the wrong format"
+        f"表头中的列名 '{col}' 与这一列的内容不符（列错位或列名写错），或整列格式不对",
+        f"the header name '{col}' does not match that column's content (shifted or misnamed "
+        "columns), or the whole column has the wrong format",
     )
 
 
