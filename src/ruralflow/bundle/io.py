@@ -354,7 +354,17 @@ class _Reader:
             elif required:
                 self.add(name, None, None, None, _bi("缺少此文件", "file is missing"))
             return None
-        raw = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            self.add(
+                name,
+                None,
+                None,
+                None,
+                _bi(f"无法读取（{e.strerror}）", f"cannot be read ({e.strerror})"),
+            )
+            return None
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as e:
@@ -702,7 +712,7 @@ def _sourced(
             return None
         if value is None or given is None or source is None or note is None or unit is None:
             return None
-        return SourcedValue(value, given or unit or "", source or "assumption", note)
+        return SourcedValue(value, given.strip() or unit, source or "assumption", note)
     if isinstance(raw, int | float | str) and not isinstance(raw, bool):
         value = _y_number(r, file, key, raw, lo, hi)
         return None if value is None or unit is None else SourcedValue(value, unit)
@@ -893,9 +903,7 @@ def _economy(r: _Reader, data: Mapping[str, Any] | None) -> Economy:
                     "流的名称须以 down_（下行）或 up_（上行）开头",
                     "a flow's name must start with down_ or up_ (lower case)",
                 )
-                + did_you_mean(
-                    str(k), ("down_goods", "down_services", "up_products", "up_tourism")
-                ),
+                + did_you_mean(str(k), _STANDARD_FLOWS),
             )
         sv = _sourced(r, f, f"flows.{k}", v, limits.FLOW_UNIT, 0.0, limits.FLOW_MAX)
         if sv is not None and ok:
@@ -992,8 +1000,12 @@ def _check_io_table(r: _Reader, ref: str) -> None:
         where = find_data_dir() / folder
     except DataDirError:
         return  # no data folder here: the value matrix reports the table when it runs
-    if where.is_dir() and not (where / p.name).is_file():
-        have = sorted(x.name for x in where.glob("*.csv"))
+    if not where.is_dir():
+        return
+    # the tables may be stored compressed (name.csv.xz): a file whose name starts with the
+    # table's counts
+    have = sorted({x.name.split(".csv")[0] + ".csv" for x in where.iterdir() if ".csv" in x.name})
+    if p.name not in have:
         r.add(
             f,
             None,
