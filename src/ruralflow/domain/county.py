@@ -197,7 +197,12 @@ class County:
                             f"是 {parent.kind}，不是乡镇站 / is a {parent.kind}, not a township",
                         )
                     )
-                elif parent.adcode and p.adcode and p.adcode[:9] != parent.adcode:
+                elif (
+                    parent.adcode
+                    and p.adcode
+                    and p.adcode[:9] != parent.adcode
+                    and parent.adcode.startswith(self.settings.adcode)  # else: reported there
+                ):
                     out.append(
                         Problem(
                             "places",
