@@ -144,7 +144,7 @@ def test_bus_line_stopping_at_unknown_place(bundle: Path) -> None:
 
 def test_missing_column_and_file(bundle: Path) -> None:
     (bundle / "places.csv").unlink()
-    text = (bundle / "fleet.csv").read_text(encoding="utf-8").replace("capacity_kg", "cap_kg")
+    text = (bundle / "fleet.csv").read_text(encoding="utf-8").replace("capacity_kg", "weight")
     (bundle / "fleet.csv").write_text(text, encoding="utf-8")
     msgs = _messages(bundle)
     assert "places.csv: 缺少此文件 / file is missing" in msgs
@@ -152,6 +152,14 @@ def test_missing_column_and_file(bundle: Path) -> None:
         "fleet.csv 第 1 行 / row 1, 列 / column 'capacity_kg': "
         "表头缺少必需的列 / required column is missing from the header" in msgs
     )
+
+
+def test_misspelt_column_is_one_problem(bundle: Path) -> None:
+    text = (bundle / "fleet.csv").read_text(encoding="utf-8").replace("capacity_kg", "cap_kg")
+    (bundle / "fleet.csv").write_text(text, encoding="utf-8")
+    (msg,) = _messages(bundle)
+    assert msg.startswith("fleet.csv 第 1 行 / row 1, 列 / column 'cap_kg': 未知的列 / unknown")
+    assert "did you mean 'capacity_kg'?" in msg
 
 
 def test_read_raises_with_all_problems(bundle: Path) -> None:

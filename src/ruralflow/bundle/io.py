@@ -466,7 +466,10 @@ class _Reader:
             self.unreadable.add(name)
             return None
         missing = [c.name for c in cols if c.required and c.name not in header]
+        unknown = [h for h in header if h not in names]
         for m in missing:
+            if any(did_you_mean(h, [m]) for h in unknown):
+                continue  # the misspelt column below names it
             self.add(
                 name,
                 1,
@@ -474,8 +477,19 @@ class _Reader:
                 None,
                 _bi("表头缺少必需的列", "required column is missing from the header"),
             )
-        for h in header:
-            if h not in names:
+        for i, h in enumerate(header, start=1):
+            if not h:
+                self.add(
+                    name,
+                    1,
+                    None,
+                    None,
+                    _bi(
+                        f"表头第 {i} 列没有列名（多余的空列？）",
+                        f"header column {i} has no name (an extra empty column?)",
+                    ),
+                )
+            elif h not in names:
                 self.add(
                     name,
                     1,
