@@ -390,6 +390,28 @@ CASES = [
         "supply_up.csv",
         "'25:00'",
     ),
+    _c(
+        "excel-date",
+        _cell("demand_down.csv", 2, "day", "2025/10/14"),
+        "demand_down.csv",
+        "'2025/10/14'",
+        "YYYY-MM-DD",
+        "Excel",
+    ),
+    _c(
+        "excel-time",
+        _cell("supply_up.csv", 2, "ready_time", "9:35:00"),
+        "supply_up.csv",
+        "'9:35:00'",
+        "Excel",
+    ),
+    _c(
+        "header-upper-case",
+        _rename_column("fleet.csv", "count", "COUNT"),
+        "fleet.csv",
+        "'COUNT'",
+        "did you mean 'count'",
+    ),
     _c("households-1e9", _cell("places.csv", 5, "households", "1e9"), "places.csv", "'1e9'"),
     # dates and codes that belong elsewhere
     _c(

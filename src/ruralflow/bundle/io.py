@@ -29,6 +29,7 @@ import io
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -198,18 +199,28 @@ def _p_bool(v: str) -> bool:
     raise _CellError(_bi("须为 yes/no（是/否）", "is not yes/no"))
 
 
+_EXCEL_DATE = re.compile(r"^\d{4}/\d{1,2}/\d{1,2}$|^\d{1,2}/\d{1,2}/\d{4}$")
+_EXCEL_TIME = re.compile(r"^\d{1,2}:\d{2}:\d{2}$")
+_EXCEL_ZH = "（Excel 改了格式？请把该列设为文本后重新输入）"
+_EXCEL_EN = " (did Excel change the format? set the column to text and type it again)"
+
+
 def _p_date(v: str) -> dt.date:
     try:
         return dt.date.fromisoformat(v.strip())
     except ValueError:
-        raise _CellError(_bi("不是日期 YYYY-MM-DD", "is not a date YYYY-MM-DD")) from None
+        zh, en = (_EXCEL_ZH, _EXCEL_EN) if _EXCEL_DATE.match(v.strip()) else ("", "")
+        raise _CellError(
+            _bi(f"不是日期 YYYY-MM-DD{zh}", f"is not a date YYYY-MM-DD{en}")
+        ) from None
 
 
 def _p_time(v: str) -> int:
     try:
         return parse_hhmm("", "", v)
     except FieldError:
-        raise _CellError(_bi("不是时间 HH:MM", "is not a time HH:MM")) from None
+        zh, en = (_EXCEL_ZH, _EXCEL_EN) if _EXCEL_TIME.match(v.strip()) else ("", "")
+        raise _CellError(_bi(f"不是时间 HH:MM{zh}", f"is not a time HH:MM{en}")) from None
 
 
 def _p_list(v: str) -> tuple[str, ...]:

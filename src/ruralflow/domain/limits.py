@@ -136,7 +136,9 @@ MAX_SAME_PROBLEMS = 20
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
     """`` (是否应为 'x'？/ did you mean 'x'?)`` when an option is close to ``word``, else ''."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.7)
+    by_lower = {o.lower(): o for o in options}
+    close = difflib.get_close_matches(word.strip().lower(), list(by_lower), n=1, cutoff=0.7)
     if not close:
         return ""
-    return f" (是否应为 {close[0]!r}？/ did you mean {close[0]!r}?)"
+    best = by_lower[close[0]]
+    return f" (是否应为 {best!r}？/ did you mean {best!r}?)"
