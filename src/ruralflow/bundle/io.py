@@ -572,8 +572,10 @@ class _Reader:
                 rownos.append(rowno)
             except FieldError as e:
                 col = columns.get(e.field, e.field)
-                typed = self.cells.get((name, rowno), {}).get(col)
-                value = typed.strip() if typed and typed.strip() else e.value
+                typed = self.cells.get((name, rowno), {}).get(col, "").strip()
+                # a number as typed ('1e12', not 1000000000000.0); else the bad part itself
+                number = isinstance(e.value, int | float) and not isinstance(e.value, bool)
+                value = typed if typed and number else e.value
                 self.add(name, rowno, col, value, e.reason)
                 self.rejected.add(str(vals.get("id", "")))
             except DomainError as e:  # pragma: no cover - every domain check is a FieldError
@@ -1009,7 +1011,7 @@ def _check_io_table(r: _Reader, ref: str) -> None:
             r.add(f, None, "io_table", ref, _bi("找不到该文件", "file not found"))
         return
     folder = p.parent.as_posix()
-    if folder not in limits.IO_TABLE_FOLDERS or p.suffix != ".csv":
+    if folder not in limits.IO_TABLE_FOLDERS or ".csv" not in p.name:
         r.add(
             f,
             None,
@@ -1030,7 +1032,7 @@ def _check_io_table(r: _Reader, ref: str) -> None:
     # the tables may be stored compressed (name.csv.xz): a file whose name starts with the
     # table's counts
     have = sorted({x.name.split(".csv")[0] + ".csv" for x in where.iterdir() if ".csv" in x.name})
-    if p.name not in have:
+    if p.name.split(".csv")[0] + ".csv" not in have:
         r.add(
             f,
             None,
@@ -1217,9 +1219,11 @@ def read_bundle(path: str | os.PathLike[str]) -> County:
     place_rows = r.csv_rows("places.csv", _PLACE_COLS, required=True) or []
     cand_rows = r.csv_rows("candidate_sites.csv", _CANDIDATE_COLS, required=False) or []
     for rows, fname in ((place_rows, "places.csv"), (cand_rows, "candidate_sites.csv")):
-        for rowno, vals in rows:
-            _check_coords(r, fname, rowno, vals, crs)
-            if crs is not Crs.WGS84:
+        for rowno, vals in list(rows):
+            if not _check_coords(r, fname, rowno, vals, crs):
+                rows.remove((rowno, vals))  # reported: not checked a second time as a Place
+                r.rejected.add(str(vals.get("id", "")))
+            elif crs is not Crs.WGS84:
                 vals["lon"], vals["lat"] = to_wgs(vals["lon"], vals["lat"])
     places, place_lines = r.build("places.csv", place_rows, Place, place_cols)
     cands, cand_lines = r.build("candidate_sites.csv", cand_rows, Place, place_cols)
@@ -1417,22 +1421,25 @@ _LONLAT_ZH = {
 }
 
 
-def _check_coords(r: _Reader, fname: str, rowno: int, vals: Mapping[str, Any], crs: Crs) -> None:
+def _check_coords(r: _Reader, fname: str, rowno: int, vals: Mapping[str, Any], crs: Crs) -> bool:
+    """Whether the row's lon/lat are degrees in China; else the problem is recorded."""
     from ruralflow.geo.crs import check_lonlat
 
     reason = check_lonlat(vals["lon"], vals["lat"])
     if reason:
         zh = next((z for en, z in _LONLAT_ZH.items() if reason.startswith(en)), "坐标有误")
+        typed = r.cells.get((fname, rowno), {})
         r.add(
             fname,
             rowno,
             "lon/lat",
-            f"{vals['lon']},{vals['lat']}",
+            f"{typed.get('lon', vals['lon'])},{typed.get('lat', vals['lat'])}".replace(" ", ""),
             _bi(
                 f"{zh}（county.yaml 的 crs 为 {crs.value}：经度、纬度须为度）",
                 f"{reason} (county.yaml says crs {crs.value}: longitude and latitude in degrees)",
             ),
         )
+    return not reason
 
 
 # Points may sit this far outside the polygon (GCJ-02/WGS84 offsets are ~0.5 km; the polygon
