@@ -867,3 +867,16 @@ def test_a_wrong_crs_is_named_as_the_likely_cause(example: Path, tmp_path: Path)
     problems = validate_bundle(bundle)
     (summary,) = [p for p in problems if "more rows" in p.message and p.column == "lon/lat"]
     assert "crs" in summary.message and "swapped" in summary.message
+
+
+@pytest.mark.parametrize("command", [["info"], ["site"], ["matrix"]])
+def test_every_command_that_reads_a_bundle_fails_the_same_way(
+    command: list[str], small: Path, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "610425"
+    shutil.copytree(small, bundle)
+    case = next(c for c in CASES if c.id == "kg-1e12")
+    case.edit(bundle)
+    r = runner.invoke(app, [*command, str(bundle)])
+    assert r.exit_code == 1, r.output
+    _check(r.output, case, command[0])
