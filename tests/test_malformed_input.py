@@ -330,6 +330,27 @@ CASES = [
         "27.6",
     ),
     _c(
+        "propensity-above-one",
+        _economy(_put("parameters.rural_propensity_to_consume.value", 5.0)),
+        "economy.yaml",
+        "rural_propensity_to_consume",
+        "5",
+    ),
+    _c(
+        "parcel-value-zero",
+        _economy(_put("parameters.parcel_value_yuan.value", 0)),
+        "economy.yaml",
+        "parameters.parcel_value_yuan.value",
+        "> 0",
+    ),
+    _c(
+        "flq-delta-one",
+        _economy(lambda d: d["parameters"].__setitem__("flq_delta", 1.0)),
+        "economy.yaml",
+        "flq_delta",
+        "< 1",
+    ),
+    _c(
         "sector-share-text",
         _economy(_put("sector_shares", {"01": "lots"})),
         "economy.yaml",

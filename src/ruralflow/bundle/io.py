@@ -951,9 +951,15 @@ def _economy(r: _Reader, data: Mapping[str, Any] | None) -> Economy:
                 + did_you_mean(key, limits.PARAMETER_UNITS)
                 + f" (known: {', '.join(limits.PARAMETER_UNITS)}, sector.<flow>.<code>)",
             )
-        lo, hi = limits.PARAMETER_BOUNDS.get(unit or "", (0.0, limits.PARAMETER_MAX))
+        lo, hi = limits.PARAMETER_KEY_BOUNDS.get(
+            key, limits.PARAMETER_BOUNDS.get(unit or "", (0.0, limits.PARAMETER_MAX))
+        )
         sv = _sourced(r, f, f"parameters.{k}", v, unit, lo, hi)
-        if sv is not None and unit is not None:
+        if sv is not None and key in limits.PARAMETER_POSITIVE and sv.value <= 0:
+            r.add(f, None, f"parameters.{k}.value", sv.value, _bi("须 > 0", "must be > 0"))
+        elif sv is not None and key in limits.PARAMETER_BELOW_ONE and sv.value >= 1:
+            r.add(f, None, f"parameters.{k}.value", sv.value, _bi("须 < 1", "must be < 1"))
+        elif sv is not None and unit is not None:
             params[key] = sv
     shares: dict[str, float] = {}
     for k, v in (_y_mapping(r, f, "sector_shares", data.get("sector_shares")) or {}).items():

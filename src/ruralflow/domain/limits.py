@@ -103,6 +103,12 @@ PARAMETER_BOUNDS: dict[str, tuple[float, float]] = {
     "exponent": (0.0, 1.0),
 }
 PARAMETER_MAX = 1e6
+#: Parameters with bounds of their own (inclusive), and those that must be > 0 or < 1.
+PARAMETER_KEY_BOUNDS: dict[str, tuple[float, float]] = {
+    "rural_propensity_to_consume": (0.0, 1.0),
+}
+PARAMETER_POSITIVE: frozenset[str] = frozenset({"parcel_value_yuan", "county_output_share"})
+PARAMETER_BELOW_ONE: frozenset[str] = frozenset({"flq_delta"})
 YEAR_RANGE = (1949, 2100)
 #: Sectors of the 42-sector IO tables (``sector_shares`` keys are their codes 01..42).
 IO_SECTORS = 42
