@@ -236,6 +236,13 @@ CASES = [
         "nan",
     ),
     _c(
+        "speed-zero",
+        _county(lambda d: d["costs"].__setitem__("last_leg_speed_kmh", 0)),
+        "county.yaml",
+        "costs.last_leg_speed_kmh",
+        "> 0",
+    ),
+    _c(
         "cost-misspelt",
         _county(lambda d: d["costs"].__setitem__("penalty_yuan_per_kgg", 5.0)),
         "county.yaml",

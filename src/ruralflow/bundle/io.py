@@ -809,7 +809,9 @@ def _settings(r: _Reader, data: Mapping[str, Any]) -> CountySettings | None:
                 + f" (known: {', '.join(limits.COST_UNITS)})",
             )
         sv = _sourced(r, f, f"costs.{k}", v, unit, 0.0, limits.COST_MAX)
-        if sv is not None and unit is not None:
+        if sv is not None and str(k) in limits.COST_POSITIVE and sv.value <= 0:
+            r.add(f, None, f"costs.{k}", sv.value, _bi("须 > 0", "must be > 0"))
+        elif sv is not None and unit is not None:
             costs[str(k)] = sv
     temps = _temperatures(r, data["monthly_mean_temp_c"])
     sources: dict[str, str] = {}

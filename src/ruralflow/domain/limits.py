@@ -61,8 +61,19 @@ COST_UNITS: dict[str, str] = {
     "preprocess_capacity_kg_per_day": "kg/day",
     "transport_yuan_per_kg_km": "yuan/kg-km",
 }
-#: Every ``costs`` value lies in [0, COST_MAX] (whatever its unit).
+#: Every ``costs`` value lies in [0, COST_MAX] (whatever its unit); speeds, capacities and
+#: densities must be > 0 (the planner and siting divide by them).
 COST_MAX = 1e6
+COST_POSITIVE: frozenset[str] = frozenset(
+    {
+        "last_leg_speed_kmh",
+        "last_leg_capacity_kg",
+        "up_kg_per_m3",
+        "up_kg_per_piece",
+        "cold_hub_capacity_kg_per_day",
+        "preprocess_capacity_kg_per_day",
+    }
+)
 DETOUR_UNIT = "ratio"
 
 # economy.yaml ------------------------------------------------------------------------------
