@@ -10,7 +10,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from ruralflow.domain import _check, limits
+from ruralflow.domain import _check
 from ruralflow.domain.economy import Economy, SourcedValue
 from ruralflow.domain.errors import CountyError, FieldError, Problem
 from ruralflow.domain.fleet import BusLine, VehicleType
@@ -79,18 +79,6 @@ class CountySettings:
             owner, "detour_factor", self.detour_factor.value, min_value=1.0, max_value=4.0
         )
         object.__setattr__(self, "synthetic", tuple(self.synthetic))
-        if (
-            self.season_start
-            and self.season_end
-            and (self.season_end - self.season_start).days >= limits.SEASON_MAX_DAYS
-        ):
-            raise FieldError(
-                owner,
-                "season_end",
-                str(self.season_end),
-                f"季节不能超过 {limits.SEASON_MAX_DAYS} 天 / the season must not be longer than "
-                f"{limits.SEASON_MAX_DAYS} days",
-            )
         if self.season_start and self.season_end and self.season_end < self.season_start:
             raise FieldError(
                 owner,

@@ -126,9 +126,6 @@ IO_SECTORS = 42
 #: IO tables live in these folders of the data folder.
 IO_TABLE_FOLDERS: tuple[str, ...] = ("io/china_provincial_2017_42", "io/china_national_42")
 
-#: The longest season a bundle may declare (days).
-SEASON_MAX_DAYS = 366
-
 # CSV rows (checked by the domain objects) ---------------------------------------------------
 ROW_MAX_KG = 1e6  # one demand row or one up batch: at most 1,000 t
 ROW_MAX_PARCELS = 100_000
