@@ -115,7 +115,7 @@ def tiny_county() -> County:
         supply_up=(UpSupply("B-1", DAY, "V2", "apple", 300.0, ready_min=9 * 60),),
         economy=Economy(
             flows={"down_goods": SourcedValue(1.0e8, "yuan/year", "assumption")},
-            parameters={"online_propensity": SourcedValue(0.2, "ratio", "assumption")},
+            parameters={"online_share_of_goods_retail": SourcedValue(0.2, "share", "assumption")},
             sector_shares={"01": 0.05},
         ),
         boundary=SQUARE,

@@ -65,7 +65,8 @@ def test_gcj02_bundle_is_converted_to_wgs84(bundle: Path) -> None:
 def test_unknown_village_in_demand(bundle: Path) -> None:
     _edit_csv(bundle / "demand_down.csv", 3, "village", "V404")
     assert _messages(bundle) == [
-        "demand_down.csv, row 3, column 'village': value 'V404': is not a village id"
+        "demand_down.csv 第 3 行 / row 3, 列 / column 'village', 值 / value 'V404': "
+        "不是村编号 / is not a village id"
     ]
 
 
@@ -74,23 +75,37 @@ def test_negative_and_non_numeric_quantities_all_reported(bundle: Path) -> None:
     _edit_csv(bundle / "demand_down.csv", 3, "parcels", "lots")
     _edit_csv(bundle / "supply_up.csv", 2, "kg", "abc")
     msgs = _messages(bundle)
-    assert "demand_down.csv, row 2, column 'kg': value -4.0: must be >= 0" in msgs
-    assert "demand_down.csv, row 3, column 'parcels': value 'lots': is not a whole number" in msgs
-    assert "supply_up.csv, row 2, column 'kg': value 'abc': is not a number" in msgs
+    assert (
+        "demand_down.csv 第 2 行 / row 2, 列 / column 'kg', 值 / value '-4': "
+        "须 >= 0 / must be >= 0" in msgs
+    )
+    assert (
+        "demand_down.csv 第 3 行 / row 3, 列 / column 'parcels', 值 / value 'lots': "
+        "不是整数 / is not a whole number"
+    ) in msgs
+    assert (
+        "supply_up.csv 第 2 行 / row 2, 列 / column 'kg', 值 / value 'abc': "
+        "不是数字 / is not a number"
+    ) in msgs
     assert len(msgs) == 3
 
 
 def test_duplicate_ids(bundle: Path) -> None:
     lines = (bundle / "places.csv").read_text(encoding="utf-8").splitlines()
-    _append_csv(bundle / "places.csv", lines[4])  # V1 again, as row 8
-    assert "places.csv, row 8, column 'id': value 'V1': duplicates row 3" in _messages(bundle)
+    _append_csv(bundle / "places.csv", lines[4])  # V1 (row 5) again, as row 8
+    assert (
+        "places.csv 第 8 行 / row 8, 列 / column 'id', 值 / value 'V1': "
+        "与第 5 行重复 / duplicates row 5"
+    ) in _messages(bundle)
 
 
 def test_coordinates_outside_polygon(bundle: Path) -> None:
     _edit_csv(bundle / "places.csv", 5, "lon", "108.9")
     msgs = _messages(bundle)
     assert len(msgs) == 1
-    assert msgs[0].startswith("places.csv, row 5, column 'lon/lat': value '108.900000,34.440000'")
+    assert msgs[0].startswith(
+        "places.csv 第 5 行 / row 5, 列 / column 'lon/lat', 值 / value '108.900000,34.440000'"
+    )
     assert "outside the county polygon" in msgs[0]
 
 
@@ -99,7 +114,8 @@ def test_wrong_crs_projected_metres(bundle: Path) -> None:
     _edit_csv(bundle / "places.csv", 2, "lat", "4094000")
     msgs = _messages(bundle)
     assert any(
-        m.startswith("places.csv, row 2, column 'lon/lat'") and "crs wgs84" in m for m in msgs
+        m.startswith("places.csv 第 2 行 / row 2, 列 / column 'lon/lat'") and "crs wgs84" in m
+        for m in msgs
     )
 
 
@@ -107,33 +123,43 @@ def test_swapped_lat_lon(bundle: Path) -> None:
     _edit_csv(bundle / "places.csv", 3, "lon", "34.45")
     _edit_csv(bundle / "places.csv", 3, "lat", "108.45")
     msgs = _messages(bundle)
-    assert any("row 3, column 'lon/lat'" in m for m in msgs), msgs
+    assert any("row 3, 列 / column 'lon/lat'" in m for m in msgs), msgs
 
 
 def test_village_whose_township_is_missing(bundle: Path) -> None:
     _edit_csv(bundle / "places.csv", 7, "parent", "T9")
     assert _messages(bundle) == [
-        "places.csv, row 7, column 'parent': value 'T9': names no township station"
+        "places.csv 第 7 行 / row 7, 列 / column 'parent', 值 / value 'T9': "
+        "不是乡镇站编号 / names no township station"
     ]
 
 
 def test_bus_line_stopping_at_unknown_place(bundle: Path) -> None:
     _edit_csv(bundle / "bus_lines.csv", 2, "stops", "HUB;T1;NOWHERE")
     assert _messages(bundle) == [
-        "bus_lines.csv, row 2, column 'stops': value 'NOWHERE': is not a place id"
+        "bus_lines.csv 第 2 行 / row 2, 列 / column 'stops', 值 / value 'NOWHERE': "
+        "不是地点编号 / is not a place id"
     ]
 
 
 def test_missing_column_and_file(bundle: Path) -> None:
     (bundle / "places.csv").unlink()
-    text = (bundle / "fleet.csv").read_text(encoding="utf-8").replace("capacity_kg", "cap_kg")
+    text = (bundle / "fleet.csv").read_text(encoding="utf-8").replace("capacity_kg", "weight")
     (bundle / "fleet.csv").write_text(text, encoding="utf-8")
     msgs = _messages(bundle)
-    assert "places.csv: file is missing" in msgs
+    assert "places.csv: 缺少此文件 / file is missing" in msgs
     assert (
-        "fleet.csv, row 1, column 'capacity_kg': required column is missing from the header"
-        in msgs
+        "fleet.csv 第 1 行 / row 1, 列 / column 'capacity_kg': "
+        "表头缺少必需的列 / required column is missing from the header" in msgs
     )
+
+
+def test_misspelt_column_is_one_problem(bundle: Path) -> None:
+    text = (bundle / "fleet.csv").read_text(encoding="utf-8").replace("capacity_kg", "cap_kg")
+    (bundle / "fleet.csv").write_text(text, encoding="utf-8")
+    (msg,) = _messages(bundle)
+    assert msg.startswith("fleet.csv 第 1 行 / row 1, 列 / column 'cap_kg': 未知的列 / unknown")
+    assert "did you mean 'capacity_kg'?" in msg
 
 
 def test_read_raises_with_all_problems(bundle: Path) -> None:

@@ -30,27 +30,29 @@ def test_tiny_county_builds_and_summarises() -> None:
 
 
 def test_negative_quantity_names_field_and_value() -> None:
-    with pytest.raises(FieldError, match=r"DownDemand 'V1': field 'kg' must be >= 0 \(got -3.0\)"):
+    with pytest.raises(
+        FieldError, match=r"DownDemand 'V1': field 'kg' 须 >= 0 / must be >= 0 \(got -3.0\)"
+    ):
         DownDemand(DAY, "V1", 2, -3.0, 0.1)
 
 
 def test_bad_kind_lists_known_kinds() -> None:
-    with pytest.raises(FieldError, match="field 'kind' must be one of county_hub"):
+    with pytest.raises(FieldError, match="field 'kind' 须为以下之一 / must be one of: county_hub"):
         Place("X", "castle", "堡", 108.5, 34.5)
 
 
 def test_village_needs_township() -> None:
-    with pytest.raises(FieldError, match="field 'parent' must name the village's township"):
+    with pytest.raises(FieldError, match=r"field 'parent' .* / must name the village's township"):
         Place("V9", "village", "九村", 108.5, 34.5, adcode="610425101209")
 
 
 def test_village_adcode_length() -> None:
-    with pytest.raises(FieldError, match="'adcode' must be an NBS code of 12 digits"):
+    with pytest.raises(FieldError, match=r"'adcode' .* / must be an NBS code of 12 digits"):
         Place("V9", "village", "九村", 108.5, 34.5, adcode="6104251", parent="T1")
 
 
 def test_closing_before_opening() -> None:
-    with pytest.raises(FieldError, match="field 'close' must be after opening time 18:00"):
+    with pytest.raises(FieldError, match=r"field 'close' .* / must be after opening time 18:00"):
         Place("S", "cold_hub", "冷库", 108.5, 34.5, open_min=18 * 60, close_min=9 * 60)
 
 
@@ -65,12 +67,12 @@ def test_bus_departures_increasing() -> None:
 
 
 def test_product_q10_range() -> None:
-    with pytest.raises(FieldError, match="field 'q10' must be >= 1"):
+    with pytest.raises(FieldError, match="field 'q10' 须 >= 1 / must be >= 1"):
         Product("p", "桃", "fruit", 5.0, 10.0, 20.0, 0.5, 0.0)
 
 
 def test_harvest_after_ready() -> None:
-    with pytest.raises(FieldError, match="harvest_time' is after ready_time 08:00"):
+    with pytest.raises(FieldError, match=r"harvest_time' .* / is after ready_time 08:00"):
         UpSupply("b", DAY, "V1", "apple", 10.0, ready_min=480, harvest_min=600)
 
 
@@ -82,12 +84,14 @@ def test_county_collects_every_cross_problem() -> None:
     with pytest.raises(CountyError) as ei:
         c.replace(demand_down=bad_demand, bus_lines=bad_bus, places=(*c.places, orphan))
     msgs = [str(p) for p in ei.value.problems]
-    assert "places[6]: field 'parent' names no township station (got 'T9')" in msgs
-    assert "bus_lines[1]: field 'stops' is not a place id (got 'T9')" in msgs
-    assert "demand_down[2]: field 'village' is not a village id (got 'V404')" in msgs
+    assert (
+        "places[6]: field 'parent' 不是乡镇站编号 / names no township station (got 'T9')" in msgs
+    )
+    assert "bus_lines[1]: field 'stops' 不是地点编号 / is not a place id (got 'T9')" in msgs
+    assert "demand_down[2]: field 'village' 不是村编号 / is not a village id (got 'V404')" in msgs
 
 
 def test_duplicate_ids() -> None:
     c = tiny_county()
-    with pytest.raises(CountyError, match=r"places\[6\]: field 'id' duplicates row 3"):
+    with pytest.raises(CountyError, match=r"places\[6\]: field 'id' .* / duplicates item 3"):
         c.replace(places=(*c.places, c.places[3]))

@@ -119,17 +119,17 @@ def test_round_trip_and_file_loading(tmp_path: Path) -> None:
     )
     bad = tmp_path / "bad.geojson"
     bad.write_text("{not json", encoding="utf-8")
-    with pytest.raises(RoadDataError, match=r"bad\.geojson: cannot read"):
+    with pytest.raises(RoadDataError, match=r"bad\.geojson: .*cannot read"):
         load_roads(bad)
 
 
 @pytest.mark.parametrize(
     ("features", "message"),
     [
-        ([_feature({"type": "Point", "coordinates": A})], r"feature 0: geometry type 'Point'"),
+        ([_feature({"type": "Point", "coordinates": A})], r"feature 0: .*geometry type 'Point'"),
         (
             [_feature({"type": "LineString", "coordinates": [A, B]}, name="x", speed_kmh=-5)],
-            r"feature 0 \(x\): property 'speed_kmh' must be a positive number",
+            r"feature 0 \(x\): .*property 'speed_kmh' must be a positive number",
         ),
         (
             [_feature({"type": "LineString", "coordinates": [[12069000, 4094000], [1, 2]]})],

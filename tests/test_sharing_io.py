@@ -68,14 +68,18 @@ def test_contracts_csv_errors_name_file_row_column_value(tmp_path: Path) -> None
     got = _problems(root)
     text = "\n".join(got)
     assert (
-        "contracts.csv, row 2, column 'floor_yuan_per_kg': value '3.00': is above the contract "
-        "price 2.70" in text
+        "contracts.csv 第 2 行 / row 2, 列 / column 'floor_yuan_per_kg', 值 / value '3.00': "
+        "is above the contract price 2.70" in text
     )
-    assert "row 3, column 'fund_trigger_yuan_per_kg'" in text and "first row naming fund" in text
-    assert "row 4, column 'contracted_kg': value '-5': must be >= 0" in text
-    assert "row 5, column 'product': value 'pear': is not a product of the bundle" in text
-    assert "row 6, column 'floor_yuan_per_kg': value 'abc': is not a number" in text
-    assert "row 8, column 'type': value 'order_dividend': differs from row 7" in text
+    assert (
+        "row 3, 列 / column 'fund_trigger_yuan_per_kg'" in text and "first row naming fund" in text
+    )
+    assert "row 4, 列 / column 'contracted_kg', 值 / value '-5': must be >= 0" in text
+    assert (
+        "row 5, 列 / column 'product', 值 / value 'pear': is not a product of the bundle" in text
+    )
+    assert "row 6, 列 / column 'floor_yuan_per_kg', 值 / value 'abc': is not a number" in text
+    assert "row 8, 列 / column 'type', 值 / value 'order_dividend': differs from row 7" in text
 
 
 def test_contract_book_problems_map_to_rows(tmp_path: Path) -> None:
@@ -88,8 +92,8 @@ def test_contract_book_problems_map_to_rows(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     text = "\n".join(_problems(root))
-    assert "row 2, column 'shares'" in text and "must be > 0 for equity" in text
-    assert "row 3, column 'farmer'" in text and "one contract per farmer" in text
+    assert "row 2, 列 / column 'shares'" in text and "must be > 0 for equity" in text
+    assert "row 3, 列 / column 'farmer'" in text and "one contract per farmer" in text
 
 
 def test_deliveries_and_prices_are_strict(tmp_path: Path) -> None:
@@ -104,10 +108,15 @@ def test_deliveries_and_prices_are_strict(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     text = "\n".join(_problems(root))
-    assert "deliveries.csv, row 1, column 'colour'" in text and "unknown column" in text
-    assert "prices.csv, row 3, column 'date'" in text and "already quoted" in text
-    assert "prices.csv, row 4, column 'level': value 'retail'" in text
-    assert "prices.csv, row 5, column 'date': value '2015-13-01': is not a date" in text
+    assert (
+        "deliveries.csv 第 1 行 / row 1, 列 / column 'colour'" in text and "unknown column" in text
+    )
+    assert "prices.csv 第 3 行 / row 3, 列 / column 'date'" in text and "already quoted" in text
+    assert "prices.csv 第 4 行 / row 4, 列 / column 'level', 值 / value 'retail'" in text
+    assert (
+        "prices.csv 第 5 行 / row 5, 列 / column 'date', 值 / value '2015-13-01': is not a date"
+        in text
+    )
 
 
 def test_settle_without_contracts_explains_what_is_missing() -> None:

@@ -22,15 +22,17 @@ into place only when complete.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,8 +55,10 @@ from ruralflow.domain import (
     SourcedValue,
     UpSupply,
     VehicleType,
+    limits,
 )
-from ruralflow.domain._check import format_hhmm, parse_hhmm
+from ruralflow.domain._check import format_hhmm, parse_hhmm, too_large
+from ruralflow.domain.limits import did_you_mean
 
 FORMAT = "ruralflow-bundle/1"
 
@@ -89,10 +93,13 @@ class BundleProblem:
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += f" 第 {self.row} 行 / row {self.row}"
         if self.column:
-            where += f", column '{self.column}'"
-        val = "" if self.value is None else f": value {self.value!r}"
+            if self.file.endswith((".yaml", ".yml", ".geojson", ".json")):
+                where += f", 键 / key '{self.column}'"
+            else:
+                where += f", 列 / column '{self.column}'"
+        val = "" if self.value is None else f", 值 / value {_show(self.value)}"
         return f"{where}{val}: {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,11 +119,25 @@ class BundleError(DomainError):
         self.path = path
         self.problems = problems
         lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"bundle {path} has {len(problems)} problem(s):\n{lines}")
+        super().__init__(
+            f"数据包 {path} 有 {len(problems)} 个问题 / bundle {path} has {len(problems)} "
+            f"problem(s):\n{lines}"
+        )
 
 
 def _jsonable(v: Any) -> bool:
     return v is None or isinstance(v, str | int | float | bool)
+
+
+def _show(v: Any) -> str:
+    """A value as the message shows it (long pasted cells are cut)."""
+    text = repr(v)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _bi(zh: str, en: str) -> str:
+    """A message in both languages, the way every user-facing message is written."""
+    return f"{zh} / {en}"
 
 
 # --------------------------------------------------------------------------- cell parsers
@@ -124,6 +145,9 @@ class _CellError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+_NOT_WHOLE = _bi("不是整数", "is not a whole number")
 
 
 def _p_str(v: str) -> str:
@@ -135,9 +159,11 @@ def _p_float(v: str) -> float:
     try:
         x = float(s)
     except ValueError:
-        raise _CellError("is not a number") from None
+        raise _CellError(_bi("不是数字", "is not a number")) from None
     if not math.isfinite(x):
-        raise _CellError("is not a finite number")
+        raise _CellError(
+            _bi("须为有限数值（不能是 NaN 或 inf）", "must be a finite number (not NaN or inf)")
+        )
     return x
 
 
@@ -154,9 +180,9 @@ def _p_int(v: str) -> int:
     try:
         x = float(s)
     except ValueError:
-        raise _CellError("is not a whole number") from None
+        raise _CellError(_NOT_WHOLE) from None
     if not x.is_integer():
-        raise _CellError("is not a whole number")
+        raise _CellError(_NOT_WHOLE)
     return int(x)
 
 
@@ -170,21 +196,31 @@ def _p_bool(v: str) -> bool:
         return True
     if s in _FALSE:
         return False
-    raise _CellError("is not yes/no")
+    raise _CellError(_bi("须为 yes/no（是/否）", "is not yes/no"))
+
+
+_EXCEL_DATE = re.compile(r"^\d{4}/\d{1,2}/\d{1,2}$|^\d{1,2}/\d{1,2}/\d{4}$")
+_EXCEL_TIME = re.compile(r"^\d{1,2}:\d{2}:\d{2}$")
+_EXCEL_ZH = "（Excel 改了格式？请把该列设为文本后重新输入）"
+_EXCEL_EN = " (did Excel change the format? set the column to text and type it again)"
 
 
 def _p_date(v: str) -> dt.date:
     try:
         return dt.date.fromisoformat(v.strip())
     except ValueError:
-        raise _CellError("is not a date YYYY-MM-DD") from None
+        zh, en = (_EXCEL_ZH, _EXCEL_EN) if _EXCEL_DATE.match(v.strip()) else ("", "")
+        raise _CellError(
+            _bi(f"不是日期 YYYY-MM-DD{zh}", f"is not a date YYYY-MM-DD{en}")
+        ) from None
 
 
 def _p_time(v: str) -> int:
     try:
         return parse_hhmm("", "", v)
     except FieldError:
-        raise _CellError("is not a time HH:MM") from None
+        zh, en = (_EXCEL_ZH, _EXCEL_EN) if _EXCEL_TIME.match(v.strip()) else ("", "")
+        raise _CellError(_bi(f"不是时间 HH:MM{zh}", f"is not a time HH:MM{en}")) from None
 
 
 def _p_list(v: str) -> tuple[str, ...]:
@@ -311,29 +347,98 @@ class _Reader:
     problems: list[BundleProblem] = field(default_factory=list)
     # ids of rows that were rejected: references to them are not reported a second time
     rejected: set[str] = field(default_factory=set)
+    # files that could not be read at all: references into them are not reported either
+    unreadable: set[str] = field(default_factory=set)
+    # (file, row) -> {column: cell as typed}, to show a bad value the way the user wrote it
+    cells: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)
 
     def add(self, file: str, row: int | None, column: str | None, value: Any, msg: str) -> None:
         self.problems.append(BundleProblem(file, row, column, value, msg))
 
-    # -- yaml
-    def yaml(self, name: str, required: bool) -> dict[str, Any] | None:
+    # -- text
+    def text(self, name: str, required: bool) -> str | None:
+        """The file's text (a UTF-8 BOM is dropped), or None with the problem recorded."""
         path = self.root / name
-        if not path.exists():
-            if required:
-                self.add(name, None, None, None, "file is missing")
+        if not path.is_file():
+            if path.exists():
+                self.add(name, None, None, None, _bi("不是文件", "is not a file"))
+            elif required:
+                self.add(name, None, None, None, _bi("缺少此文件", "file is missing"))
             return None
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as e:
-            line = getattr(getattr(e, "problem_mark", None), "line", None)
+            raw = path.read_bytes()
+        except OSError as e:
             self.add(
-                name, None if line is None else line + 1, None, None, f"is not valid YAML: {e}"
+                name,
+                None,
+                None,
+                None,
+                _bi(f"无法读取（{e.strerror}）", f"cannot be read ({e.strerror})"),
             )
             return None
-        if data is None:
-            data = {}
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            guess = _guess_encoding(raw)
+            self.add(
+                name,
+                line,
+                None,
+                raw[e.start : e.start + 8].hex(" "),
+                _bi(
+                    f"不是 UTF-8 编码{f'（看来是 {guess}）' if guess else ''}：请另存为 UTF-8",
+                    f"is not UTF-8 text{f' (looks like {guess})' if guess else ''}: save as UTF-8",
+                ),
+            )
+            return None
+        if not text.strip():
+            self.add(name, None, None, None, _bi("文件为空", "file is empty"))
+            return None
+        if "\x00" in text:
+            excel = raw[:4] == b"PK\x03\x04"
+            self.add(
+                name,
+                text[: text.index("\x00")].count("\n") + 1,
+                None,
+                None,
+                _bi(
+                    "不是文本文件（含 NUL 字节）"
+                    + ("：这是 Excel 工作簿，请另存为 CSV UTF-8" if excel else ""),
+                    "is not a text file (it holds NUL bytes)"
+                    + (": it is an Excel workbook; save as CSV UTF-8" if excel else ""),
+                ),
+            )
+            return None
+        return text
+
+    # -- yaml
+    def yaml(self, name: str, required: bool) -> dict[str, Any] | None:
+        text = self.text(name, required)
+        if text is None:
+            return None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            line = None if mark is None else mark.line + 1
+            what = getattr(e, "problem", None) or str(e).splitlines()[0]
+            self.add(
+                name,
+                line,
+                None,
+                None,
+                _bi(f"不是有效的 YAML（{what}）", f"is not valid YAML ({what})"),
+            )
+            return None
         if not isinstance(data, dict):
-            self.add(name, None, None, type(data).__name__, "must be a YAML mapping")
+            self.add(
+                name,
+                None,
+                None,
+                _short(data),
+                _bi("须为 YAML 键值映射（key: value）", "must be a YAML mapping (key: value)"),
+            )
             return None
         return data
 
@@ -342,44 +447,91 @@ class _Reader:
         self, name: str, cols: Sequence[_Col], required: bool
     ) -> list[tuple[int, dict[str, Any]]] | None:
         """Parsed rows as (spreadsheet row number, {attr: value}); bad cells are problems."""
-        path = self.root / name
-        if not path.exists():
-            if required:
-                self.add(name, None, None, None, "file is missing")
-            return None
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as e:
-            self.add(name, None, None, None, f"is not UTF-8 text: {e}")
+        text = self.text(name, required)
+        if text is None:
+            self.unreadable.add(name)
             return None
         reader = csv.reader(io.StringIO(text, newline=""))
-        header = next(reader, None)
+        try:
+            header = next(reader, None)
+        except csv.Error as e:
+            self.add(name, 1, None, None, _bi(f"CSV 格式错误（{e}）", f"is not valid CSV ({e})"))
+            return None
         if header is None:
-            self.add(name, 1, None, None, "has no header row")
+            self.add(name, 1, None, None, _bi("没有表头行", "has no header row"))
             return None
         header = [h.strip() for h in header]
+        names = [c.name for c in cols]
+        if len(header) == 1 and len(cols) > 1 and (";" in header[0] or "\t" in header[0]):
+            self.add(
+                name,
+                1,
+                None,
+                header[0],
+                _bi(
+                    "表头只有一列：文件可能用分号或制表符分隔，请另存为逗号分隔的 CSV",
+                    "the header is one column: the file seems to use ';' or tabs; save it as "
+                    "comma-separated CSV",
+                ),
+            )
+            self.unreadable.add(name)
+            return None
         missing = [c.name for c in cols if c.required and c.name not in header]
+        unknown = [h for h in header if h not in names]
         for m in missing:
-            self.add(name, 1, m, None, "required column is missing from the header")
-        known = {c.name for c in cols}
-        for h in header:
-            if h not in known:
+            if any(did_you_mean(h, [m]) for h in unknown):
+                continue  # the misspelt column below names it
+            self.add(
+                name,
+                1,
+                m,
+                None,
+                _bi("表头缺少必需的列", "required column is missing from the header"),
+            )
+        for i, h in enumerate(header, start=1):
+            if not h:
                 self.add(
-                    name, 1, h, None, f"unknown column (known: {', '.join(c.name for c in cols)})"
+                    name,
+                    1,
+                    None,
+                    None,
+                    _bi(
+                        f"表头第 {i} 列没有列名（多余的空列？）",
+                        f"header column {i} has no name (an extra empty column?)",
+                    ),
+                )
+            elif h not in names:
+                self.add(
+                    name,
+                    1,
+                    h,
+                    None,
+                    _bi("未知的列", "unknown column")
+                    + did_you_mean(h, names)
+                    + f" (known: {', '.join(names)})",
                 )
         dup = {h for h in header if header.count(h) > 1}
         for h in sorted(dup):
-            self.add(name, 1, h, None, "column appears more than once")
+            self.add(name, 1, h, None, _bi("列名重复", "column appears more than once"))
         if missing or dup:
+            self.unreadable.add(name)
             return None
         idx = {h: i for i, h in enumerate(header)}
         out: list[tuple[int, dict[str, Any]]] = []
-        for rowno, raw in enumerate(reader, start=2):
+        rows = enumerate(reader, start=2)
+        for rowno, raw in _csv_guard(self, name, rows):
             if not raw or all(not c.strip() for c in raw):
                 continue
             if len(raw) != len(header):
                 self.add(
-                    name, rowno, None, len(raw), f"has {len(raw)} cells, header has {len(header)}"
+                    name,
+                    rowno,
+                    None,
+                    len(raw),
+                    _bi(
+                        f"有 {len(raw)} 个单元格，表头有 {len(header)} 列",
+                        f"has {len(raw)} cells, header has {len(header)}",
+                    ),
                 )
                 continue
             vals: dict[str, Any] = {}
@@ -388,7 +540,7 @@ class _Reader:
                 cell = raw[idx[c.name]] if c.name in idx else ""
                 if not cell.strip():
                     if c.required:
-                        self.add(name, rowno, c.name, cell, "is empty")
+                        self.add(name, rowno, c.name, cell, _bi("不能为空", "is empty"))
                         ok = False
                         continue
                     cell = c.default
@@ -399,6 +551,7 @@ class _Reader:
                     ok = False
             if ok:
                 out.append((rowno, vals))
+                self.cells[(name, rowno)] = dict(zip(header, raw, strict=True))
             elif "id" in idx:
                 self.rejected.add(raw[idx["id"]].strip())
         return out
@@ -419,141 +572,509 @@ class _Reader:
                 rownos.append(rowno)
             except FieldError as e:
                 col = columns.get(e.field, e.field)
-                self.add(name, rowno, col, e.value, e.reason)
+                typed = self.cells.get((name, rowno), {}).get(col, "").strip()
+                # a number as typed ('1e12', not 1000000000000.0); else the bad part itself
+                number = isinstance(e.value, int | float) and not isinstance(e.value, bool)
+                value = typed if typed and number else e.value
+                self.add(name, rowno, col, value, e.reason)
                 self.rejected.add(str(vals.get("id", "")))
-            except DomainError as e:
+            except DomainError as e:  # pragma: no cover - every domain check is a FieldError
                 self.add(name, rowno, None, None, str(e))
                 self.rejected.add(str(vals.get("id", "")))
         return objs, rownos
 
 
-def _sourced(r: _Reader, file: str, key: str, raw: Any, unit: str) -> SourcedValue | None:
-    """``{value, unit, source}`` mapping or a bare number (source: assumption)."""
-    try:
-        if isinstance(raw, dict):
-            return SourcedValue(
-                value=raw.get("value"),  # type: ignore[arg-type]
-                unit=str(raw.get("unit", unit)),
-                source=str(raw.get("source", "assumption")),
-                note=str(raw.get("note", "")),
+def _csv_guard(
+    r: _Reader, name: str, rows: Iterable[tuple[int, list[str]]]
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a CSV reader; a broken file (a NUL byte, an open quote) is one problem."""
+    it = iter(rows)
+    rowno = 1
+    while True:
+        try:
+            rowno, raw = next(it)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            r.add(
+                name, rowno + 1, None, None, _bi(f"CSV 格式错误（{e}）", f"is not valid CSV ({e})")
             )
-        return SourcedValue(value=raw, unit=unit)
-    except FieldError as e:
-        r.add(file, None, key, e.value, e.reason)
+            return
+        yield rowno, raw
+
+
+def _guess_encoding(raw: bytes) -> str:
+    """A likely encoding of bytes that are not UTF-8 (Excel's Chinese default is GBK)."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "UTF-16"
+    try:
+        raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return ""
+    return "GBK"
+
+
+def _short(v: Any) -> Any:
+    """A YAML value to keep in a problem (the message cuts long ones when it shows them)."""
+    return v if not isinstance(v, str) else v[:200]
+
+
+_MAPPING = _bi("须为键值映射（key: value）", "must be a mapping (key: value)")
+_TEXT = _bi("须为文字", "must be text")
+
+
+def _kind_of(v: Any) -> str:
+    """What a YAML value is, in words (for "must be a number, got a list")."""
+    if v is None:
+        return "空值 / null"
+    if isinstance(v, bool):
+        return "true/false"
+    if isinstance(v, list):
+        return "列表 / a list"
+    if isinstance(v, dict):
+        return "映射 / a mapping"
+    if isinstance(v, str):
+        return "文字 / text"
+    return type(v).__name__
+
+
+def _unknown_keys(
+    r: _Reader, file: str, prefix: str, data: Mapping[Any, Any], known: Sequence[str]
+) -> None:
+    """Refuse keys the format does not have, naming the close one."""
+    for k in data:
+        if str(k) not in known:
+            r.add(
+                file,
+                None,
+                f"{prefix}{k}",
+                None,
+                _bi("未知的键", "unknown key")
+                + did_you_mean(str(k), known)
+                + f" (known: {', '.join(known)})",
+            )
+
+
+def _y_mapping(r: _Reader, file: str, key: str, v: Any) -> Mapping[Any, Any] | None:
+    """A mapping value (``None`` and a missing key count as empty); else a problem."""
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        r.add(file, None, key, _short(v), f"{_MAPPING} ({_kind_of(v)})")
         return None
+    return v
+
+
+def _y_text(r: _Reader, file: str, key: str, v: Any, *, required: bool = False) -> str | None:
+    """Text (a bare whole number, such as an unquoted adcode, counts as text)."""
+    if v is None or (isinstance(v, str) and not v.strip()):
+        if required:
+            r.add(file, None, key, v, _bi("不能为空", "must not be empty"))
+            return None
+        return ""
+    if isinstance(v, bool) or not isinstance(v, str | int):
+        r.add(file, None, key, _short(v), f"{_TEXT} ({_kind_of(v)})")
+        return None
+    return str(v)
+
+
+def _y_number(
+    r: _Reader, file: str, key: str, v: Any, lo: float | None, hi: float | None
+) -> float | None:
+    """A finite number within [lo, hi]; else a problem naming the bound.
+
+    Text that reads as a number counts: PyYAML reads ``1.2e9`` and ``1e12`` (no sign in the
+    exponent) as text, though a person means a number.
+    """
+    if isinstance(v, str):
+        with contextlib.suppress(ValueError):
+            v = float(v.strip().replace("_", ""))
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        r.add(file, None, key, _short(v), f"{_bi('须为数值', 'must be a number')} ({_kind_of(v)})")
+        return None
+    if not math.isfinite(v):
+        r.add(file, None, key, v, _bi("须为有限数值", "must be a finite number"))
+        return None
+    if lo is not None and v < lo:
+        r.add(file, None, key, v, _bi(f"须 >= {lo:g}", f"must be >= {lo:g}"))
+        return None
+    if hi is not None and v > hi:
+        r.add(file, None, key, v, too_large(hi))
+        return None
+    return float(v)
+
+
+def _sourced(
+    r: _Reader,
+    file: str,
+    key: str,
+    raw: Any,
+    unit: str | None,
+    lo: float | None,
+    hi: float | None,
+) -> SourcedValue | None:
+    """``{value, unit, source[, note]}`` or a bare number (source: assumption).
+
+    ``unit`` is the key's unit (``None`` when the key is unknown and reported already): a
+    different unit is refused rather than silently read as this one.
+    """
+    if isinstance(raw, dict):
+        _unknown_keys(r, file, f"{key}.", raw, limits.SOURCED_KEYS)
+        if "value" not in raw:
+            r.add(file, None, f"{key}.value", None, _bi("缺少 value", "value is missing"))
+            return None
+        value = _y_number(r, file, f"{key}.value", raw["value"], lo, hi)
+        given = _y_text(r, file, f"{key}.unit", raw.get("unit"))
+        source = _y_text(r, file, f"{key}.source", raw.get("source"))
+        note = _y_text(r, file, f"{key}.note", raw.get("note"))
+        if given and unit is not None and given.strip() != unit:
+            r.add(
+                file,
+                None,
+                f"{key}.unit",
+                given,
+                _bi(f"单位不对，应为 {unit!r}", f"unknown or wrong unit: expected {unit!r}")
+                + did_you_mean(given, [unit]),
+            )
+            return None
+        if value is None or given is None or source is None or note is None or unit is None:
+            return None
+        return SourcedValue(value, given.strip() or unit, source or "assumption", note)
+    if isinstance(raw, int | float | str) and not isinstance(raw, bool):
+        value = _y_number(r, file, key, raw, lo, hi)
+        return None if value is None or unit is None else SourcedValue(value, unit)
+    r.add(
+        file,
+        None,
+        key,
+        _short(raw),
+        _bi("须为数值或 {value, unit, source}", "must be a number or {value, unit, source}")
+        + f" ({_kind_of(raw)})",
+    )
+    return None
+
+
+_COUNTY_REQUIRED = ("adcode", "name", "hub", "monthly_mean_temp_c", "detour_factor")
 
 
 def _settings(r: _Reader, data: Mapping[str, Any]) -> CountySettings | None:
     f = "county.yaml"
+    n0 = len(r.problems)
+    _unknown_keys(r, f, "", data, limits.COUNTY_KEYS)
     fmt = data.get("format", FORMAT)
     if fmt != FORMAT:
-        r.add(f, None, "format", fmt, f"is not a known bundle format (expected {FORMAT})")
-    for key in ("adcode", "name", "hub", "monthly_mean_temp_c", "detour_factor"):
+        r.add(
+            f,
+            None,
+            "format",
+            _short(fmt),
+            _bi(
+                f"不是已知的数据包格式（应为 {FORMAT}）",
+                f"is not a known bundle format ({FORMAT})",
+            ),
+        )
+    for key in _COUNTY_REQUIRED:
         if key not in data:
-            r.add(f, None, key, None, "required key is missing")
-    if any(
-        k not in data for k in ("adcode", "name", "hub", "monthly_mean_temp_c", "detour_factor")
-    ):
+            r.add(f, None, key, None, _bi("缺少必需的键", "required key is missing"))
+        elif data[key] is None:
+            r.add(f, None, key, "null", _bi("必需的键没有值", "required key has no value"))
+    if any(data.get(k) is None for k in _COUNTY_REQUIRED):
         return None
-    detour = _sourced(r, f, "detour_factor", data["detour_factor"], "ratio")
+    texts = {
+        k: _y_text(r, f, k, data.get(k), required=k in ("adcode", "name", "hub"))
+        for k in ("adcode", "name", "name_en", "province", "city", "hub", "crs")
+    }
+    coarse = data.get("coarse", False)
+    if not isinstance(coarse, bool):
+        r.add(
+            f,
+            None,
+            "coarse",
+            _short(coarse),
+            _bi("须为 true 或 false", "must be true or false") + f" ({_kind_of(coarse)})",
+        )
+        coarse = False
+    detour = _sourced(r, f, "detour_factor", data["detour_factor"], limits.DETOUR_UNIT, 1.0, 4.0)
     costs: dict[str, SourcedValue] = {}
-    for k, v in (data.get("costs") or {}).items():
-        sv = _sourced(r, f, f"costs.{k}", v, "yuan")
-        if sv is not None:
+    for k, v in (_y_mapping(r, f, "costs", data.get("costs")) or {}).items():
+        unit = limits.COST_UNITS.get(str(k))
+        if unit is None:
+            r.add(
+                f,
+                None,
+                f"costs.{k}",
+                None,
+                _bi("未知的成本参数", "unknown cost parameter")
+                + did_you_mean(str(k), limits.COST_UNITS)
+                + f" (known: {', '.join(limits.COST_UNITS)})",
+            )
+        sv = _sourced(r, f, f"costs.{k}", v, unit, 0.0, limits.COST_MAX)
+        if sv is not None and str(k) in limits.COST_POSITIVE and sv.value <= 0:
+            r.add(f, None, f"costs.{k}", sv.value, _bi("须 > 0", "must be > 0"))
+        elif sv is not None and unit is not None:
             costs[str(k)] = sv
-    temps = data["monthly_mean_temp_c"]
-    temp_source = ""
-    if isinstance(temps, dict):
-        temp_source = str(temps.get("source", ""))
-        temps = temps.get("values")
-    if not isinstance(temps, list):
-        r.add(f, None, "monthly_mean_temp_c", temps, "must be a list of 12 numbers")
-        return None
-    season = data.get("season") or {}
-    sources = {str(k): str(v) for k, v in (data.get("sources") or {}).items()}
-    if temp_source:
-        sources.setdefault("monthly_mean_temp_c", temp_source)
-    if detour is None:
+    temps = _temperatures(r, data["monthly_mean_temp_c"])
+    sources: dict[str, str] = {}
+    for k, v in (_y_mapping(r, f, "sources", data.get("sources")) or {}).items():
+        text = _y_text(r, f, f"sources.{k}", v)
+        if text is not None:
+            sources[str(k)] = text
+    if temps is not None and temps[1]:
+        sources.setdefault("monthly_mean_temp_c", temps[1])
+    synthetic: list[str] = []
+    raw_syn = data.get("synthetic") or []
+    if not isinstance(raw_syn, list):
+        r.add(
+            f,
+            None,
+            "synthetic",
+            _short(raw_syn),
+            _bi("须为列表", "must be a list") + f" ({_kind_of(raw_syn)})",
+        )
+    else:
+        for i, v in enumerate(raw_syn):
+            text = _y_text(r, f, f"synthetic[{i}]", v)
+            if text is not None:
+                synthetic.append(text)
+    season = _y_mapping(r, f, "season", data.get("season"))
+    start = end = None
+    if season is not None:
+        _unknown_keys(r, f, "season.", season, limits.SEASON_KEYS)
+        start = _yaml_date(r, "season.start", season.get("start"))
+        end = _yaml_date(r, "season.end", season.get("end"))
+    if len(r.problems) > n0 or detour is None or temps is None:
         return None
     try:
         return CountySettings(
-            adcode=str(data["adcode"]),
-            name=str(data["name"]),
-            name_en=str(data.get("name_en", "")),
-            province=str(data.get("province", "")),
-            city=str(data.get("city", "")),
-            hub=str(data["hub"]),
-            crs=str(data.get("crs", "wgs84")),  # type: ignore[arg-type]
-            monthly_mean_temp_c=tuple(temps),
+            adcode=str(texts["adcode"]),
+            name=str(texts["name"]),
+            name_en=str(texts["name_en"]),
+            province=str(texts["province"]),
+            city=str(texts["city"]),
+            hub=str(texts["hub"]),
+            crs=str(texts["crs"] or "wgs84"),  # type: ignore[arg-type]
+            monthly_mean_temp_c=temps[0],
             detour_factor=detour,
             costs=costs,
             sources=sources,
-            synthetic=tuple(str(s) for s in (data.get("synthetic") or ())),
-            season_start=_yaml_date(r, "season.start", season.get("start")),
-            season_end=_yaml_date(r, "season.end", season.get("end")),
-            coarse=bool(data.get("coarse", False)),
+            synthetic=tuple(synthetic),
+            season_start=start,
+            season_end=end,
+            coarse=coarse,
         )
     except FieldError as e:
-        r.add(f, None, e.field, e.value, e.reason)
+        key = {"season_end": "season.end", "season_start": "season.start"}.get(e.field, e.field)
+        r.add(f, None, key, e.value, e.reason)
         return None
+
+
+def _temperatures(r: _Reader, raw: Any) -> tuple[tuple[float, ...], str] | None:
+    """``monthly_mean_temp_c``: 12 numbers, or ``{values: [...], source: ...}``."""
+    f, key = "county.yaml", "monthly_mean_temp_c"
+    source = ""
+    if isinstance(raw, dict):
+        _unknown_keys(r, f, f"{key}.", raw, limits.TEMPS_KEYS)
+        source = _y_text(r, f, f"{key}.source", raw.get("source")) or ""
+        raw = raw.get("values")
+        key = f"{key}.values"
+    if not isinstance(raw, list) or len(raw) != 12:
+        got = f"{len(raw)} 个 / {len(raw)} values" if isinstance(raw, list) else _kind_of(raw)
+        r.add(
+            f,
+            None,
+            key,
+            _short(raw),
+            _bi("须为 12 个月的数值列表", "must be a list of 12 numbers") + f" ({got})",
+        )
+        return None
+    values = [_y_number(r, f, f"{key}[{i}]", v, -40.0, 45.0) for i, v in enumerate(raw)]
+    if any(v is None for v in values):
+        return None
+    return tuple(v for v in values if v is not None), source
 
 
 def _yaml_date(r: _Reader, key: str, v: Any) -> dt.date | None:
-    if v is None or isinstance(v, dt.date):
+    if v is None or (isinstance(v, dt.date) and not isinstance(v, dt.datetime)):
         return v
-    try:
-        return dt.date.fromisoformat(str(v))
-    except ValueError:
-        r.add("county.yaml", None, key, v, "is not a date YYYY-MM-DD")
-        return None
+    if isinstance(v, str):
+        try:
+            return dt.date.fromisoformat(v.strip())
+        except ValueError:
+            pass
+    r.add(
+        "county.yaml",
+        None,
+        key,
+        _short(v),
+        _bi("不是日期 YYYY-MM-DD", "is not a date YYYY-MM-DD") + f" ({_kind_of(v)})",
+    )
+    return None
+
+
+_STANDARD_FLOWS = ("down_goods", "down_services", "up_products", "up_tourism")
 
 
 def _economy(r: _Reader, data: Mapping[str, Any] | None) -> Economy:
     if not data:
         return Economy()
     f = "economy.yaml"
+    _unknown_keys(r, f, "", data, limits.ECONOMY_KEYS)
     flows: dict[str, SourcedValue] = {}
-    for k, v in (data.get("flows") or {}).items():
-        sv = _sourced(r, f, f"flows.{k}", v, "yuan/year")
-        if sv is not None:
-            if sv.value < 0:
-                r.add(f, None, f"flows.{k}", sv.value, "must be >= 0")
+    for k, v in (_y_mapping(r, f, "flows", data.get("flows")) or {}).items():
+        ok = bool(limits.FLOW_NAME.match(str(k)))
+        if not ok:
+            r.add(
+                f,
+                None,
+                f"flows.{k}",
+                None,
+                _bi(
+                    "流的名称须以 down_（下行）或 up_（上行）开头",
+                    "a flow's name must start with down_ or up_ (lower case)",
+                )
+                + did_you_mean(str(k), _STANDARD_FLOWS),
+            )
+        sv = _sourced(r, f, f"flows.{k}", v, limits.FLOW_UNIT, 0.0, limits.FLOW_MAX)
+        if sv is not None and ok:
             flows[str(k)] = sv
     params: dict[str, SourcedValue] = {}
-    for k, v in (data.get("parameters") or {}).items():
-        sv = _sourced(r, f, f"parameters.{k}", v, "ratio")
-        if sv is not None:
-            params[str(k)] = sv
+    for k, v in (_y_mapping(r, f, "parameters", data.get("parameters")) or {}).items():
+        key = str(k)
+        unit = limits.PARAMETER_UNITS.get(key)
+        if unit is None and limits.SECTOR_PARAMETER.match(key):
+            unit = "share"
+        if unit is None:
+            r.add(
+                f,
+                None,
+                f"parameters.{k}",
+                None,
+                _bi("未知的参数", "unknown parameter")
+                + did_you_mean(key, limits.PARAMETER_UNITS)
+                + f" (known: {', '.join(limits.PARAMETER_UNITS)}, sector.<flow>.<code>)",
+            )
+        lo, hi = limits.PARAMETER_KEY_BOUNDS.get(
+            key, limits.PARAMETER_BOUNDS.get(unit or "", (0.0, limits.PARAMETER_MAX))
+        )
+        sv = _sourced(r, f, f"parameters.{k}", v, unit, lo, hi)
+        if sv is not None and key in limits.PARAMETER_POSITIVE and sv.value <= 0:
+            r.add(f, None, f"parameters.{k}.value", sv.value, _bi("须 > 0", "must be > 0"))
+        elif sv is not None and key in limits.PARAMETER_BELOW_ONE and sv.value >= 1:
+            r.add(f, None, f"parameters.{k}.value", sv.value, _bi("须 < 1", "must be < 1"))
+        elif sv is not None and unit is not None:
+            params[key] = sv
     shares: dict[str, float] = {}
-    for k, v in (data.get("sector_shares") or {}).items():
-        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
-            r.add(f, None, f"sector_shares.{k}", v, "must be a number in [0, 1]")
+    for k, v in (_y_mapping(r, f, "sector_shares", data.get("sector_shares")) or {}).items():
+        code = str(k).strip()
+        if not (code.isdigit() and 1 <= int(code) <= limits.IO_SECTORS):
+            r.add(
+                f,
+                None,
+                f"sector_shares.{k}",
+                None,
+                _bi(
+                    f"不是投入产出部门代码 01..{limits.IO_SECTORS}",
+                    f"is not an input-output sector code 01..{limits.IO_SECTORS}",
+                ),
+            )
+            continue
+        share = _y_number(r, f, f"sector_shares.{k}", v, 0.0, 1.0)
+        if share is not None:
+            shares[code.zfill(2)] = share
+    year = 0
+    if data.get("year") is not None:
+        lo, hi = limits.YEAR_RANGE
+        y = data["year"]
+        if isinstance(y, bool) or not isinstance(y, int) or (y != 0 and not lo <= y <= hi):
+            r.add(
+                f,
+                None,
+                "year",
+                _short(y),
+                _bi(
+                    f"须为 {lo}..{hi} 之间的年份（0 表示未给出）",
+                    f"must be a year {lo}..{hi} (0: not given)",
+                ),
+            )
         else:
-            shares[str(k)] = float(v)
+            year = y
+    table = _y_text(r, f, "io_table", data.get("io_table")) or ""
+    if table:
+        _check_io_table(r, table)
     try:
         return Economy(
-            flows=flows,
-            parameters=params,
-            sector_shares=shares,
-            io_table=str(data.get("io_table", "")),
-            year=int(data.get("year", 0) or 0),
+            flows=flows, parameters=params, sector_shares=shares, io_table=table, year=year
         )
-    except FieldError as e:
+    except FieldError as e:  # pragma: no cover - the checks above come first
         r.add(f, None, e.field, e.value, e.reason)
         return Economy()
 
 
+def _check_io_table(r: _Reader, ref: str) -> None:
+    """``io_table`` must name a table of the data folder (checked there when it is found)."""
+    f = "economy.yaml"
+    p = Path(ref.strip())
+    if p.is_absolute():
+        if not p.is_file():
+            r.add(f, None, "io_table", ref, _bi("找不到该文件", "file not found"))
+        return
+    folder = p.parent.as_posix()
+    if folder not in limits.IO_TABLE_FOLDERS or ".csv" not in p.name:
+        r.add(
+            f,
+            None,
+            "io_table",
+            ref,
+            _bi("不是已知的投入产出表", "is not a known input-output table")
+            + f" (io_table: {' or '.join(d + '/<table>.csv' for d in limits.IO_TABLE_FOLDERS)})",
+        )
+        return
+    from ruralflow.bundle.datadir import DataDirError, find_data_dir
+
+    try:
+        where = find_data_dir() / folder
+    except DataDirError:
+        return  # no data folder here: the value matrix reports the table when it runs
+    if not where.is_dir():
+        return
+    # the tables may be stored compressed (name.csv.xz): a file whose name starts with the
+    # table's counts
+    have = sorted({x.name.split(".csv")[0] + ".csv" for x in where.iterdir() if ".csv" in x.name})
+    if p.name.split(".csv")[0] + ".csv" not in have:
+        r.add(
+            f,
+            None,
+            "io_table",
+            ref,
+            _bi("找不到该投入产出表", "no such input-output table")
+            + did_you_mean(p.name, have)
+            + f" ({folder}: {', '.join(have)})",
+        )
+
+
 def _geojson(r: _Reader, name: str) -> dict[str, Any] | None:
-    path = r.root / name
-    if not path.exists():
+    text = r.text(name, required=False)
+    if text is None:
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        r.add(name, getattr(e, "lineno", None), None, None, f"is not valid JSON: {e}")
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        r.add(
+            name,
+            e.lineno,
+            None,
+            None,
+            _bi(f"不是有效的 JSON（{e.msg}，第 {e.colno} 列）", f"is not valid JSON ({e})"),
+        )
         return None
     if not isinstance(data, dict) or "type" not in data:
-        r.add(name, None, "type", None, "is not a GeoJSON object")
+        r.add(
+            name,
+            None,
+            "type",
+            None,
+            _bi("不是 GeoJSON 对象（缺少 type）", "is not a GeoJSON object (no 'type')"),
+        )
         return None
     return data
 
@@ -561,11 +1082,16 @@ def _geojson(r: _Reader, name: str) -> dict[str, Any] | None:
 def _boundary_geometry(r: _Reader, data: dict[str, Any]) -> dict[str, Any] | None:
     """The polygon of ``boundary.geojson`` (a Feature, FeatureCollection or bare geometry)."""
     geom: Any = data
+    name = "boundary.geojson"
     if data.get("type") == "FeatureCollection":
-        feats = data.get("features") or []
-        if len(feats) != 1:
+        feats = data.get("features")
+        if not isinstance(feats, list) or len(feats) != 1 or not isinstance(feats[0], dict):
             r.add(
-                "boundary.geojson", None, "features", len(feats), "must hold exactly one Feature"
+                name,
+                None,
+                "features",
+                len(feats) if isinstance(feats, list) else _short(feats),
+                _bi("须恰好包含一个 Feature", "must hold exactly one Feature"),
             )
             return None
         geom = feats[0].get("geometry")
@@ -573,9 +1099,63 @@ def _boundary_geometry(r: _Reader, data: dict[str, Any]) -> dict[str, Any] | Non
         geom = data.get("geometry")
     if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon"):
         gtype = geom.get("type") if isinstance(geom, dict) else geom
-        r.add("boundary.geojson", None, "geometry.type", gtype, "must be Polygon or MultiPolygon")
+        r.add(
+            name,
+            None,
+            "geometry.type",
+            _short(gtype),
+            _bi("须为 Polygon 或 MultiPolygon", "must be Polygon or MultiPolygon"),
+        )
+        return None
+    try:
+        from shapely.geometry import shape
+
+        poly = shape(geom)
+        bounds_ok = poly.is_empty is False and all(math.isfinite(b) for b in poly.bounds)
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError) as e:
+        r.add(
+            name,
+            None,
+            "geometry.coordinates",
+            None,
+            _bi(f"不是有效的多边形（{e}）", f"is not a valid polygon ({e})"),
+        )
+        return None
+    if not bounds_ok:
+        r.add(
+            name,
+            None,
+            "geometry.coordinates",
+            None,
+            _bi(
+                "多边形为空或坐标不是有限数值",
+                "the polygon is empty or has non-finite coordinates",
+            ),
+        )
         return None
     return geom
+
+
+def _roads(r: _Reader, data: dict[str, Any], crs: Crs) -> dict[str, Any] | None:
+    """The road network in WGS84, checked the way the road graph reads it."""
+    from ruralflow.geo.roads import RoadDataError, RoadGraph
+
+    try:
+        roads = _featurecollection_to_wgs84(data, crs)
+        RoadGraph.from_geojson(roads)
+    except RoadDataError as e:
+        r.add("roads.geojson", None, None, None, str(e))
+        return None
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError) as e:
+        r.add(
+            "roads.geojson",
+            None,
+            None,
+            None,
+            _bi(f"不是有效的道路 GeoJSON（{e}）", f"is not valid road GeoJSON ({e})"),
+        )
+        return None
+    return roads
 
 
 def _map_coords(obj: Any, fn: Callable[[float, float], tuple[float, float]]) -> Any:
@@ -635,7 +1215,7 @@ def read_bundle(path: str | os.PathLike[str]) -> County:
     root = Path(path)
     r = _Reader(root)
     if not root.is_dir():
-        r.add(str(root), None, None, None, "is not a bundle folder")
+        r.add(str(root), None, None, None, _bi("不是数据包文件夹", "is not a bundle folder"))
         raise BundleError(root, r.problems)
 
     county_yaml = r.yaml("county.yaml", required=True)
@@ -647,9 +1227,11 @@ def read_bundle(path: str | os.PathLike[str]) -> County:
     place_rows = r.csv_rows("places.csv", _PLACE_COLS, required=True) or []
     cand_rows = r.csv_rows("candidate_sites.csv", _CANDIDATE_COLS, required=False) or []
     for rows, fname in ((place_rows, "places.csv"), (cand_rows, "candidate_sites.csv")):
-        for rowno, vals in rows:
-            _check_coords(r, fname, rowno, vals, crs)
-            if crs is not Crs.WGS84:
+        for rowno, vals in list(rows):
+            if not _check_coords(r, fname, rowno, vals, crs):
+                rows.remove((rowno, vals))  # reported: not checked a second time as a Place
+                r.rejected.add(str(vals.get("id", "")))
+            elif crs is not Crs.WGS84:
                 vals["lon"], vals["lat"] = to_wgs(vals["lon"], vals["lat"])
     places, place_lines = r.build("places.csv", place_rows, Place, place_cols)
     cands, cand_lines = r.build("candidate_sites.csv", cand_rows, Place, place_cols)
@@ -684,9 +1266,15 @@ def read_bundle(path: str | os.PathLike[str]) -> County:
     rdata = _geojson(r, "roads.geojson")
     if rdata is not None:
         if rdata.get("type") != "FeatureCollection":
-            r.add("roads.geojson", None, "type", rdata.get("type"), "must be a FeatureCollection")
+            r.add(
+                "roads.geojson",
+                None,
+                "type",
+                _short(rdata.get("type")),
+                _bi("须为 FeatureCollection", "must be a FeatureCollection"),
+            )
         else:
-            roads = _featurecollection_to_wgs84(rdata, crs)
+            roads = _roads(r, rdata, crs)
 
     all_places = places + cands
     all_lines = [("places.csv", n) for n in place_lines] + [
@@ -722,18 +1310,106 @@ def read_bundle(path: str | os.PathLike[str]) -> County:
         for p in e.problems:
             if p.field in _REFERENCE_FIELDS and p.value in r.rejected:
                 continue  # the referenced row was rejected and is reported already
+            if _REFERENCE_FIELDS.get(p.field) in r.unreadable:
+                continue  # the referenced file could not be read: that is the problem
             if p.index is None or p.collection not in lines:
                 r.add(FILES.get(p.collection, p.collection), None, p.field, p.value, p.message)
-            else:
-                fname, rowno = lines[p.collection][p.index]
-                r.add(fname, rowno, _column_of(p.collection, p.field), p.value, p.message)
-        raise BundleError(root, r.problems) from None
+                continue
+            fname, rowno = lines[p.collection][p.index]
+            message = p.message
+            if p.ref_index is not None:
+                ref_file, ref_row = lines[p.collection][p.ref_index]
+                at = "" if ref_file == fname else f"{ref_file} "
+                message = _bi(f"与{at}第 {ref_row} 行重复", f"duplicates {at}row {ref_row}")
+            r.add(fname, rowno, _column_of(p.collection, p.field), p.value, message)
+        raise BundleError(root, _collapse(r.problems)) from None
     if r.problems:
-        raise BundleError(root, r.problems)
+        raise BundleError(root, _collapse(r.problems))
     return county
 
 
-_REFERENCE_FIELDS = frozenset({"village", "product", "parent", "stops", "depot", "hub"})
+def _collapse(problems: list[BundleProblem]) -> list[BundleProblem]:
+    """At most MAX_SAME_PROBLEMS of one kind (file, column, message), then one line counting
+    the rest and naming the likely cause: thousands of rows rarely have thousands of causes."""
+    limit = limits.MAX_SAME_PROBLEMS
+    kinds: dict[tuple[str, str | None, str], list[BundleProblem]] = {}
+    for p in problems:
+        kinds.setdefault((p.file, p.column, _kind_key(p)), []).append(p)
+    out: list[BundleProblem] = []
+    seen: dict[tuple[str, str | None, str], int] = {}
+    for p in problems:
+        key = (p.file, p.column, _kind_key(p))
+        same = kinds[key]
+        i = seen[key] = seen.get(key, -1) + 1
+        if i < limit:
+            out.append(p)
+        elif i == limit:
+            n = len(same) - limit
+            cause_zh, cause_en = _cause(p)
+            out.append(
+                BundleProblem(
+                    p.file,
+                    None,
+                    p.column,
+                    None,
+                    _bi(
+                        f"另有 {n} 行有同样的问题（共 {len(same)} 行）；可能的原因：{cause_zh}",
+                        f"and {n} more rows with the same problem ({len(same)} in all); "
+                        f"likely cause: {cause_en}",
+                    ),
+                )
+            )
+    return out
+
+
+def _kind_key(p: BundleProblem) -> str:
+    # messages that quote a row's own numbers (cell counts, duplicate rows) group by their text
+    # without the digits
+    return "".join(ch for ch in p.message if not ch.isdigit())
+
+
+def _cause(p: BundleProblem) -> tuple[str, str]:
+    """The likely cause of many problems of one kind (Chinese, English)."""
+    col = p.column
+    if col is None:
+        return (
+            "表头的列数与数据行不符（多了或少了一列，或分隔符不对）",
+            "the header has a different number of columns than the rows (a column added or "
+            "removed, or another separator)",
+        )
+    if col == "lon/lat":
+        return (
+            "坐标与 county.yaml 的 crs 不符，或经纬度颠倒",
+            "the coordinates are in another CRS than county.yaml's crs, or lon and lat are "
+            "swapped",
+        )
+    if col == "day" and "season" in p.message:
+        return (
+            "county.yaml 的 season 与数据的日期不符",
+            "county.yaml's season does not cover the days of the data",
+        )
+    if col in _REFERENCE_FIELDS:
+        target = _REFERENCE_FIELDS[col]
+        return (
+            f"这些编号指向另一份 {target}（从别的县复制过来的？）",
+            f"the ids refer to another {target} (copied from another county?)",
+        )
+    return (
+        f"表头中的列名 '{col}' 与这一列的内容不符（列错位或列名写错），或整列格式不对",
+        f"the header name '{col}' does not match that column's content (shifted or misnamed "
+        "columns), or the whole column has the wrong format",
+    )
+
+
+# field -> the file its ids live in
+_REFERENCE_FIELDS = {
+    "village": "places.csv",
+    "parent": "places.csv",
+    "stops": "places.csv",
+    "depot": "places.csv",
+    "hub": "places.csv",
+    "product": "products.csv",
+}
 
 
 def _column_of(collection: str, fieldname: str) -> str:
@@ -744,18 +1420,34 @@ def _column_of(collection: str, fieldname: str) -> str:
     return fieldname
 
 
-def _check_coords(r: _Reader, fname: str, rowno: int, vals: Mapping[str, Any], crs: Crs) -> None:
+_LONLAT_ZH = {
+    "is not a number": "不是数字",
+    "is not a finite number": "不是有限数值",
+    "looks like lat/lon swapped": "看来经纬度颠倒了",
+    "looks like projected coordinates": "看来是投影坐标（米），不是经纬度",
+    "is outside China's extent": "在中国范围之外",
+}
+
+
+def _check_coords(r: _Reader, fname: str, rowno: int, vals: Mapping[str, Any], crs: Crs) -> bool:
+    """Whether the row's lon/lat are degrees in China; else the problem is recorded."""
     from ruralflow.geo.crs import check_lonlat
 
     reason = check_lonlat(vals["lon"], vals["lat"])
     if reason:
+        zh = next((z for en, z in _LONLAT_ZH.items() if reason.startswith(en)), "坐标有误")
+        typed = r.cells.get((fname, rowno), {})
         r.add(
             fname,
             rowno,
             "lon/lat",
-            f"{vals['lon']},{vals['lat']}",
-            f"{reason} (county.yaml says crs {crs.value}: longitude and latitude in degrees)",
+            f"{typed.get('lon', vals['lon'])},{typed.get('lat', vals['lat'])}".replace(" ", ""),
+            _bi(
+                f"{zh}（county.yaml 的 crs 为 {crs.value}：经度、纬度须为度）",
+                f"{reason} (county.yaml says crs {crs.value}: longitude and latitude in degrees)",
+            ),
         )
+    return not reason
 
 
 # Points may sit this far outside the polygon (GCJ-02/WGS84 offsets are ~0.5 km; the polygon
@@ -794,8 +1486,11 @@ def _check_inside(
                 rowno,
                 "lon/lat",
                 f"{p.lon:.6f},{p.lat:.6f}",
-                f"place {p.id} lies outside the county polygon (boundary.geojson); "
-                "wrong coordinates or wrong CRS?",
+                _bi(
+                    f"地点 {p.id} 在县界（boundary.geojson）之外；坐标或坐标系有误？",
+                    f"place {p.id} lies outside the county polygon (boundary.geojson); "
+                    "wrong coordinates or wrong CRS?",
+                ),
             )
 
 

@@ -18,6 +18,9 @@ from ruralflow.domain.flows import DownDemand, UpSupply
 from ruralflow.domain.places import Place, PlaceKind
 from ruralflow.domain.products import Product
 
+_NOT_PLACE = "不是地点编号 / is not a place id"
+_NOT_VILLAGE = "不是村编号 / is not a village id"
+
 
 class Crs(StrEnum):
     """Coordinate reference systems a bundle may be written in."""
@@ -59,13 +62,16 @@ class CountySettings:
         _check.text(owner, "name", self.name)
         _check.ident(owner, "hub", self.hub)
         if not isinstance(self.crs, Crs):
-            try:
-                object.__setattr__(self, "crs", Crs(str(self.crs).lower()))
-            except ValueError:
-                raise FieldError(owner, "crs", self.crs, "must be wgs84, gcj02 or bd09") from None
+            crs = self.crs.lower() if isinstance(self.crs, str) else self.crs
+            object.__setattr__(self, "crs", _check.one_of(owner, "crs", crs, Crs))
         temps = tuple(self.monthly_mean_temp_c)
         if len(temps) != 12:
-            raise FieldError(owner, "monthly_mean_temp_c", list(temps), "must have 12 values")
+            raise FieldError(
+                owner,
+                "monthly_mean_temp_c",
+                list(temps),
+                "须有 12 个月的数值 / must have 12 values",
+            )
         for t in temps:
             _check.number(owner, "monthly_mean_temp_c", t, min_value=-40.0, max_value=45.0)
         object.__setattr__(self, "monthly_mean_temp_c", tuple(float(t) for t in temps))
@@ -74,7 +80,12 @@ class CountySettings:
         )
         object.__setattr__(self, "synthetic", tuple(self.synthetic))
         if self.season_start and self.season_end and self.season_end < self.season_start:
-            raise FieldError(owner, "season_end", str(self.season_end), "is before season_start")
+            raise FieldError(
+                owner,
+                "season_end",
+                str(self.season_end),
+                "早于季节开始日 / is before season_start",
+            )
 
     def mean_temp_c(self, day: dt.date) -> float:
         """Monthly mean air temperature for ``day`` (degC)."""
@@ -135,14 +146,20 @@ class County:
             "village",
             [f"{d.day}/{d.village}/{'cold' if d.cold else 'ambient'}" for d in self.demand_down],
         )
+        out += self._outside_county()
+        out += self._outside_season()
         by_id = {p.id: p for p in self.places}
         hub = by_id.get(self.settings.hub)
         if hub is None:
-            out.append(Problem("county", None, "hub", self.settings.hub, "is not a place id"))
+            out.append(Problem("county", None, "hub", self.settings.hub, _NOT_PLACE))
         elif hub.kind is not PlaceKind.COUNTY_HUB:
             out.append(
                 Problem(
-                    "county", None, "hub", self.settings.hub, f"is a {hub.kind}, not county_hub"
+                    "county",
+                    None,
+                    "hub",
+                    self.settings.hub,
+                    f"是 {hub.kind}，不是 county_hub / is a {hub.kind}, not county_hub",
                 )
             )
         for i, p in enumerate(self.places):
@@ -150,44 +167,115 @@ class County:
                 parent = by_id.get(p.parent)
                 if parent is None:
                     out.append(
-                        Problem("places", i, "parent", p.parent, "names no township station")
+                        Problem(
+                            "places",
+                            i,
+                            "parent",
+                            p.parent,
+                            "不是乡镇站编号 / names no township station",
+                        )
                     )
                 elif parent.kind is not PlaceKind.TOWNSHIP_STATION:
                     out.append(
                         Problem(
-                            "places", i, "parent", p.parent, f"is a {parent.kind}, not a township"
+                            "places",
+                            i,
+                            "parent",
+                            p.parent,
+                            f"是 {parent.kind}，不是乡镇站 / is a {parent.kind}, not a township",
                         )
                     )
-                elif parent.adcode and p.adcode and p.adcode[:9] != parent.adcode:
+                elif (
+                    parent.adcode
+                    and p.adcode
+                    and p.adcode[:9] != parent.adcode
+                    and parent.adcode.startswith(self.settings.adcode)  # else: reported there
+                ):
                     out.append(
                         Problem(
                             "places",
                             i,
                             "adcode",
                             p.adcode,
-                            f"does not lie in township {parent.id} ({parent.adcode})",
+                            f"不属于乡镇 {parent.id} ({parent.adcode}) / does not lie in township "
+                            f"{parent.id} ({parent.adcode})",
                         )
                     )
             elif p.parent and p.parent not in by_id:
-                out.append(Problem("places", i, "parent", p.parent, "is not a place id"))
+                out.append(Problem("places", i, "parent", p.parent, _NOT_PLACE))
         products = {p.id for p in self.products}
         for i, v in enumerate(self.vehicle_types):
             if v.depot and v.depot not in by_id:
-                out.append(Problem("vehicle_types", i, "depot", v.depot, "is not a place id"))
+                out.append(Problem("vehicle_types", i, "depot", v.depot, _NOT_PLACE))
         for i, b in enumerate(self.bus_lines):
             for stop in b.stops:
                 if stop not in by_id:
-                    out.append(Problem("bus_lines", i, "stops", stop, "is not a place id"))
+                    out.append(Problem("bus_lines", i, "stops", stop, _NOT_PLACE))
         villages = {p.id for p in self.places if p.kind is PlaceKind.VILLAGE}
         for i, d in enumerate(self.demand_down):
             if d.village not in villages:
-                out.append(Problem("demand_down", i, "village", d.village, "is not a village id"))
+                out.append(Problem("demand_down", i, "village", d.village, _NOT_VILLAGE))
         for i, s in enumerate(self.supply_up):
             if s.village not in villages:
-                out.append(Problem("supply_up", i, "village", s.village, "is not a village id"))
+                out.append(Problem("supply_up", i, "village", s.village, _NOT_VILLAGE))
             if s.product not in products:
-                out.append(Problem("supply_up", i, "product", s.product, "is not a product id"))
+                out.append(
+                    Problem(
+                        "supply_up", i, "product", s.product, "不是产品编号 / is not a product id"
+                    )
+                )
         return out
+
+    def _outside_county(self) -> list[Problem]:
+        """Places whose division code is another county's (front warehouses sit in cities)."""
+        code = self.settings.adcode
+        coded = [p for p in self.places if p.adcode and p.kind is not PlaceKind.FRONT_WAREHOUSE]
+        if len(coded) > 1 and not any(p.adcode.startswith(code) for p in coded):
+            return [
+                Problem(
+                    "county",
+                    None,
+                    "adcode",
+                    code,
+                    f"places.csv 中没有一个地点属于县 {code}：county.yaml 的 adcode 写错了？"
+                    f" / no place in places.csv lies in county {code}: is county.yaml's adcode "
+                    "wrong?",
+                )
+            ]
+        return [
+            Problem(
+                "places",
+                i,
+                "adcode",
+                p.adcode,
+                f"不属于本县 {code}（区划代码须以 {code} 开头）/ is not in county {code} "
+                f"(the code must start with {code})",
+            )
+            for i, p in enumerate(self.places)
+            if p.adcode
+            and not p.adcode.startswith(code)
+            and p.kind is not PlaceKind.FRONT_WAREHOUSE
+        ]
+
+    def _outside_season(self) -> list[Problem]:
+        """Flow rows dated outside ``county.yaml`` ``season`` (when it is given)."""
+        start, end = self.settings.season_start, self.settings.season_end
+        if start is None or end is None:
+            return []
+        msg = (
+            f"不在季节 {start} .. {end} 内（county.yaml season）/ is outside the season "
+            f"{start} .. {end} (county.yaml season)"
+        )
+        days = {
+            "demand_down": [d.day for d in self.demand_down],
+            "supply_up": [s.day for s in self.supply_up],
+        }
+        return [
+            Problem(name, i, "day", str(day), msg)
+            for name, col in days.items()
+            for i, day in enumerate(col)
+            if not start <= day <= end
+        ]
 
     # ------------------------------------------------------------------ lookups
     @cached_property
@@ -278,7 +366,16 @@ def _duplicates(collection: str, fieldname: str, keys: Iterable[str]) -> list[Pr
     out: list[Problem] = []
     for i, k in enumerate(keys):
         if k in seen:
-            out.append(Problem(collection, i, fieldname, k, f"duplicates row {seen[k]}"))
+            out.append(
+                Problem(
+                    collection,
+                    i,
+                    fieldname,
+                    k,
+                    f"与第 {seen[k]} 项重复 / duplicates item {seen[k]}",
+                    ref_index=seen[k],
+                )
+            )
         else:
             seen[k] = i
     return out

@@ -62,6 +62,8 @@ class Problem:
     field: str
     value: Any
     message: str
+    #: the earlier object this one duplicates (``None`` unless a duplicate)
+    ref_index: int | None = None
 
     def __str__(self) -> str:
         at = self.collection if self.index is None else f"{self.collection}[{self.index}]"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ruralflow.domain import _check
+from ruralflow.domain import _check, limits
 from ruralflow.domain.errors import FieldError
 
 
@@ -49,27 +49,55 @@ class VehicleType:
     def __post_init__(self) -> None:
         owner = f"VehicleType {self.id!r}"
         _check.ident("VehicleType", "id", self.id)
-        for f, enum in (("kind", VehicleKind), ("temperature_class", TemperatureClass)):
-            v = getattr(self, f)
-            if not isinstance(v, enum):
-                try:
-                    object.__setattr__(self, f, enum(v))
-                except ValueError:
-                    ok = ", ".join(e.value for e in enum)
-                    raise FieldError(owner, f, v, f"must be one of {ok}") from None
-        _check.integer(owner, "count", self.count)
-        _check.number(owner, "capacity_kg", self.capacity_kg, strict_min=True)
-        _check.number(owner, "capacity_m3", self.capacity_m3, strict_min=True)
-        _check.number(owner, "fixed_cost_yuan", self.fixed_cost_yuan)
-        _check.number(owner, "cost_yuan_per_km", self.cost_yuan_per_km)
+        object.__setattr__(self, "kind", _check.one_of(owner, "kind", self.kind, VehicleKind))
+        object.__setattr__(
+            self,
+            "temperature_class",
+            _check.one_of(owner, "temperature_class", self.temperature_class, TemperatureClass),
+        )
+        _check.integer(owner, "count", self.count, plausible_max=limits.VEHICLE_MAX_COUNT)
+        _check.number(
+            owner,
+            "capacity_kg",
+            self.capacity_kg,
+            strict_min=True,
+            plausible_max=limits.VEHICLE_MAX_KG,
+        )
+        _check.number(
+            owner,
+            "capacity_m3",
+            self.capacity_m3,
+            strict_min=True,
+            plausible_max=limits.VEHICLE_MAX_M3,
+        )
+        _check.number(
+            owner,
+            "fixed_cost_yuan",
+            self.fixed_cost_yuan,
+            plausible_max=limits.VEHICLE_MAX_FIXED_YUAN,
+        )
+        _check.number(
+            owner,
+            "cost_yuan_per_km",
+            self.cost_yuan_per_km,
+            plausible_max=limits.VEHICLE_MAX_YUAN_PER_KM,
+        )
         _check.number(owner, "speed_kmh", self.speed_kmh, strict_min=True, max_value=150.0)
         _check.number(owner, "shift_hours", self.shift_hours, strict_min=True, max_value=24.0)
-        _check.number(owner, "co2_kg_per_km", self.co2_kg_per_km)
+        _check.number(
+            owner,
+            "co2_kg_per_km",
+            self.co2_kg_per_km,
+            plausible_max=limits.VEHICLE_MAX_CO2_KG_PER_KM,
+        )
         if self.depot:
             _check.ident(owner, "depot", self.depot)
         if self.kind is VehicleKind.REEFER and self.temperature_class is TemperatureClass.AMBIENT:
             raise FieldError(
-                owner, "temperature_class", "ambient", "must be chilled or frozen for a reefer"
+                owner,
+                "temperature_class",
+                "ambient",
+                "冷藏车须为 chilled 或 frozen / must be chilled or frozen for a reefer",
             )
 
     @property
@@ -108,15 +136,27 @@ class BusLine:
         stops = tuple(self.stops)
         object.__setattr__(self, "stops", stops)
         if len(stops) < 2:
-            raise FieldError(owner, "stops", ";".join(stops), "must list at least two stops")
+            raise FieldError(
+                owner, "stops", ";".join(stops), "至少须有两个站点 / must list at least two stops"
+            )
         for s in stops:
             _check.ident(owner, "stops", s)
         if len(set(stops)) != len(stops):
-            raise FieldError(owner, "stops", ";".join(stops), "must not visit a stop twice")
+            raise FieldError(
+                owner,
+                "stops",
+                ";".join(stops),
+                "不能重复经过同一站点 / must not visit a stop twice",
+            )
         deps = tuple(self.departures)
         object.__setattr__(self, "departures", deps)
         if not deps:
-            raise FieldError(owner, "departures", "", "must list at least one departure time")
+            raise FieldError(
+                owner,
+                "departures",
+                "",
+                "至少须有一个发车时间 / must list at least one departure time",
+            )
         for d in deps:
             _check.integer(owner, "departures", d)
         if list(deps) != sorted(set(deps)):
@@ -124,11 +164,22 @@ class BusLine:
                 owner,
                 "departures",
                 ";".join(_check.format_hhmm(d) for d in deps),
-                "must be strictly increasing",
+                "须严格递增 / must be strictly increasing",
             )
-        _check.number(owner, "spare_kg_per_run", self.spare_kg_per_run)
-        _check.number(owner, "spare_m3_per_run", self.spare_m3_per_run)
-        _check.number(owner, "fee_yuan_per_kg", self.fee_yuan_per_kg)
-        _check.number(owner, "fee_yuan_per_parcel", self.fee_yuan_per_parcel)
+        _check.number(
+            owner, "spare_kg_per_run", self.spare_kg_per_run, plausible_max=limits.BUS_MAX_SPARE_KG
+        )
+        _check.number(
+            owner, "spare_m3_per_run", self.spare_m3_per_run, plausible_max=limits.BUS_MAX_SPARE_M3
+        )
+        _check.number(
+            owner, "fee_yuan_per_kg", self.fee_yuan_per_kg, plausible_max=limits.BUS_MAX_FEE_YUAN
+        )
+        _check.number(
+            owner,
+            "fee_yuan_per_parcel",
+            self.fee_yuan_per_parcel,
+            plausible_max=limits.BUS_MAX_FEE_YUAN,
+        )
         _check.number(owner, "speed_kmh", self.speed_kmh, strict_min=True, max_value=120.0)
-        _check.integer(owner, "dwell_min", self.dwell_min)
+        _check.integer(owner, "dwell_min", self.dwell_min, plausible_max=limits.BUS_MAX_DWELL_MIN)

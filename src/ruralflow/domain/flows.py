@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ruralflow.domain import _check
+from ruralflow.domain import _check, limits
 from ruralflow.domain.errors import FieldError
 
 
@@ -17,7 +17,7 @@ def _day(owner: str, value: object) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise FieldError(owner, "day", value, "must be a date YYYY-MM-DD")
+    raise FieldError(owner, "day", value, "须为日期 YYYY-MM-DD / must be a date YYYY-MM-DD")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +39,13 @@ class DownDemand:
         owner = f"DownDemand {self.village!r}"
         object.__setattr__(self, "day", _day(owner, self.day))
         _check.ident(owner, "village", self.village)
-        _check.integer(owner, "parcels", self.parcels)
-        _check.number(owner, "kg", self.kg)
-        _check.number(owner, "m3", self.m3)
+        _check.integer(owner, "parcels", self.parcels, plausible_max=limits.ROW_MAX_PARCELS)
+        _check.number(owner, "kg", self.kg, plausible_max=limits.ROW_MAX_KG)
+        _check.number(owner, "m3", self.m3, plausible_max=limits.ROW_MAX_M3)
         if self.parcels == 0 and self.kg > 0:
-            raise FieldError(owner, "parcels", 0, f"is 0 while kg is {self.kg:g}")
+            raise FieldError(
+                owner, "parcels", 0, f"为 0，但 kg 为 {self.kg:g} / is 0 while kg is {self.kg:g}"
+            )
 
     @property
     def key(self) -> tuple[dt.date, str, bool]:
@@ -74,8 +76,8 @@ class UpSupply:
         object.__setattr__(self, "day", _day(owner, self.day))
         _check.ident(owner, "village", self.village)
         _check.ident(owner, "product", self.product)
-        _check.number(owner, "kg", self.kg, strict_min=True)
-        _check.number(owner, "m3", self.m3)
+        _check.number(owner, "kg", self.kg, strict_min=True, plausible_max=limits.ROW_MAX_KG)
+        _check.number(owner, "m3", self.m3, plausible_max=limits.ROW_MAX_M3)
         _check.integer(owner, "ready_min", self.ready_min)
         _check.integer(owner, "harvest_min", self.harvest_min)
         if self.harvest_min > self.ready_min:
@@ -83,5 +85,6 @@ class UpSupply:
                 owner,
                 "harvest_time",
                 _check.format_hhmm(self.harvest_min),
-                f"is after ready_time {_check.format_hhmm(self.ready_min)}",
+                f"晚于 ready_time {_check.format_hhmm(self.ready_min)} / is after ready_time "
+                f"{_check.format_hhmm(self.ready_min)}",
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ruralflow.domain import _check
+from ruralflow.domain import _check, limits
 from ruralflow.domain.errors import FieldError
 
 
@@ -78,20 +78,12 @@ class Place:
     def __post_init__(self) -> None:
         owner = f"Place {self.id!r}"
         _check.ident("Place", "id", self.id)
-        if not isinstance(self.kind, PlaceKind):
-            try:
-                object.__setattr__(self, "kind", PlaceKind(self.kind))
-            except ValueError:
-                kinds = ", ".join(k.value for k in PlaceKind)
-                raise FieldError(owner, "kind", self.kind, f"must be one of {kinds}") from None
-        if not isinstance(self.coord_source, CoordSource):
-            try:
-                object.__setattr__(self, "coord_source", CoordSource(self.coord_source))
-            except ValueError:
-                srcs = ", ".join(k.value for k in CoordSource)
-                raise FieldError(
-                    owner, "coord_source", self.coord_source, f"must be one of {srcs}"
-                ) from None
+        object.__setattr__(self, "kind", _check.one_of(owner, "kind", self.kind, PlaceKind))
+        object.__setattr__(
+            self,
+            "coord_source",
+            _check.one_of(owner, "coord_source", self.coord_source, CoordSource),
+        )
         _check.text(owner, "name", self.name)
         _check.number(owner, "lon", self.lon, min_value=-180.0, max_value=180.0)
         _check.number(owner, "lat", self.lat, min_value=-90.0, max_value=90.0)
@@ -101,26 +93,32 @@ class Place:
         if self.parent:
             _check.ident(owner, "parent", self.parent)
         elif self.kind is PlaceKind.VILLAGE:
-            raise FieldError(owner, "parent", self.parent, "must name the village's township")
-        _check.integer(owner, "households", self.households)
+            raise FieldError(
+                owner,
+                "parent",
+                self.parent,
+                "村须填写所属乡镇站 / must name the village's township",
+            )
+        _check.integer(
+            owner, "households", self.households, plausible_max=limits.PLACE_MAX_HOUSEHOLDS
+        )
         for f in ("open_min", "close_min"):
             _check.integer(owner, f, getattr(self, f))
             if getattr(self, f) > 24 * 60:
-                raise FieldError(owner, f, getattr(self, f), "must be within the day")
+                raise FieldError(
+                    owner, f, getattr(self, f), "须在一天之内 / must be within the day"
+                )
         if self.close_min <= self.open_min:
             raise FieldError(
                 owner,
                 "close",
                 _check.format_hhmm(self.close_min),
-                f"must be after opening time {_check.format_hhmm(self.open_min)}",
+                f"须晚于开门时间 {_check.format_hhmm(self.open_min)} / must be after opening time "
+                f"{_check.format_hhmm(self.open_min)}",
             )
         fs: set[StationFunction] = set()
         for f in self.functions:
-            try:
-                fs.add(StationFunction(f))
-            except ValueError:
-                known = ", ".join(k.value for k in StationFunction)
-                raise FieldError(owner, "functions", f, f"must be among {known}") from None
+            fs.add(_check.one_of(owner, "functions", f, StationFunction))
         object.__setattr__(self, "functions", frozenset(fs))
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ruralflow.domain import _check
+from ruralflow.domain import _check, limits
 from ruralflow.domain.errors import FieldError
 
 
@@ -52,16 +52,23 @@ class Product:
         owner = f"Product {self.id!r}"
         _check.ident("Product", "id", self.id)
         _check.text(owner, "name", self.name)
-        if not isinstance(self.category, ProductCategory):
-            try:
-                object.__setattr__(self, "category", ProductCategory(self.category))
-            except ValueError:
-                cats = ", ".join(c.value for c in ProductCategory)
-                raise FieldError(
-                    owner, "category", self.category, f"must be one of {cats}"
-                ) from None
-        _check.number(owner, "value_yuan_per_kg", self.value_yuan_per_kg, strict_min=True)
-        _check.number(owner, "shelf_life_ref_days", self.shelf_life_ref_days, strict_min=True)
+        object.__setattr__(
+            self, "category", _check.one_of(owner, "category", self.category, ProductCategory)
+        )
+        _check.number(
+            owner,
+            "value_yuan_per_kg",
+            self.value_yuan_per_kg,
+            strict_min=True,
+            plausible_max=limits.PRODUCT_MAX_YUAN_PER_KG,
+        )
+        _check.number(
+            owner,
+            "shelf_life_ref_days",
+            self.shelf_life_ref_days,
+            strict_min=True,
+            plausible_max=limits.PRODUCT_MAX_SHELF_LIFE_DAYS,
+        )
         _check.number(owner, "t_ref_c", self.t_ref_c, min_value=-30.0, max_value=50.0)
         _check.number(owner, "q10", self.q10, min_value=1.0, max_value=10.0)
         _check.number(owner, "t_min_c", self.t_min_c, min_value=-30.0, max_value=30.0)
@@ -73,6 +80,9 @@ class Product:
             _check.number(owner, "t_opt_c", self.t_opt_c, min_value=-30.0, max_value=30.0)
             if self.t_opt_c < self.t_min_c:
                 raise FieldError(
-                    owner, "t_opt_c", self.t_opt_c, f"is below t_min_c {self.t_min_c:g}"
+                    owner,
+                    "t_opt_c",
+                    self.t_opt_c,
+                    f"低于 t_min_c {self.t_min_c:g} / is below t_min_c {self.t_min_c:g}",
                 )
         _check.text(owner, "source", self.source)

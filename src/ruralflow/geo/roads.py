@@ -86,13 +86,16 @@ def _num(props: Mapping[str, Any], key: str, where: str) -> float | None:
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v <= 0:
-        raise RoadDataError(f"{where}: property '{key}' must be a positive number (got {v!r})")
+        raise RoadDataError(
+            f"{where}: 属性 '{key}' 须为正数 / property '{key}' must be a positive number "
+            f"(got {v!r})"
+        )
     return float(v)
 
 
 def _lines(geom: Mapping[str, Any], where: str) -> list[list[tuple[float, float]]]:
     if not isinstance(geom, Mapping):
-        raise RoadDataError(f"{where}: geometry is missing")
+        raise RoadDataError(f"{where}: 缺少 geometry / geometry is missing")
     gtype = geom.get("type")
     coords = geom.get("coordinates")
     if gtype == "LineString":
@@ -101,22 +104,28 @@ def _lines(geom: Mapping[str, Any], where: str) -> list[list[tuple[float, float]
         raw = list(coords) if isinstance(coords, list) else [None]
     else:
         raise RoadDataError(
-            f"{where}: geometry type {gtype!r} is not LineString or MultiLineString"
+            f"{where}: 几何类型 {gtype!r} 须为 LineString 或 MultiLineString / geometry type "
+            f"{gtype!r} is not LineString or MultiLineString"
         )
     out: list[list[tuple[float, float]]] = []
     for line in raw:
         if not isinstance(line, list) or len(line) < 2:
-            raise RoadDataError(f"{where}: a line needs at least two [lon, lat] positions")
+            raise RoadDataError(
+                f"{where}: 一条线至少须有两个 [lon, lat] 点 / a line needs at least two "
+                f"[lon, lat] positions (got {line!r})"
+            )
         pts: list[tuple[float, float]] = []
         for pos in line:
             try:
                 x, y = float(pos[0]), float(pos[1])
             except (TypeError, ValueError, IndexError):
-                raise RoadDataError(f"{where}: position {pos!r} is not [lon, lat]") from None
+                raise RoadDataError(
+                    f"{where}: 点 {pos!r} 不是 [lon, lat] / position {pos!r} is not [lon, lat]"
+                ) from None
             if not (math.isfinite(x) and math.isfinite(y) and abs(x) <= 180 and abs(y) <= 90):
                 raise RoadDataError(
-                    f"{where}: position {pos!r} is not WGS84 lon/lat degrees"
-                    " (projected metres or swapped?)"
+                    f"{where}: 点 {pos!r} 不是经纬度（投影米制坐标或经纬度颠倒？）/ position "
+                    f"{pos!r} is not WGS84 lon/lat degrees (projected metres or swapped?)"
                 )
             pts.append((x, y))
         out.append(pts)
@@ -128,13 +137,18 @@ def _features(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     if t == "FeatureCollection":
         feats = data.get("features")
         if not isinstance(feats, list):
-            raise RoadDataError("FeatureCollection has no 'features' list")
+            raise RoadDataError(
+                "FeatureCollection 缺少 features 列表 / FeatureCollection has no 'features' list"
+            )
         return feats
     if t == "Feature":
         return [data]
     if t in ("LineString", "MultiLineString"):
         return [{"type": "Feature", "geometry": data, "properties": {}}]
-    raise RoadDataError(f"GeoJSON type {t!r} is not a FeatureCollection, Feature or line")
+    raise RoadDataError(
+        f"GeoJSON 类型 {t!r} 须为 FeatureCollection、Feature 或线 / GeoJSON type {t!r} is not "
+        "a FeatureCollection, Feature or line"
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,7 +177,9 @@ class RoadGraph:
     ) -> RoadGraph:
         """Build the graph from GeoJSON (see the module docstring for the format)."""
         if not isinstance(data, Mapping):
-            raise RoadDataError("roads GeoJSON must be a JSON object")
+            raise RoadDataError(
+                "道路 GeoJSON 须为 JSON 对象 / roads GeoJSON must be a JSON object"
+            )
         top = data.get("properties") if data.get("type") == "FeatureCollection" else None
         top_props: Mapping[str, Any] = top if isinstance(top, Mapping) else {}
         synthetic = bool(top_props.get("synthetic", False))
@@ -175,10 +191,12 @@ class RoadGraph:
         for k, feat in enumerate(_features(data)):
             where = f"roads feature {k}"
             if not isinstance(feat, Mapping):
-                raise RoadDataError(f"{where}: is not a GeoJSON Feature")
+                raise RoadDataError(f"{where}: 不是 GeoJSON Feature / is not a GeoJSON Feature")
             props = feat.get("properties") or {}
             if not isinstance(props, Mapping):
-                raise RoadDataError(f"{where}: 'properties' is not an object")
+                raise RoadDataError(
+                    f"{where}: properties 须为对象 / 'properties' is not an object"
+                )
             if "name" in props:
                 where = f"{where} ({props['name']})"
             speed = _num(props, "speed_kmh", where)
@@ -198,11 +216,14 @@ class RoadGraph:
             if length is not None:
                 total = sum(seg_km[start:])
                 if total <= 0.0:
-                    raise RoadDataError(f"{where}: has length_km but all its vertices coincide")
+                    raise RoadDataError(
+                        f"{where}: 有 length_km 但所有点重合 / has length_km but all its "
+                        "vertices coincide"
+                    )
                 scale = length / total
                 seg_km[start:] = [s * scale for s in seg_km[start:]]
         if not seg_km:
-            raise RoadDataError("roads GeoJSON has no road lines")
+            raise RoadDataError("道路 GeoJSON 没有道路线 / roads GeoJSON has no road lines")
         vx = np.array(xs, dtype=np.float64)
         vy = np.array(ys, dtype=np.float64)
         scale10 = 10.0**precision
@@ -396,9 +417,11 @@ def load_roads(path: str | Path, *, precision: int = 6) -> RoadGraph:
     """Read a ``roads.geojson`` file into a :class:`RoadGraph` (errors name the file)."""
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise RoadDataError(f"{p.name}: cannot read GeoJSON ({exc})") from None
+        data = json.loads(p.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RoadDataError(
+            f"{p.name}: 无法读取 GeoJSON（须为 UTF-8 JSON）/ cannot read GeoJSON ({exc})"
+        ) from None
     try:
         return RoadGraph.from_geojson(data, precision=precision, source=str(p.name))
     except RoadDataError as exc:

@@ -140,7 +140,7 @@ def load_json(path: str | os.PathLike[str]) -> Any:
     """Parse a JSON file; a syntax error becomes an :class:`EpcisValidationError`."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a UTF-8 BOM (Windows editors) is fine
     except (OSError, UnicodeDecodeError) as e:
         raise EpcisValidationError(
             EpcisReport(
