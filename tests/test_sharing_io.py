@@ -76,10 +76,14 @@ def test_contracts_csv_errors_name_file_row_column_value(tmp_path: Path) -> None
     )
     assert "row 4, 列 / column 'contracted_kg', 值 / value '-5': must be >= 0" in text
     assert (
-        "row 5, 列 / column 'product', 值 / value 'pear': is not a product of the bundle" in text
+        "row 5, 列 / column 'product', 值 / value 'pear': 不是数据包中的产品 / "
+        "is not a product of the bundle" in text
     )
-    assert "row 6, 列 / column 'floor_yuan_per_kg', 值 / value 'abc': is not a number" in text
-    assert "row 8, 列 / column 'type', 值 / value 'order_dividend': differs from row 7" in text
+    assert (
+        "row 6, 列 / column 'floor_yuan_per_kg', 值 / value 'abc': 不是数字 / is not a number"
+        in text
+    )
+    assert "row 8, 列 / column 'type', 值 / value 'order_dividend': 与第 7 行" in text
 
 
 def test_contract_book_problems_map_to_rows(tmp_path: Path) -> None:
@@ -114,8 +118,8 @@ def test_deliveries_and_prices_are_strict(tmp_path: Path) -> None:
     assert "prices.csv 第 3 行 / row 3, 列 / column 'date'" in text and "already quoted" in text
     assert "prices.csv 第 4 行 / row 4, 列 / column 'level', 值 / value 'retail'" in text
     assert (
-        "prices.csv 第 5 行 / row 5, 列 / column 'date', 值 / value '2015-13-01': is not a date"
-        in text
+        "prices.csv 第 5 行 / row 5, 列 / column 'date', 值 / value '2015-13-01': "
+        "不是日期 YYYY-MM-DD / is not a date" in text
     )
 
 

@@ -94,14 +94,14 @@ def _dec(v: str) -> Decimal:
     try:
         return parse_decimal(v)
     except ValueError:
-        raise _CellError("is not a number") from None
+        raise _CellError("不是数字 / is not a number") from None
 
 
 def _date(v: str) -> dt.date:
     try:
         return dt.date.fromisoformat(v.strip())
     except ValueError:
-        raise _CellError("is not a date YYYY-MM-DD") from None
+        raise _CellError("不是日期 YYYY-MM-DD / is not a date YYYY-MM-DD") from None
 
 
 def _grades(v: str) -> dict[str, Decimal]:
@@ -111,12 +111,12 @@ def _grades(v: str) -> dict[str, Decimal]:
             continue
         name, sep, num = part.partition(":")
         if not sep or not name.strip():
-            raise _CellError("must look like A:1;B:0.85;C:0.6")
+            raise _CellError("格式应为 A:1;B:0.85;C:0.6 / must look like A:1;B:0.85;C:0.6")
         if name.strip() in out:
-            raise _CellError(f"names grade {name.strip()!r} twice")
+            raise _CellError(f"等级 {name.strip()!r} 重复 / names grade {name.strip()!r} twice")
         out[name.strip()] = _dec(num)
     if not out:
-        raise _CellError("must look like A:1;B:0.85;C:0.6")
+        raise _CellError("格式应为 A:1;B:0.85;C:0.6 / must look like A:1;B:0.85;C:0.6")
     return out
 
 
@@ -198,27 +198,43 @@ class _Reader:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as e:
-            self.add(name, None, None, None, f"is not UTF-8 text: {e}")
+            self.add(
+                name,
+                None,
+                None,
+                None,
+                f"不是 UTF-8 文本，请另存为 UTF-8 / is not UTF-8 text, save it as UTF-8: {e}",
+            )
             return None
         reader = csv.reader(io.StringIO(text, newline=""))
         header = next(reader, None)
         if header is None:
-            self.add(name, 1, None, None, "has no header row")
+            self.add(name, 1, None, None, "没有表头行 / has no header row")
             return None
         header = [h.strip() for h in header]
         known = {c.name for c in cols}
         bad = False
         for c in cols:
             if c.required and c.name not in header:
-                self.add(name, 1, c.name, None, "required column is missing from the header")
+                self.add(
+                    name,
+                    1,
+                    c.name,
+                    None,
+                    "表头缺少必填列 / required column is missing from the header",
+                )
                 bad = True
         for h in header:
             if h not in known:
                 self.add(
-                    name, 1, h, None, f"unknown column (known: {', '.join(c.name for c in cols)})"
+                    name,
+                    1,
+                    h,
+                    None,
+                    f"未知列 / unknown column (known: {', '.join(c.name for c in cols)})",
                 )
         for h in sorted({h for h in header if header.count(h) > 1}):
-            self.add(name, 1, h, None, "column appears more than once")
+            self.add(name, 1, h, None, "列重复 / column appears more than once")
             bad = True
         if bad:
             return None
@@ -229,7 +245,12 @@ class _Reader:
                 continue
             if len(raw) != len(header):
                 self.add(
-                    name, rowno, None, len(raw), f"has {len(raw)} cells, header has {len(header)}"
+                    name,
+                    rowno,
+                    None,
+                    len(raw),
+                    f"有 {len(raw)} 个单元格，表头有 {len(header)} 个 / has {len(raw)} cells, "
+                    f"header has {len(header)}",
                 )
                 continue
             vals: dict[str, Any] = {}
@@ -240,7 +261,7 @@ class _Reader:
                 cells[c.name] = cell
                 if not cell:
                     if c.required:
-                        self.add(name, rowno, c.name, cell, "is empty")
+                        self.add(name, rowno, c.name, cell, "为空 / is empty")
                         ok = False
                         continue
                     if not c.default:
@@ -271,7 +292,13 @@ def _field_problem(
 def _check_product(r: _Reader, file: str, rowno: int, product: str, county: County | None) -> bool:
     if county is not None and product not in county.product_by_id:
         known = ", ".join(p.id for p in county.products) or "none"
-        r.add(file, rowno, "product", product, f"is not a product of the bundle ({known})")
+        r.add(
+            file,
+            rowno,
+            "product",
+            product,
+            f"不是数据包中的产品 / is not a product of the bundle ({known})",
+        )
         return False
     return True
 
@@ -302,6 +329,7 @@ def _contracts(r: _Reader, path: Path, county: County | None) -> ContractBook | 
                         rowno,
                         c.name,
                         cells[c.name],
+                        f"与第 {row0} 行（合同 {cid!r} 定义处）不同，请留空或照抄 / "
                         f"differs from row {row0}, where contract {cid!r} is defined "
                         f"({cells0[c.name] or 'empty'}); leave it empty or repeat it",
                     )
@@ -320,7 +348,8 @@ def _contracts(r: _Reader, path: Path, county: County | None) -> ContractBook | 
                 rowno,
                 given[0],
                 cells[given[0]],
-                "is a fund term but the row names no fund (column 'fund')",
+                "是基金条款，但该行没有基金（fund 列）/ is a fund term but the row names no fund "
+                "(column 'fund')",
             )
         elif fid and fid in fund_first:
             row0, cells0, vals0 = fund_first[fid]
@@ -331,6 +360,7 @@ def _contracts(r: _Reader, path: Path, county: County | None) -> ContractBook | 
                         rowno,
                         name,
                         cells[name],
+                        f"与第 {row0} 行（基金 {fid!r} 定义处）不同，请留空或照抄 / "
                         f"differs from row {row0}, where fund {fid!r} is defined "
                         f"({cells0[name] or 'empty'}); leave it empty or repeat it",
                     )
@@ -342,7 +372,13 @@ def _contracts(r: _Reader, path: Path, county: County | None) -> ContractBook | 
                 fund_rows[fid] = rowno
         village = vals["village"] or ""
         if county is not None and village and village not in county.place_by_id:
-            r.add(file, rowno, "village", village, "is not a place id of the bundle")
+            r.add(
+                file,
+                rowno,
+                "village",
+                village,
+                "不是数据包中的地点编号 / is not a place id of the bundle",
+            )
         try:
             members.append(
                 Member(
@@ -419,7 +455,14 @@ def _build_fund(
     missing = False
     for col in ("fund_yuan_per_kg", "fund_trigger_yuan_per_kg"):
         if v[col] is None:
-            r.add(file, rowno, col, "", f"is required on the first row naming fund {fid!r}")
+            r.add(
+                file,
+                rowno,
+                col,
+                "",
+                f"首次出现基金 {fid!r} 的行必填 / is required on the first row naming fund "
+                f"{fid!r}",
+            )
             missing = True
     if missing:
         return None
@@ -495,7 +538,8 @@ def _prices(r: _Reader, path: Path, county: County | None) -> list[PriceQuote] |
                 rowno,
                 "date",
                 str(v["date"]),
-                f"{v['product']} {v['level']} is already quoted that day (row {seen[key]})",
+                f"{v['product']} {v['level']} 当天已有报价（第 {seen[key]} 行）/ is already "
+                f"quoted that day (row {seen[key]})",
             )
             continue
         seen[key] = rowno

@@ -37,7 +37,7 @@ def validate(path: BundleArg, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json([p.to_dict() for p in problems], indent=1)
     elif problems:
-        err_console.print(f"[red]{path}: {len(problems)} problem(s)[/red]")
+        err_console.print(f"[red]{path}: {len(problems)} 个问题 / problem(s)[/red]")
         for p in problems:
             err_console.print(f"  {p}", markup=False, highlight=False)
     else:
