@@ -88,6 +88,11 @@ def info(path: BundleArg, as_json: JsonOpt = False) -> None:
         console.print("合成数据 / synthetic inputs: " + ", ".join(county.settings.synthetic))
 
 
+def _warn(text: str) -> None:
+    """A builder's warning (an urban district), one line on stderr."""
+    err_console.print(f"[yellow]{text}[/yellow]", soft_wrap=True)
+
+
 def make_bundle(
     county: Annotated[
         str, typer.Option("--county", help="6-digit county code (adcode), e.g. 610425.")
@@ -197,29 +202,18 @@ def make_bundle(
             bar.update(task, completed=frac, description=f"{county}: {step}")
 
         try:
+            common = {
+                "data_dir": data_dir,
+                "seed": seed,
+                "season_days": days,
+                "start": first,
+                "include_urban": keep_urban,
+                "progress": progress,
+            }
             if coarse:
-                c = make_coarse_county(
-                    county,
-                    data_dir=data_dir,
-                    seed=seed,
-                    season_days=days,
-                    start=first,
-                    include_urban=keep_urban,
-                    progress=progress,
-                    warn=lambda text: err_console.print(
-                        f"[yellow]{text}[/yellow]", soft_wrap=True
-                    ),
-                )
+                c = make_coarse_county(county, **common, warn=_warn)  # type: ignore[arg-type]
             else:
-                c = make_county(
-                    county,
-                    data_dir=data_dir,
-                    seed=seed,
-                    season_days=days,
-                    start=first,
-                    include_urban=keep_urban,
-                    progress=progress,
-                )
+                c = make_county(county, **common)  # type: ignore[arg-type]
             bar.update(task, description=f"{county}: writing", completed=1.0)
             path = write_bundle(c, target, overwrite=overwrite)
         except (MakeError, DataDirError, FileExistsError) as e:
