@@ -64,12 +64,13 @@ def plan(county: County, day: dt.date | str, options: PlanOptions | None = None)
     if not county.demand_on(d) and not county.supply_on(d):
         days = county.days
         have = (
-            f"days with flows: {days[0]} .. {days[-1]} ({len(days)} days)"
+            f"有货流的日期 / days with flows: {days[0]} .. {days[-1]} ({len(days)} days)"
             if days
-            else "the county has no flows at all"
+            else "该县没有任何货流 / the county has no flows at all"
         )
         raise NoFlowsError(
-            f"no down demand or up supply on {d} in {county.name} ({county.adcode}); {have}"
+            f"{d} 没有下行或上行货物 / no down demand or up supply on {d} in {county.name} "
+            f"({county.adcode}); {have}"
         )
     other: Mode = "separate" if opts.mode == "integrated" else "integrated"
     parallel = opts.workers >= 2

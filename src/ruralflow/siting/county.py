@@ -726,8 +726,8 @@ def _explicit_existing(county: County, ids: tuple[str, ...]) -> list[Place]:
     missing = [i for i in ids if i not in by_id]
     if missing:
         raise SitingInputError(
-            f"existing site(s) {', '.join(repr(m) for m in missing[:5])} are not place ids of "
-            f"{county.name}"
+            f"现有站点不是本县地点编号 / existing site(s) "
+            f"{', '.join(repr(m) for m in missing[:5])} are not place ids of {county.name}"
         )
     return [by_id[i] for i in ids]
 
@@ -790,7 +790,10 @@ def _stations(
     villages = county.villages
     clients = [v for v in villages if v.households > 0]
     if not clients:
-        raise SitingInputError(f"{county.name} has no village with households: nothing to cover")
+        raise SitingInputError(
+            f"{county.name} 没有有住户的村，无可覆盖 / has no village with households: "
+            "nothing to cover"
+        )
     cand_sites = county.places_of_kind(PlaceKind.CANDIDATE_SITE)
     ex_ids = {p.id for p in existing}
     ordered: list[Place] = []
@@ -814,7 +817,8 @@ def _stations(
     budget = opts.budget_yuan
     if budget is not None and new_costs.size and budget < float(new_costs.min()):
         raise InfeasibleSitingError(
-            f"budget {budget:,.0f} yuan is below the set-up cost of any new station "
+            f"预算低于任何新站点的建设成本 / budget {budget:,.0f} yuan is below the set-up "
+            "cost of any new station "
             f"({float(new_costs.min()):,.0f} yuan each, station_setup_yuan): no station can be "
             "added"
         )
@@ -1165,7 +1169,8 @@ def _facilities(
         cheapest = float(fixed.min())
         if budget < cheapest:
             raise InfeasibleSitingError(
-                f"budget {budget:,.0f} yuan/season is below the fixed cost of any {en} "
+                f"预算低于任何设施的固定成本 / budget {budget:,.0f} yuan/season is below the "
+                f"fixed cost of any {en} "
                 f"({cheapest:,.0f} yuan/season = {fixed_day:,.0f} yuan/day x {n_days} days, "
                 f"{fixed_key}) and the county has none yet"
             )
@@ -1230,8 +1235,8 @@ def _facilities(
     notes.extend(main.notes)
     if main.objective is None:
         raise SitingError(
-            f"HiGHS found no solution within {opts.time_limit_s} s ({main.status}); "
-            "raise the time limit"
+            f"在时限内未找到解，请放宽时限 / HiGHS found no solution within "
+            f"{opts.time_limit_s} s ({main.status}); raise the time limit"
         )
     open_idx = list(main.open_sites)
     new_idx = [j for j in open_idx if j not in set(ex_idx)]
