@@ -9,6 +9,8 @@ log or key, a failed proof); 2 usage errors (Typer's own).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,6 +50,23 @@ ResolverOpt = Annotated[
 
 
 _fail = fail
+
+
+@contextmanager
+def _log_guard() -> Iterator[None]:
+    """One clear message and exit 1 for any refusal of the trace engine or its database."""
+    import sqlite3
+
+    from ruralflow.trace.errors import TraceError
+
+    try:
+        yield
+    except TraceError as e:
+        _fail(str(e))
+    except sqlite3.DatabaseError as e:
+        _fail(f"追溯日志数据库已损坏 / the trace log database is damaged or unreadable: {e}")
+    except OSError as e:
+        _fail(f"无法读写文件 / cannot read or write {e.filename or ''}: {e.strerror or e}")
 
 
 def _dump(value: Any, out: Path | None = None) -> None:
@@ -261,27 +280,53 @@ def prove(
 
 def checkpoint(
     db: DbOpt,
-    key: Annotated[Path, typer.Option("--key", help="Private key file of the log.")],
+    key: Annotated[
+        Path | None,
+        typer.Option("--key", help="Private key file of the log: sign a new checkpoint."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Also write the note here (a folder gets checkpoint-SIZE.txt): keep it "
+            "outside the log for `verify --checkpoint`.",
+        ),
+    ] = None,
     origin: Annotated[
         str | None, typer.Option("--origin", help="Checkpoint origin (default: key name).")
     ] = None,
 ) -> None:
-    """Sign a checkpoint of the log's current tree and print its signed note.
+    """Sign a checkpoint of the log's current tree (with --key) and print its signed note.
 
-    Refuses (exit 1) when the tree is not consistent with the previous checkpoint.
+    Without --key the latest stored checkpoint is printed (exit 1 if there is none). Refuses
+    (exit 1) to sign a tree that is not consistent with the previous checkpoint.
 
-    Example: ruralflow trace checkpoint --db county.db --key log.key
+    Example: ruralflow trace checkpoint --db county.db --key log.key --out audit/
     """
-    from ruralflow.trace.checkpoint import KeyFileError, load_signer
-    from ruralflow.trace.log import LogError, MerkleLog
+    from ruralflow.trace.checkpoint import load_signer
+    from ruralflow.trace.log import MerkleLog
 
-    try:
-        signer = load_signer(key)
+    with _log_guard():
+        if key is None and origin is not None:
+            _fail("--origin 需与 --key 同用 / --origin needs --key", 2)
+        signer = load_signer(key) if key is not None else None
         with MerkleLog.open(db) as log:
-            cp = log.add_checkpoint(signer, origin=origin)
-    except (LogError, KeyFileError) as e:
-        _fail(str(e))
-    print(cp.note, end="" if cp.note.endswith("\n") else "\n")
+            if signer is not None:
+                cp = log.add_checkpoint(signer, origin=origin)
+            else:
+                latest = log.latest_checkpoint()
+                if latest is None:
+                    _fail(f"日志尚无检查点 / {db} has no checkpoint yet (sign one with --key)")
+                cp = latest
+        note_text = cp.note if cp.note.endswith("\n") else cp.note + "\n"
+        if out is not None:
+            target = out / f"checkpoint-{cp.tree_size}.txt" if out.is_dir() else out
+            try:
+                target.write_text(note_text, encoding="utf-8")
+            except OSError as e:
+                _fail(f"无法写入 / cannot write {target}: {e.strerror or e}")
+            note(f"wrote checkpoint of size {cp.tree_size} to {target}")
+    print(note_text, end="")
 
 
 def validate(
@@ -517,25 +562,36 @@ def verify(
         list[Path] | None,
         typer.Option("--key", help="Public key file of the log (repeatable)."),
     ] = None,
+    trusted: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checkpoint",
+            help="A checkpoint note saved earlier, or a witness folder of notes (repeatable): "
+            "the log must extend each. Needs --key.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Audit the trace log: re-hash every entry, rebuild the tree, check every checkpoint.
 
-    Exits 0 when the log is intact, 1 when anything was altered (the first altered entry is
-    named) or the log cannot be read.
+    With --key, at least one stored checkpoint must verify with the key. With --checkpoint
+    (a note kept outside the log, e.g. from `trace checkpoint --out`), the log must extend it:
+    a rewritten, truncated or reordered history fails even when its tree was rebuilt. Exits 0
+    when the log is intact, 1 when anything was altered (the first altered entry is named
+    where it can be) or the log cannot be read.
 
-    Example: ruralflow trace verify --db county.db --key log.pub
+    Example: ruralflow trace verify --db county.db --key log.pub --checkpoint audit/
     """
-    from ruralflow.trace.checkpoint import KeyFileError, load_verifier
-    from ruralflow.trace.log import LogError
-    from ruralflow.trace.verify import verify_log
+    from ruralflow.trace.checkpoint import load_verifier
+    from ruralflow.trace.verify import load_trusted_checkpoints, verify_log
 
-    try:
+    if trusted and not key:
+        _fail("--checkpoint 需与 --key 同用 / --checkpoint needs --key (the log's public key)", 2)
+    with _log_guard():
         verifiers = [load_verifier(k) for k in key or []]
+        notes = [t for path in trusted or [] for t in load_trusted_checkpoints(path, verifiers)]
         with steps(f"核验 / verifying {db}", show=interactive(as_json)):
-            report = verify_log(db, verifiers)
-    except (KeyFileError, LogError) as e:
-        _fail(str(e))
+            report = verify_log(db, verifiers, trusted=notes)
     if as_json:
         print_json(report.to_dict())
     else:
