@@ -113,17 +113,20 @@ def add(
         bool, typer.Option("--json", help="Print one JSON object: events appended, log size.")
     ] = False,
 ) -> None:
-    """Validate EPCIS documents and append their events to the log.
+    """Validate EPCIS documents and append their events to the log, all or nothing.
 
-    Every file is validated first; if any is invalid nothing is written (exit 1, the failing
-    event and field are named). Each event is stored as the canonical JSON of the event with
-    its document's @context.
+    Every file is read strictly (I-JSON) and validated first; if any is invalid nothing is
+    written (exit 1, the failing event and field are named). All files' events are then
+    appended in one transaction. Each event is stored as the canonical JSON of the event with
+    its document's @context; one without eventID gets its CBV 2.0 event hash ID. An event
+    whose eventID is already in the log is a duplicate and not appended again (so a retried
+    add changes nothing); a different event under a stored eventID is refused (exit 1).
 
     Example: ruralflow trace add --db county.db events.jsonld --sign log.key
     """
-    from ruralflow.trace.checkpoint import KeyFileError, load_signer
-    from ruralflow.trace.exchange import import_document
-    from ruralflow.trace.log import LogError, MerkleLog
+    from ruralflow.trace.checkpoint import load_signer
+    from ruralflow.trace.exchange import capture_documents
+    from ruralflow.trace.log import MerkleLog
     from ruralflow.trace.validate import (
         EpcisDirError,
         EpcisValidationError,
@@ -153,19 +156,24 @@ def add(
         except EpcisDirError as e:
             _fail(str(e))
         if bad:
-            _fail("nothing was appended")
-        try:
+            _fail("未写入任何内容 / nothing was appended")
+        with _log_guard():
             signer = load_signer(sign) if sign is not None else None
             with MerkleLog.open(db) as log:
-                for f, doc in docs:
-                    progress.step(f"导入 / importing {f}")
-                    res = import_document(log, doc, validate=False, source=str(f))
-                    n = len(res.leaf_hashes)
-                    last = res.first_index + n - 1
+                progress.step(f"导入 / appending to {db}")
+                res = capture_documents(log, [(str(f), doc) for f, doc in docs], validate=False)
+                for f, _doc in docs:
+                    mine = [e for e in res.events if e.source == str(f)]
+                    new = [e.index for e in mine if not e.duplicate]
+                    dup = len(mine) - len(new)
+                    span = f" (entries {min(new)}-{max(new)})" if new else ""
                     result["files"].append(
-                        {"file": str(f), "events": n, "first": res.first_index, "last": last}
+                        {"file": str(f), "events": len(new), "duplicates": dup}
+                        | ({"first": min(new), "last": max(new)} if new else {})
                     )
-                    tell(f"{f}: appended {n} events (entries {res.first_index}-{last})")
+                    tell(f"{f}: appended {len(new)} events{span}, {dup} already in the log")
+                result["appended"] = res.appended
+                result["duplicates"] = res.duplicates
                 result["checkpoint"] = None
                 if signer is not None:
                     cp = log.add_checkpoint(signer)
@@ -173,8 +181,6 @@ def add(
                     tell(f"signed checkpoint {cp.seq} at size {cp.tree_size}")
                 result["log_size"] = log.size
                 tell(f"log size {log.size}")
-        except (LogError, KeyFileError) as e:
-            _fail(str(e))
     if as_json:
         print_json(result)
 
@@ -478,12 +484,11 @@ def demo(
 
     Example: ruralflow trace demo --db liquan.db --key liquan.key --limit 200 --qr-dir qr
     """
-    from ruralflow.trace.canonical import canonical_json
-    from ruralflow.trace.checkpoint import KeyFileError, generate_signer, load_signer
+    from ruralflow.trace.checkpoint import generate_signer, load_signer
     from ruralflow.trace.checkpoint import write_key_pair as write
     from ruralflow.trace.codes import write_qr
-    from ruralflow.trace.epcis import epcis_context, standalone_event
-    from ruralflow.trace.log import LogError, MerkleLog
+    from ruralflow.trace.exchange import capture
+    from ruralflow.trace.log import MerkleLog
     from ruralflow.trace.season import SeasonOptions, season_events
     from ruralflow.trace.validate import EpcisDirError, validate_epcis
 
@@ -517,7 +522,7 @@ def demo(
             tell(f"wrote {out}")
         if db is not None:
             progress.step(f"写入追溯日志 / appending to {db}")
-            try:
+            with _log_guard():
                 signer = None
                 if key is not None:
                     if key.exists():
@@ -526,21 +531,18 @@ def demo(
                         signer = generate_signer(f"ruralflow.example/county/{county.adcode}/trace")
                         write(signer, key, key.with_name(key.name + ".pub"))
                         tell(f"created key {key} and {key.name}.pub")
-                ctx = epcis_context(season.namespace)
                 with MerkleLog.open(db) as log:
-                    res = log.append_many(
-                        canonical_json(standalone_event(e, ctx)) for e in season.events
-                    )
+                    res = capture(log, doc, validate=False, source="demo events")
                     tell(
-                        f"appended {len(res.leaf_hashes)} events to {db}; log size {res.tree_size}"
+                        f"appended {res.appended} events to {db} ({res.duplicates} already "
+                        f"there); log size {res.tree_size}"
                     )
                     result.update(db=str(db), log_size=res.tree_size, checkpoint=None)
+                    result.update(appended=res.appended, duplicates=res.duplicates)
                     if signer is not None:
                         cp = log.add_checkpoint(signer)
                         result["checkpoint"] = cp.seq
                         tell(f"signed checkpoint {cp.seq} at size {cp.tree_size}")
-            except (LogError, KeyFileError) as e:
-                _fail(str(e))
     with_gs1 = [b for b in season.batches if b.gs1][:1]
     examples = with_gs1 + [b for b in season.batches if not b.gs1][: 3 - len(with_gs1)]
     codes = []

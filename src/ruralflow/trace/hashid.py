@@ -49,7 +49,7 @@ from typing import Any
 
 from ruralflow.trace.errors import TraceError
 
-__all__ = ["EventHashError", "event_hash_id", "prehash_string"]
+__all__ = ["EventHashError", "event_fingerprint", "event_hash_id", "prehash_string"]
 
 HASH_ID_VERSION = "CBV2.0"
 
@@ -169,6 +169,17 @@ def event_hash_id(event: Mapping[str, Any], context: Any = None) -> str:
     """
     digest = hashlib.sha256(prehash_string(event, context).encode("utf-8")).hexdigest()
     return f"ni:///sha-256;{digest}?ver={HASH_ID_VERSION}"
+
+
+def event_fingerprint(event: Mapping[str, Any], context: Any = None) -> bytes:
+    """SHA-256 of what makes an event *the same capture*: its pre-hash string plus its
+    ``errorDeclaration`` (canonical JSON), so a retried capture matches and an error
+    declaration of the event does not."""
+    from ruralflow.trace.canonical import canonical_json
+
+    declared = canonical_json(event.get("errorDeclaration"))
+    text = prehash_string(event, context).encode("utf-8")
+    return hashlib.sha256(text + b"\n" + declared).digest()
 
 
 def prehash_string(event: Mapping[str, Any], context: Any = None) -> str:
