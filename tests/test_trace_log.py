@@ -382,7 +382,7 @@ def test_kill_during_append_loses_nothing(tmp_path: Path) -> None:
         with MerkleLog.open(path) as log:
             size = log.size
             # the tree equals a recomputation from the entries, checkpoints included
-            report = verify_log(log, [signer.verifier()])
+            report = verify_log(log, [signer.verifier()], require_checkpoint=False)
             assert report.ok, report.summary()
             assert report.root == log.root()
             # every acknowledged entry survived, byte for byte

@@ -248,6 +248,7 @@ def verify_log(
     verifiers: Sequence[Verifier] = (),
     *,
     trusted: Sequence[TrustedCheckpoint | Checkpoint] = (),
+    require_checkpoint: bool | None = None,
     max_problems: int = 100,
 ) -> VerifyReport:
     """Audit a stored log (see the module docstring); never modifies it.
@@ -255,14 +256,16 @@ def verify_log(
     ``source`` is an open log or store, or the path of an SQLite log database (which must
     exist). ``verifiers`` are the trusted public keys of the log; with none, checkpoint
     signatures cannot be checked and that is reported as a problem when checkpoints exist;
-    with some, a log without any checkpoint that verifies fails. ``trusted`` are checkpoints
+    with some, a log without any checkpoint that verifies fails (``require_checkpoint``,
+    default: whether keys are given; pass ``False`` for a log not yet signed). ``trusted`` are checkpoints
     kept outside the log (:func:`load_trusted_checkpoints`), already verified: today's log
     must extend each of them.
     """
     store, owned = _open(source)
     cps = [t if isinstance(t, TrustedCheckpoint) else TrustedCheckpoint(t) for t in trusted]
     try:
-        return _verify(store, list(verifiers), cps, max_problems)
+        need = bool(verifiers) if require_checkpoint is None else require_checkpoint
+        return _verify(store, list(verifiers), cps, need, max_problems)
     finally:
         if owned:
             store.close()
@@ -272,6 +275,7 @@ def _verify(
     store: LogStore,
     verifiers: list[Verifier],
     trusted: list[TrustedCheckpoint],
+    require_checkpoint: bool,
     max_problems: int,
 ) -> VerifyReport:
     found = _Findings(max_problems)
@@ -336,7 +340,7 @@ def _verify(
     checked, signed, origin = _check_checkpoints(
         store, stored_cps, verifiers, roots_at, size, found
     )
-    if verifiers and signed is None:
+    if require_checkpoint and signed is None:
         found.add(
             LogProblem(
                 "checkpoint-none",
