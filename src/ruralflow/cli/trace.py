@@ -204,23 +204,20 @@ def export(
     from ruralflow.trace.codes import lot_of_url
     from ruralflow.trace.exchange import export_document
     from ruralflow.trace.ids import IdentifierError
-    from ruralflow.trace.log import LogError, MerkleLog
+    from ruralflow.trace.log import MerkleLog
     from ruralflow.trace.view import batch_history
 
-    try:
-        with MerkleLog.open(db) as log:
-            indices = None
-            if lot is not None:
-                try:
-                    ident = lot_of_url(lot)
-                except IdentifierError:
-                    ident = lot
-                indices = [i for i, _ in batch_history(log, ident)]
-                if not indices:
-                    _fail(f"no events about {ident} in {db}")
-            doc = export_document(log, indices=indices, start=start, end=end)
-    except LogError as e:
-        _fail(str(e))
+    with _log_guard(), MerkleLog.open(db, create=False) as log:
+        indices = None
+        if lot is not None:
+            try:
+                ident = lot_of_url(lot)
+            except IdentifierError:
+                ident = lot
+            indices = [i for i, _ in batch_history(log, ident)]
+            if not indices:
+                _fail(f"no events about {ident} in {db}")
+        doc = export_document(log, indices=indices, start=start, end=end)
     _dump(doc, out)
     if out is not None:
         _say(f"wrote {len(doc['epcisBody']['eventList'])} events to {out}")
@@ -256,16 +253,15 @@ def prove(
 
     Example: ruralflow trace prove --db county.db --key log.pub --lot https://.../01/.../10/...
     """
-    from ruralflow.trace.checkpoint import KeyFileError, load_verifier
-    from ruralflow.trace.log import LogError, MerkleLog
-    from ruralflow.trace.merkle import ProofError
+    from ruralflow.trace.checkpoint import load_verifier
+    from ruralflow.trace.log import MerkleLog
     from ruralflow.trace.view import entry_proof, verification_view
 
     if (index is None) == (lot is None):
         _fail("只给 --index 或 --lot 之一 / give exactly one of --index and --lot", 2)
-    try:
+    with _log_guard():
         verifiers = [load_verifier(k) for k in key or []]
-        with MerkleLog.open(db) as log:
+        with MerkleLog.open(db, create=False) as log:
             if index is not None:
                 _dump(entry_proof(log, index, tree_size=size))
                 return
@@ -277,8 +273,6 @@ def prove(
                 verifiers=verifiers,
                 include_events=not no_events,
             )
-    except (LogError, KeyFileError, ProofError) as e:
-        _fail(str(e))
     _dump(view)
     if not view["verified"]:
         _fail("NOT verified: " + "; ".join(view["problems"]))
@@ -316,7 +310,7 @@ def checkpoint(
         if key is None and origin is not None:
             _fail("--origin 需与 --key 同用 / --origin needs --key", 2)
         signer = load_signer(key) if key is not None else None
-        with MerkleLog.open(db) as log:
+        with MerkleLog.open(db, create=signer is not None) as log:
             if signer is not None:
                 cp = log.add_checkpoint(signer, origin=origin)
             else:

@@ -617,9 +617,12 @@ class MerkleLog:
         self._cache: dict[NodeKey, bytes] = {}
 
     @classmethod
-    def open(cls, path: Path | str, *, synchronous: str = "FULL") -> MerkleLog:
-        """Open (creating if needed) the log in the SQLite file ``path``."""
-        return cls(SqliteLogStore(path, synchronous=synchronous))
+    def open(
+        cls, path: Path | str, *, synchronous: str = "FULL", create: bool = True
+    ) -> MerkleLog:
+        """Open the log in the SQLite file ``path`` (created if needed, unless ``create`` is
+        false: then a missing file or one without a log raises :class:`LogDatabaseError`)."""
+        return cls(SqliteLogStore(path, synchronous=synchronous, create=create))
 
     def __enter__(self) -> MerkleLog:
         return self

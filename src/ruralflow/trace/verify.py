@@ -257,9 +257,9 @@ def verify_log(
     exist). ``verifiers`` are the trusted public keys of the log; with none, checkpoint
     signatures cannot be checked and that is reported as a problem when checkpoints exist;
     with some, a log without any checkpoint that verifies fails (``require_checkpoint``,
-    default: whether keys are given; pass ``False`` for a log not yet signed). ``trusted`` are checkpoints
-    kept outside the log (:func:`load_trusted_checkpoints`), already verified: today's log
-    must extend each of them.
+    default: whether keys are given; pass ``False`` for a log not yet signed). ``trusted``
+    are checkpoints kept outside the log (:func:`load_trusted_checkpoints`), already
+    verified: today's log must extend each of them.
     """
     store, owned = _open(source)
     cps = [t if isinstance(t, TrustedCheckpoint) else TrustedCheckpoint(t) for t in trusted]
