@@ -145,12 +145,14 @@ def add(
                 try:
                     doc = load_json(f)
                 except EpcisValidationError as e:
-                    err_console.print(e.report.summary(), markup=False, highlight=False)
+                    err_console.print(
+                        e.report.summary(), markup=False, highlight=False, emoji=False
+                    )
                     bad = True
                     continue
                 report = validate_epcis(doc, source=str(f))
                 if not report.ok:
-                    err_console.print(report.summary(), markup=False, highlight=False)
+                    err_console.print(report.summary(), markup=False, highlight=False, emoji=False)
                     bad = True
                 docs.append((f, doc))
         except EpcisDirError as e:
@@ -376,7 +378,7 @@ def validate(
                     if report.ok and item.get("jsonld", "valid") == "valid"
                     else err_console
                 )
-                out.print(text, markup=False, highlight=False, soft_wrap=True)
+                out.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
     except EpcisDirError as e:
         _fail(str(e))
     if as_json:
@@ -592,7 +594,7 @@ def verify(
         print_json(report.to_dict())
     else:
         out = console if report.ok else err_console
-        out.print(report.summary(), markup=False, highlight=False, soft_wrap=True)
+        out.print(report.summary(), markup=False, highlight=False, emoji=False, soft_wrap=True)
     if not report.ok:
         raise typer.Exit(1)
 

@@ -124,7 +124,8 @@ def check_ijson(value: Any, *, max_depth: int = MAX_DEPTH) -> None:
         node, path, depth = stack.pop()
         if isinstance(node, dict | list):
             if depth >= max_depth:
-                raise StrictJSONError(f"{path}: nesting is deeper than {max_depth} levels")
+                where = path if len(path) <= 60 else path[:57] + "..."
+                raise StrictJSONError(f"{where}: nesting is deeper than {max_depth} levels")
             if isinstance(node, dict):
                 for k, v in node.items():
                     if not isinstance(k, str):
