@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ import typer
 
 from ruralflow.cli._common import (
     EXAMPLE_BUNDLE,
+    choice,
     console,
     days_callback,
     err_console,
@@ -25,6 +27,7 @@ from ruralflow.cli._common import (
     interactive,
     note,
     parse_date,
+    positive_seconds,
     print_json,
     read_bundle_or_fail,
     seed_callback,
@@ -465,8 +468,28 @@ def demo(
     ] = False,
     seed: Annotated[
         int,
-        typer.Option("--seed", help="Seed of the simulated readings.", callback=seed_callback),
+        typer.Option(
+            "--seed", help="Seed of the readings and the day plans.", callback=seed_callback
+        ),
     ] = 0,
+    journeys: Annotated[
+        str,
+        typer.Option(
+            "--journeys",
+            help="plan: each batch's carrier, cold or ambient chain, pre-cooling and hub "
+            "arrival come from the county's day plan (one plan per traced day); rules: the "
+            "fixed demo rules.",
+            callback=choice("plan", "rules"),
+        ),
+    ] = "plan",
+    plan_seconds: Annotated[
+        float,
+        typer.Option(
+            "--plan-time-limit",
+            help="Seconds for each day plan (with --journeys plan).",
+            callback=positive_seconds,
+        ),
+    ] = 2.0,
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Print one JSON object: counts, log, trace codes."),
@@ -474,9 +497,12 @@ def demo(
 ) -> None:
     """Generate the EPCIS events of a season of batches of a county (demo data).
 
-    Every batch gets harvest, grading, pre-cooling, storage, packing, shipping, transport
-    temperatures, receiving and sale events; they are validated against GS1's schema (unless
-    --no-validate), appended to --db, and a checkpoint is signed with --key.
+    Every batch gets harvest, grading, packing, shipping, transport temperatures, receiving
+    and sale events, plus pre-cooling and cold storage when its journey was cold. Journeys
+    come from the county's day plans (--journeys plan, the default: which batches went by
+    reefer and were pre-cooled, which by ambient van or bus, when they reached the hub) or
+    from fixed rules. Events are validated against GS1's schema (unless --no-validate),
+    appended to --db (a rerun appends nothing new), and a checkpoint is signed with --key.
 
     Example: ruralflow trace demo --db liquan.db --key liquan.key --limit 200 --qr-dir qr
     """
@@ -485,7 +511,7 @@ def demo(
     from ruralflow.trace.codes import write_qr
     from ruralflow.trace.exchange import capture
     from ruralflow.trace.log import MerkleLog
-    from ruralflow.trace.season import SeasonOptions, season_events
+    from ruralflow.trace.season import SeasonOptions, season_events, traced_days
     from ruralflow.trace.validate import EpcisDirError, validate_epcis
 
     path = bundle or EXAMPLE_BUNDLE
@@ -494,12 +520,17 @@ def demo(
     result: dict[str, Any] = {"bundle": str(path)}
     with steps("读取数据包 / reading the bundle", show=interactive(as_json)) as progress:
         county = read_bundle_or_fail(path)
+        opts = SeasonOptions(days=days, limit=limit, seed=seed)
+        if journeys == "plan":
+            plans = _day_journeys(county, traced_days(county, opts), plan_seconds, seed, progress)
+            opts = replace(opts, journeys=plans)
         progress.step("生成事件 / generating the season's EPCIS events")
-        season = season_events(county, SeasonOptions(days=days, limit=limit, seed=seed))
+        season = season_events(county, opts)
         if not season.events:
             _fail(f"{path}: no up-flow batches to trace (check --day/--limit)")
         tell(season.summary())
         result.update(adcode=county.adcode, batches=len(season.batches))
+        result.update(planned_journeys=season.planned())
         result.update(events=len(season.events), valid=None)
         doc = season.document()
         if not no_validate:
@@ -552,6 +583,25 @@ def demo(
     result["trace_codes"] = codes
     if as_json:
         print_json(result)
+
+
+def _day_journeys(
+    county: Any, days: list[Any], seconds: float, seed: int, progress: Any
+) -> dict[str, Any]:
+    """Batch journeys from one logistics plan per day (a day that cannot be planned keeps
+    the demo rules, with a note)."""
+    from ruralflow.logistics import LogisticsError, PlanOptions, plan
+    from ruralflow.trace.season import journeys_from_plan
+
+    out: dict[str, Any] = {}
+    options = PlanOptions(time_limit_s=seconds, seed=seed, compare=False, workers=1)
+    for day in days:
+        progress.step(f"日计划 / planning {day.isoformat()} for the batch journeys")
+        try:
+            out.update(journeys_from_plan(plan(county, day, options).spoilage))
+        except LogisticsError as e:
+            note(f"{day.isoformat()}: 无法规划，按规则 / not planned, demo rules used: {e}")
+    return out
 
 
 def verify(
