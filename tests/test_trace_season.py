@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from typer.testing import CliRunner
 
 from helpers import DAY, tiny_county
@@ -116,3 +117,12 @@ def test_demo_uses_the_day_plan(tmp_path: Path) -> None:
         assert res["planned_journeys"] == planned
     r = runner.invoke(app, ["trace", "demo", str(bundle), "--journeys", "maybe"])
     assert r.exit_code == 2
+
+
+def test_report_section_uses_the_day_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report's trace section takes the journeys of the traced day's plan."""
+    from ruralflow.report.trace import sections
+
+    monkeypatch.setenv("RURALFLOW_PLAN_SECONDS", "1")
+    (section,) = sections(_county(), DAY)
+    assert "of 2 batches" in " ".join(section.html.split())
