@@ -281,3 +281,20 @@ def test_two_writers_append_and_sign_concurrently(tmp_path: Path) -> None:
     report = verify_log(db, [signer.verifier()])
     assert report.ok, report.summary()
     assert report.tree_size == 3 * rounds and report.checkpoints_checked == rounds
+
+
+def test_changed_capture_key_is_detected(tmp_path: Path) -> None:
+    """The eventID index is outside the tree: a key moved to another entry is reported."""
+    from ruralflow.trace.log import KeyedEntry
+
+    db = tmp_path / "log.db"
+    with MerkleLog.open(db) as log:
+        log.append_keyed(
+            KeyedEntry(f"urn:uuid:{i}", b'{"eventID":"urn:uuid:%d"}' % i, b"d%d" % i)
+            for i in range(3)
+        )
+    assert verify_log(db).ok
+    _sql(db, "UPDATE tlog_keys SET idx = 2 WHERE key = 'urn:uuid:1'")
+    report = verify_log(db)
+    assert [p.kind for p in report.problems] == ["key-mismatch"]
+    assert report.first_bad_entry == 2

@@ -533,6 +533,16 @@ class SqliteLogStore:
                 out[str(key)] = (int(idx), bytes(digest))
         return out
 
+    def iter_keys(self) -> Iterator[tuple[str, int, bytes | None]]:
+        """``(key, index, entry bytes or None)`` of every stored capture key (for audits)."""
+        if not self._has_keys:
+            return
+        for key, idx, data in self._db.execute(
+            "SELECT k.key, k.idx, e.data FROM tlog_keys k "
+            "LEFT JOIN tlog_entries e ON e.idx = k.idx ORDER BY k.idx"
+        ):
+            yield str(key), int(idx), None if data is None else bytes(data)
+
     # writes -----------------------------------------------------------------
 
     def append(

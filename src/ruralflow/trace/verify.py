@@ -13,7 +13,9 @@ The audit trusts nothing in the database except the public keys it is given:
    next (built from the stored tree) must verify against the two signed roots. With public
    keys given, at least one checkpoint must verify (a log whose checkpoints were deleted
    fails);
-4. every *trusted* checkpoint (a signed note the auditor kept outside the log, or a witness
+4. every capture key (``tlog_keys``, not covered by the tree) must name an entry holding the
+   event with that ``eventID``;
+5. every *trusted* checkpoint (a signed note the auditor kept outside the log, or a witness
    folder of them: :func:`load_trusted_checkpoints`) must be covered by today's log: the
    entries rebuilt up to its size must hash to its signed root, and a consistency proof from
    it to today's tree (built from the stored subtrees) must verify. This is what catches a
@@ -23,6 +25,7 @@ The audit trusts nothing in the database except the public keys it is given:
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -70,8 +73,9 @@ class LogProblem:
     ``checkpoint-consistency``, ``checkpoint-unchecked``, ``checkpoint-none`` (public keys
     given but no checkpoint verifies), ``trusted-truncated``, ``trusted-root``,
     ``trusted-consistency``, ``trusted-origin`` (against a trusted checkpoint kept outside
-    the log). ``entry_index`` names the altered
-    entry when it is known exactly; ``entry_range`` (half-open) bounds it otherwise.
+    the log), ``key-mismatch`` (a capture key that names the wrong entry). ``entry_index``
+    names the altered entry when it is known exactly; ``entry_range`` (half-open) bounds it
+    otherwise.
     """
 
     kind: str
@@ -350,6 +354,7 @@ def _verify(
             )
         )
     root = frontier.root()
+    _check_keys(store, found)
     if trusted:
         _check_trusted(store, trusted, roots_at, size, root, origin, found)
     return VerifyReport(
@@ -362,6 +367,34 @@ def _verify(
         signed_size=signed,
         trusted_checked=len(trusted),
     )
+
+
+def _check_keys(store: LogStore, found: _Findings) -> None:
+    """Every capture key must name an entry that is the event with that ``eventID``.
+
+    The keys table is not covered by the tree, so a changed key could make a new event look
+    like a duplicate (and be dropped at capture); this catches it.
+    """
+    rows = getattr(store, "iter_keys", None)
+    if rows is None:
+        return
+    for key, idx, data in rows():
+        eid: object = None
+        if data is not None:
+            try:
+                value = json.loads(data)
+            except ValueError:
+                value = None
+            eid = value.get("eventID") if isinstance(value, dict) else None
+        if data is None or (eid is not None and eid != key):
+            found.add(
+                LogProblem(
+                    "key-mismatch",
+                    f"capture key {key[:80]!r} points at entry {idx}, which "
+                    + ("does not exist" if data is None else f"has eventID {str(eid)[:80]!r}"),
+                    entry_index=idx if data is not None else None,
+                )
+            )
 
 
 def _check_trusted(
