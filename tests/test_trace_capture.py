@@ -208,3 +208,25 @@ def test_good_document_accepted_and_in_memory_values_checked() -> None:
     assert not report.ok and "I-JSON" in report.summary()
     assert not validate_epcis(_doc(_event(1, **{"rf:x": 2**60}))).ok
     assert validate_epcis(_doc(_event(1))).ok
+
+
+def test_crash_inside_the_add_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure after the entries and keys of A and B were written, before the commit, rolls
+    everything back: the reopened log has no entry and no key of them."""
+    from ruralflow.trace.log import SqliteLogStore
+
+    def crash(self: SqliteLogStore, nodes: object) -> None:
+        raise KeyboardInterrupt("simulated crash before the commit")
+
+    db = tmp_path / "log.db"
+    docs = [("a", _doc(_event(1), _event(2))), ("b", _doc(_event(3)))]
+    with MerkleLog.open(db) as log:
+        monkeypatch.setattr(SqliteLogStore, "_insert_nodes", crash)
+        with pytest.raises(KeyboardInterrupt):
+            capture_documents(log, docs)
+        monkeypatch.undo()
+    with MerkleLog.open(db) as log:
+        assert log.size == 0 and log.store.find_keys([event_hash_id(_event(1))]) == {}
+        assert capture_documents(log, docs).appended == 3

@@ -397,7 +397,10 @@ def _conflicting_ids(doc: Any, list_ptr: str | None) -> list[EpcisProblem]:
         eid = event.get("eventID")
         if not isinstance(eid, str):
             continue
-        digest = event_fingerprint(event, event.get("@context", context))
+        try:
+            digest = event_fingerprint(event, event.get("@context", context))
+        except TraceError:
+            continue  # not hashable as an event: the schema problems say why
         if eid in seen and seen[eid][1] != digest:
             out.append(
                 EpcisProblem(

@@ -138,7 +138,7 @@ class VerifyReport:
             f"{self.entries_checked} entries and {self.checkpoints_checked} checkpoints checked"
         )
         if self.trusted_checked:
-            head += f"; extends {self.trusted_checked} trusted checkpoint(s)"
+            head += f"; checked against {self.trusted_checked} trusted checkpoint(s)"
         if self.ok:
             tail = ""
             if self.signed_size is not None and self.signed_size < self.tree_size:
