@@ -66,6 +66,10 @@ def _log_guard() -> Iterator[None]:
         yield
     except TraceError as e:
         _fail(str(e))
+    except sqlite3.OperationalError as e:
+        if "locked" in str(e) or "busy" in str(e):
+            _fail(f"追溯日志正忙 / the trace log database is busy (another writer holds it): {e}")
+        _fail(f"追溯日志数据库不可用 / the trace log database cannot be used: {e}")
     except sqlite3.DatabaseError as e:
         _fail(f"追溯日志数据库已损坏 / the trace log database is damaged or unreadable: {e}")
     except OSError as e:
