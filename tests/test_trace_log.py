@@ -358,7 +358,10 @@ def _run_writer(path: Path, keyfile: Path, seed: int, mode: str, acks: int) -> d
                 break
     finally:
         proc.send_signal(signal.SIGKILL)
-        rest, _ = proc.communicate(timeout=30)
+        # read through the text wrapper: communicate() reads the pipe directly and would
+        # drop what the wrapper has already buffered, cutting a line in two
+        rest = proc.stdout.read()
+        proc.wait(timeout=30)
     for line in rest.splitlines(keepends=True):
         if line.endswith("\n") and line != "IN-TRANSACTION\n":
             i, h = line.split()
