@@ -337,7 +337,10 @@ def test_all_valid_gs1_examples_import(tmp_path: Path) -> None:
         assert [log.entry(i) for i in range(log.size)] == expected
         exported = export_document(log)
     assert verify_log(tmp_path / "log.db", []).first_bad_entry is None
-    assert validate_epcis(exported).ok, validate_epcis(exported).summary()
+    # GS1's examples reuse a few eventIDs for different events: one document holding them
+    # all is refused for that reason only
+    report = validate_epcis(exported)
+    assert {p.keyword for p in report.problems} <= {"uniqueEventID"}, report.summary()
 
 
 @needs_shared

@@ -358,7 +358,10 @@ def _run_writer(path: Path, keyfile: Path, seed: int, mode: str, acks: int) -> d
                 break
     finally:
         proc.send_signal(signal.SIGKILL)
-        rest, _ = proc.communicate(timeout=30)
+        # read through the text wrapper: communicate() reads the pipe directly and would
+        # drop what the wrapper has already buffered, cutting a line in two
+        rest = proc.stdout.read()
+        proc.wait(timeout=30)
     for line in rest.splitlines(keepends=True):
         if line.endswith("\n") and line != "IN-TRANSACTION\n":
             i, h = line.split()
@@ -382,7 +385,7 @@ def test_kill_during_append_loses_nothing(tmp_path: Path) -> None:
         with MerkleLog.open(path) as log:
             size = log.size
             # the tree equals a recomputation from the entries, checkpoints included
-            report = verify_log(log, [signer.verifier()])
+            report = verify_log(log, [signer.verifier()], require_checkpoint=False)
             assert report.ok, report.summary()
             assert report.root == log.root()
             # every acknowledged entry survived, byte for byte

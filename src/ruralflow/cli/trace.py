@@ -9,6 +9,9 @@ log or key, a failed proof); 2 usage errors (Typer's own).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +19,7 @@ import typer
 
 from ruralflow.cli._common import (
     EXAMPLE_BUNDLE,
+    choice,
     console,
     days_callback,
     err_console,
@@ -23,6 +27,7 @@ from ruralflow.cli._common import (
     interactive,
     note,
     parse_date,
+    positive_seconds,
     print_json,
     read_bundle_or_fail,
     seed_callback,
@@ -48,6 +53,27 @@ ResolverOpt = Annotated[
 
 
 _fail = fail
+
+
+@contextmanager
+def _log_guard() -> Iterator[None]:
+    """One clear message and exit 1 for any refusal of the trace engine or its database."""
+    import sqlite3
+
+    from ruralflow.trace.errors import TraceError
+
+    try:
+        yield
+    except TraceError as e:
+        _fail(str(e))
+    except sqlite3.OperationalError as e:
+        if "locked" in str(e) or "busy" in str(e):
+            _fail(f"追溯日志正忙 / the trace log database is busy (another writer holds it): {e}")
+        _fail(f"追溯日志数据库不可用 / the trace log database cannot be used: {e}")
+    except sqlite3.DatabaseError as e:
+        _fail(f"追溯日志数据库已损坏 / the trace log database is damaged or unreadable: {e}")
+    except OSError as e:
+        _fail(f"无法读写文件 / cannot read or write {e.filename or ''}: {e.strerror or e}")
 
 
 def _dump(value: Any, out: Path | None = None) -> None:
@@ -94,17 +120,20 @@ def add(
         bool, typer.Option("--json", help="Print one JSON object: events appended, log size.")
     ] = False,
 ) -> None:
-    """Validate EPCIS documents and append their events to the log.
+    """Validate EPCIS documents and append their events to the log, all or nothing.
 
-    Every file is validated first; if any is invalid nothing is written (exit 1, the failing
-    event and field are named). Each event is stored as the canonical JSON of the event with
-    its document's @context.
+    Every file is read strictly (I-JSON) and validated first; if any is invalid nothing is
+    written (exit 1, the failing event and field are named). All files' events are then
+    appended in one transaction. Each event is stored as the canonical JSON of the event with
+    its document's @context; one without eventID gets its CBV 2.0 event hash ID. An event
+    whose eventID is already in the log is a duplicate and not appended again (so a retried
+    add changes nothing); a different event under a stored eventID is refused (exit 1).
 
     Example: ruralflow trace add --db county.db events.jsonld --sign log.key
     """
-    from ruralflow.trace.checkpoint import KeyFileError, load_signer
-    from ruralflow.trace.exchange import import_document
-    from ruralflow.trace.log import LogError, MerkleLog
+    from ruralflow.trace.checkpoint import load_signer
+    from ruralflow.trace.exchange import capture_documents
+    from ruralflow.trace.log import MerkleLog
     from ruralflow.trace.validate import (
         EpcisDirError,
         EpcisValidationError,
@@ -123,30 +152,37 @@ def add(
                 try:
                     doc = load_json(f)
                 except EpcisValidationError as e:
-                    err_console.print(e.report.summary(), markup=False, highlight=False)
+                    err_console.print(
+                        e.report.summary(), markup=False, highlight=False, emoji=False
+                    )
                     bad = True
                     continue
                 report = validate_epcis(doc, source=str(f))
                 if not report.ok:
-                    err_console.print(report.summary(), markup=False, highlight=False)
+                    err_console.print(report.summary(), markup=False, highlight=False, emoji=False)
                     bad = True
                 docs.append((f, doc))
         except EpcisDirError as e:
             _fail(str(e))
         if bad:
-            _fail("nothing was appended")
-        try:
+            _fail("未写入任何内容 / nothing was appended")
+        with _log_guard():
             signer = load_signer(sign) if sign is not None else None
             with MerkleLog.open(db) as log:
-                for f, doc in docs:
-                    progress.step(f"导入 / importing {f}")
-                    res = import_document(log, doc, validate=False, source=str(f))
-                    n = len(res.leaf_hashes)
-                    last = res.first_index + n - 1
+                progress.step(f"导入 / appending to {db}")
+                res = capture_documents(log, [(str(f), doc) for f, doc in docs], validate=False)
+                for f, _doc in docs:
+                    mine = [e for e in res.events if e.source == str(f)]
+                    new = [e.index for e in mine if not e.duplicate]
+                    dup = len(mine) - len(new)
+                    span = f" (entries {min(new)}-{max(new)})" if new else ""
                     result["files"].append(
-                        {"file": str(f), "events": n, "first": res.first_index, "last": last}
+                        {"file": str(f), "events": len(new), "duplicates": dup}
+                        | ({"first": min(new), "last": max(new)} if new else {})
                     )
-                    tell(f"{f}: appended {n} events (entries {res.first_index}-{last})")
+                    tell(f"{f}: appended {len(new)} events{span}, {dup} already in the log")
+                result["appended"] = res.appended
+                result["duplicates"] = res.duplicates
                 result["checkpoint"] = None
                 if signer is not None:
                     cp = log.add_checkpoint(signer)
@@ -154,8 +190,6 @@ def add(
                     tell(f"signed checkpoint {cp.seq} at size {cp.tree_size}")
                 result["log_size"] = log.size
                 tell(f"log size {log.size}")
-        except (LogError, KeyFileError) as e:
-            _fail(str(e))
     if as_json:
         print_json(result)
 
@@ -179,23 +213,20 @@ def export(
     from ruralflow.trace.codes import lot_of_url
     from ruralflow.trace.exchange import export_document
     from ruralflow.trace.ids import IdentifierError
-    from ruralflow.trace.log import LogError, MerkleLog
+    from ruralflow.trace.log import MerkleLog
     from ruralflow.trace.view import batch_history
 
-    try:
-        with MerkleLog.open(db) as log:
-            indices = None
-            if lot is not None:
-                try:
-                    ident = lot_of_url(lot)
-                except IdentifierError:
-                    ident = lot
-                indices = [i for i, _ in batch_history(log, ident)]
-                if not indices:
-                    _fail(f"no events about {ident} in {db}")
-            doc = export_document(log, indices=indices, start=start, end=end)
-    except LogError as e:
-        _fail(str(e))
+    with _log_guard(), MerkleLog.open(db, create=False) as log:
+        indices = None
+        if lot is not None:
+            try:
+                ident = lot_of_url(lot)
+            except IdentifierError:
+                ident = lot
+            indices = [i for i, _ in batch_history(log, ident)]
+            if not indices:
+                _fail(f"no events about {ident} in {db}")
+        doc = export_document(log, indices=indices, start=start, end=end)
     _dump(doc, out)
     if out is not None:
         _say(f"wrote {len(doc['epcisBody']['eventList'])} events to {out}")
@@ -231,16 +262,15 @@ def prove(
 
     Example: ruralflow trace prove --db county.db --key log.pub --lot https://.../01/.../10/...
     """
-    from ruralflow.trace.checkpoint import KeyFileError, load_verifier
-    from ruralflow.trace.log import LogError, MerkleLog
-    from ruralflow.trace.merkle import ProofError
+    from ruralflow.trace.checkpoint import load_verifier
+    from ruralflow.trace.log import MerkleLog
     from ruralflow.trace.view import entry_proof, verification_view
 
     if (index is None) == (lot is None):
         _fail("只给 --index 或 --lot 之一 / give exactly one of --index and --lot", 2)
-    try:
+    with _log_guard():
         verifiers = [load_verifier(k) for k in key or []]
-        with MerkleLog.open(db) as log:
+        with MerkleLog.open(db, create=False) as log:
             if index is not None:
                 _dump(entry_proof(log, index, tree_size=size))
                 return
@@ -252,8 +282,6 @@ def prove(
                 verifiers=verifiers,
                 include_events=not no_events,
             )
-    except (LogError, KeyFileError, ProofError) as e:
-        _fail(str(e))
     _dump(view)
     if not view["verified"]:
         _fail("NOT verified: " + "; ".join(view["problems"]))
@@ -261,27 +289,53 @@ def prove(
 
 def checkpoint(
     db: DbOpt,
-    key: Annotated[Path, typer.Option("--key", help="Private key file of the log.")],
+    key: Annotated[
+        Path | None,
+        typer.Option("--key", help="Private key file of the log: sign a new checkpoint."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Also write the note here (a folder gets checkpoint-SIZE.txt): keep it "
+            "outside the log for `verify --checkpoint`.",
+        ),
+    ] = None,
     origin: Annotated[
         str | None, typer.Option("--origin", help="Checkpoint origin (default: key name).")
     ] = None,
 ) -> None:
-    """Sign a checkpoint of the log's current tree and print its signed note.
+    """Sign a checkpoint of the log's current tree (with --key) and print its signed note.
 
-    Refuses (exit 1) when the tree is not consistent with the previous checkpoint.
+    Without --key the latest stored checkpoint is printed (exit 1 if there is none). Refuses
+    (exit 1) to sign a tree that is not consistent with the previous checkpoint.
 
-    Example: ruralflow trace checkpoint --db county.db --key log.key
+    Example: ruralflow trace checkpoint --db county.db --key log.key --out audit/
     """
-    from ruralflow.trace.checkpoint import KeyFileError, load_signer
-    from ruralflow.trace.log import LogError, MerkleLog
+    from ruralflow.trace.checkpoint import load_signer
+    from ruralflow.trace.log import MerkleLog
 
-    try:
-        signer = load_signer(key)
-        with MerkleLog.open(db) as log:
-            cp = log.add_checkpoint(signer, origin=origin)
-    except (LogError, KeyFileError) as e:
-        _fail(str(e))
-    print(cp.note, end="" if cp.note.endswith("\n") else "\n")
+    with _log_guard():
+        if key is None and origin is not None:
+            _fail("--origin 需与 --key 同用 / --origin needs --key", 2)
+        signer = load_signer(key) if key is not None else None
+        with MerkleLog.open(db, create=signer is not None) as log:
+            if signer is not None:
+                cp = log.add_checkpoint(signer, origin=origin)
+            else:
+                latest = log.latest_checkpoint()
+                if latest is None:
+                    _fail(f"日志尚无检查点 / {db} has no checkpoint yet (sign one with --key)")
+                cp = latest
+        note_text = cp.note if cp.note.endswith("\n") else cp.note + "\n"
+        if out is not None:
+            target = out / f"checkpoint-{cp.tree_size}.txt" if out.is_dir() else out
+            try:
+                target.write_text(note_text, encoding="utf-8")
+            except OSError as e:
+                _fail(f"无法写入 / cannot write {target}: {e.strerror or e}")
+            note(f"wrote checkpoint of size {cp.tree_size} to {target}")
+    print(note_text, end="")
 
 
 def validate(
@@ -331,7 +385,7 @@ def validate(
                     if report.ok and item.get("jsonld", "valid") == "valid"
                     else err_console
                 )
-                out.print(text, markup=False, highlight=False, soft_wrap=True)
+                out.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
     except EpcisDirError as e:
         _fail(str(e))
     if as_json:
@@ -418,8 +472,28 @@ def demo(
     ] = False,
     seed: Annotated[
         int,
-        typer.Option("--seed", help="Seed of the simulated readings.", callback=seed_callback),
+        typer.Option(
+            "--seed", help="Seed of the readings and the day plans.", callback=seed_callback
+        ),
     ] = 0,
+    journeys: Annotated[
+        str,
+        typer.Option(
+            "--journeys",
+            help="plan: each batch's carrier, cold or ambient chain, pre-cooling and hub "
+            "arrival come from the county's day plan (one plan per traced day); rules: the "
+            "fixed demo rules.",
+            callback=choice("plan", "rules"),
+        ),
+    ] = "plan",
+    plan_seconds: Annotated[
+        float,
+        typer.Option(
+            "--plan-time-limit",
+            help="Seconds for each day plan (with --journeys plan).",
+            callback=positive_seconds,
+        ),
+    ] = 2.0,
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Print one JSON object: counts, log, trace codes."),
@@ -427,19 +501,21 @@ def demo(
 ) -> None:
     """Generate the EPCIS events of a season of batches of a county (demo data).
 
-    Every batch gets harvest, grading, pre-cooling, storage, packing, shipping, transport
-    temperatures, receiving and sale events; they are validated against GS1's schema (unless
-    --no-validate), appended to --db, and a checkpoint is signed with --key.
+    Every batch gets harvest, grading, packing, shipping, transport temperatures, receiving
+    and sale events, plus pre-cooling and cold storage when its journey was cold. Journeys
+    come from the county's day plans (--journeys plan, the default: which batches went by
+    reefer and were pre-cooled, which by ambient van or bus, when they reached the hub) or
+    from fixed rules. Events are validated against GS1's schema (unless --no-validate),
+    appended to --db (a rerun appends nothing new), and a checkpoint is signed with --key.
 
     Example: ruralflow trace demo --db liquan.db --key liquan.key --limit 200 --qr-dir qr
     """
-    from ruralflow.trace.canonical import canonical_json
-    from ruralflow.trace.checkpoint import KeyFileError, generate_signer, load_signer
+    from ruralflow.trace.checkpoint import generate_signer, load_signer
     from ruralflow.trace.checkpoint import write_key_pair as write
     from ruralflow.trace.codes import write_qr
-    from ruralflow.trace.epcis import epcis_context, standalone_event
-    from ruralflow.trace.log import LogError, MerkleLog
-    from ruralflow.trace.season import SeasonOptions, season_events
+    from ruralflow.trace.exchange import capture
+    from ruralflow.trace.log import MerkleLog
+    from ruralflow.trace.season import SeasonOptions, season_events, traced_days
     from ruralflow.trace.validate import EpcisDirError, validate_epcis
 
     path = bundle or EXAMPLE_BUNDLE
@@ -448,12 +524,17 @@ def demo(
     result: dict[str, Any] = {"bundle": str(path)}
     with steps("读取数据包 / reading the bundle", show=interactive(as_json)) as progress:
         county = read_bundle_or_fail(path)
+        opts = SeasonOptions(days=days, limit=limit, seed=seed)
+        if journeys == "plan":
+            plans = _day_journeys(county, traced_days(county, opts), plan_seconds, seed, progress)
+            opts = replace(opts, journeys=plans)
         progress.step("生成事件 / generating the season's EPCIS events")
-        season = season_events(county, SeasonOptions(days=days, limit=limit, seed=seed))
+        season = season_events(county, opts)
         if not season.events:
             _fail(f"{path}: no up-flow batches to trace (check --day/--limit)")
         tell(season.summary())
         result.update(adcode=county.adcode, batches=len(season.batches))
+        result.update(planned_journeys=season.planned())
         result.update(events=len(season.events), valid=None)
         doc = season.document()
         if not no_validate:
@@ -472,7 +553,7 @@ def demo(
             tell(f"wrote {out}")
         if db is not None:
             progress.step(f"写入追溯日志 / appending to {db}")
-            try:
+            with _log_guard():
                 signer = None
                 if key is not None:
                     if key.exists():
@@ -481,21 +562,18 @@ def demo(
                         signer = generate_signer(f"ruralflow.example/county/{county.adcode}/trace")
                         write(signer, key, key.with_name(key.name + ".pub"))
                         tell(f"created key {key} and {key.name}.pub")
-                ctx = epcis_context(season.namespace)
                 with MerkleLog.open(db) as log:
-                    res = log.append_many(
-                        canonical_json(standalone_event(e, ctx)) for e in season.events
-                    )
+                    res = capture(log, doc, validate=False, source="demo events")
                     tell(
-                        f"appended {len(res.leaf_hashes)} events to {db}; log size {res.tree_size}"
+                        f"appended {res.appended} events to {db} ({res.duplicates} already "
+                        f"there); log size {res.tree_size}"
                     )
                     result.update(db=str(db), log_size=res.tree_size, checkpoint=None)
+                    result.update(appended=res.appended, duplicates=res.duplicates)
                     if signer is not None:
                         cp = log.add_checkpoint(signer)
                         result["checkpoint"] = cp.seq
                         tell(f"signed checkpoint {cp.seq} at size {cp.tree_size}")
-            except (LogError, KeyFileError) as e:
-                _fail(str(e))
     with_gs1 = [b for b in season.batches if b.gs1][:1]
     examples = with_gs1 + [b for b in season.batches if not b.gs1][: 3 - len(with_gs1)]
     codes = []
@@ -511,36 +589,66 @@ def demo(
         print_json(result)
 
 
+def _day_journeys(
+    county: Any, days: list[Any], seconds: float, seed: int, progress: Any
+) -> dict[str, Any]:
+    """Batch journeys from one logistics plan per day (a day that cannot be planned keeps
+    the demo rules, with a note)."""
+    from ruralflow.logistics import LogisticsError, PlanOptions, plan
+    from ruralflow.trace.season import journeys_from_plan
+
+    out: dict[str, Any] = {}
+    options = PlanOptions(time_limit_s=seconds, seed=seed, compare=False, workers=1)
+    for day in days:
+        progress.step(f"日计划 / planning {day.isoformat()} for the batch journeys")
+        try:
+            out.update(journeys_from_plan(plan(county, day, options).spoilage))
+        except LogisticsError as e:
+            note(f"{day.isoformat()}: 无法规划，按规则 / not planned, demo rules used: {e}")
+    return out
+
+
 def verify(
     db: DbOpt,
     key: Annotated[
         list[Path] | None,
         typer.Option("--key", help="Public key file of the log (repeatable)."),
     ] = None,
+    trusted: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checkpoint",
+            help="A checkpoint note saved earlier, or a witness folder of notes (repeatable): "
+            "the log must extend each. Needs --key.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Audit the trace log: re-hash every entry, rebuild the tree, check every checkpoint.
 
-    Exits 0 when the log is intact, 1 when anything was altered (the first altered entry is
-    named) or the log cannot be read.
+    With --key, at least one stored checkpoint must verify with the key. With --checkpoint
+    (a note kept outside the log, e.g. from `trace checkpoint --out`), the log must extend it:
+    a rewritten, truncated or reordered history fails even when its tree was rebuilt. Exits 0
+    when the log is intact, 1 when anything was altered (the first altered entry is named
+    where it can be) or the log cannot be read.
 
-    Example: ruralflow trace verify --db county.db --key log.pub
+    Example: ruralflow trace verify --db county.db --key log.pub --checkpoint audit/
     """
-    from ruralflow.trace.checkpoint import KeyFileError, load_verifier
-    from ruralflow.trace.log import LogError
-    from ruralflow.trace.verify import verify_log
+    from ruralflow.trace.checkpoint import load_verifier
+    from ruralflow.trace.verify import load_trusted_checkpoints, verify_log
 
-    try:
+    if trusted and not key:
+        _fail("--checkpoint 需与 --key 同用 / --checkpoint needs --key (the log's public key)", 2)
+    with _log_guard():
         verifiers = [load_verifier(k) for k in key or []]
+        notes = [t for path in trusted or [] for t in load_trusted_checkpoints(path, verifiers)]
         with steps(f"核验 / verifying {db}", show=interactive(as_json)):
-            report = verify_log(db, verifiers)
-    except (KeyFileError, LogError) as e:
-        _fail(str(e))
+            report = verify_log(db, verifiers, trusted=notes)
     if as_json:
         print_json(report.to_dict())
     else:
         out = console if report.ok else err_console
-        out.print(report.summary(), markup=False, highlight=False, soft_wrap=True)
+        out.print(report.summary(), markup=False, highlight=False, emoji=False, soft_wrap=True)
     if not report.ok:
         raise typer.Exit(1)
 

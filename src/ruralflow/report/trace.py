@@ -1,9 +1,13 @@
 """Traceability as a report section: events per stage, trace codes, the log and its checkpoint.
 
 Entry point of the report's analysis (:mod:`ruralflow.report.analyses`):
-:func:`sections` ``(county, day) -> [Section]``. It generates the EPCIS events of the up-flow
-batches harvested on the report's day (the first harvest day when the day has none; demo rules
-of :func:`ruralflow.trace.season.season_events`), appends them to a temporary Merkle log, signs
+:func:`sections` ``(county, day, options) -> [Section]``. It generates the EPCIS events of the up-flow
+batches harvested on the report's day (the first harvest day when the day has none), each
+batch's journey (carrier, cold or ambient chain, pre-cooling, hub arrival) taken from that
+day's logistics plan (``JOURNEY_PLAN_SECONDS`` = 2 s or ``options.plan_seconds`` if less,
+seed ``options.seed``; the demo rules of
+:func:`ruralflow.trace.season.season_events` where a day cannot be planned), captures them in a
+temporary Merkle log, signs
 a checkpoint with a one-off key, and shows: events per stage, temperature alarms, three example
 trace codes (URL and inline SVG QR code, each verified against the checkpoint) and the
 brand. Nothing is written to
@@ -25,12 +29,19 @@ from ruralflow.domain import County
 from ruralflow.report.model import Origin, ProvenanceItem, ReportOptions, Section
 from ruralflow.report.templating import environment
 from ruralflow.trace.brand import registry_for
-from ruralflow.trace.canonical import canonical_json
 from ruralflow.trace.checkpoint import generate_signer
 from ruralflow.trace.codes import qr_svg, resolver_from_env
-from ruralflow.trace.epcis import STAGES, standalone_event
+from ruralflow.trace.epcis import STAGES
+from ruralflow.trace.exchange import capture
 from ruralflow.trace.log import MerkleLog
-from ruralflow.trace.season import ASSUMPTIONS, BatchTrace, SeasonOptions, season_events
+from ruralflow.trace.season import (
+    ASSUMPTIONS,
+    BatchJourney,
+    BatchTrace,
+    SeasonOptions,
+    journeys_from_plan,
+    season_events,
+)
 from ruralflow.trace.view import verification_view
 
 __all__ = ["sections"]
@@ -73,9 +84,13 @@ only.</p>
     <div class="k">日志条目 / Log entries</div></div>
 </div>
 <p class="note">追溯 {{ day }} 采收的批次（全季 {{ season_batches | num }} 个批次，
-用 <span class="mono">ruralflow trace demo</span> 生成全季事件）
+用 <span class="mono">ruralflow trace demo</span> 生成全季事件）；{{ planned | num }} 个批次的
+路径（冷链或常温、是否预冷、到达县中心的时间）取自当天的物流计划。
 / Batches harvested on {{ day }} are traced here (the season has {{ season_batches | num }};
-<span class="mono">ruralflow trace demo</span> writes the whole season's events).</p>
+<span class="mono">ruralflow trace demo</span> writes the whole season's events); the journeys
+of {{ planned | num }} batches (cold or ambient chain, pre-cooled or not, hub arrival) come from
+that day's logistics plan{% if planned < n_batches %}, the others follow the demo
+rules{% endif %}.</p>
 <h3>各环节事件数 / Events per stage</h3>
 <div class="table-wrap">
 <table class="data">
@@ -144,6 +159,25 @@ def _examples(batches: Sequence[BatchTrace]) -> list[BatchTrace]:
     return with_gs1 + [b for b in pool if not b.gs1][: 3 - len(with_gs1)]
 
 
+#: Seconds of the plan whose batch journeys the trace section shows (at most the report's
+#: plan budget): the journeys need the plan's carriers, not its best cost.
+JOURNEY_PLAN_SECONDS = 2.0
+
+
+def _journeys(
+    county: County, day: dt.date, options: ReportOptions
+) -> dict[str, BatchJourney] | None:
+    """The batch journeys of ``day``'s logistics plan (``None`` if it cannot be planned)."""
+    from ruralflow.logistics import LogisticsError, PlanOptions, plan
+
+    seconds = min(JOURNEY_PLAN_SECONDS, options.plan_seconds)
+    plan_options = PlanOptions(time_limit_s=seconds, seed=options.seed, compare=False, workers=1)
+    try:
+        return journeys_from_plan(plan(county, day, plan_options).spoilage)
+    except LogisticsError:
+        return None
+
+
 def sections(
     county: County, day: dt.date | None = None, options: ReportOptions | None = None
 ) -> Sequence[Section]:
@@ -158,17 +192,18 @@ def sections(
         )
         return [Section("trace", *title, html)]
     traced_day = day if day in harvest_days else harvest_days[0]
+    o = options or ReportOptions()
+    journeys = _journeys(county, traced_day, o)
     season = season_events(
-        county, SeasonOptions(days=(traced_day,), seed=(options or ReportOptions()).seed)
+        county, SeasonOptions(days=(traced_day,), seed=o.seed, journeys=journeys)
     )
     resolver = resolver_from_env()
-    ctx = season.context()
     examples = _examples(season.batches)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="ruralflow-trace-") as tmp:
         signer = generate_signer(f"ruralflow.example/county/{county.adcode}/trace")
         with MerkleLog.open(Path(tmp) / "trace.db", synchronous="NORMAL") as log:
-            log.append_many(canonical_json(standalone_event(e, ctx)) for e in season.events)
+            capture(log, season.document(), validate=False, source="report")
             cp = log.add_checkpoint(signer)
             log_size = log.size
             for b in examples:
@@ -225,6 +260,7 @@ def sections(
             log_size=log_size,
             day=traced_day.isoformat(),
             season_batches=len(county.supply_up),
+            planned=season.planned(),
             stages=stages,
             resolver=resolver,
             examples=rows,

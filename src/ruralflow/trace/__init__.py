@@ -7,6 +7,8 @@
 - :mod:`ruralflow.trace.checkpoint`: Ed25519 keys and C2SP signed-note checkpoints;
 - :mod:`ruralflow.trace.verify`: full audit of a stored log (``verify_log``);
 - :mod:`ruralflow.trace.epcis`: GS1 EPCIS 2.0 events for a batch's life, documents, alarms;
+- :mod:`ruralflow.trace.hashid`: the CBV 2.0 event hash ID (``ni:///sha-256;...``);
+- :mod:`ruralflow.trace.strictjson`: strict (I-JSON) parsing with size and depth limits;
 - :mod:`ruralflow.trace.ids`: GS1 keys (Digital Link URIs) and the project namespace;
 - :mod:`ruralflow.trace.validate`: GS1 schema validation and offline JSON-LD expansion;
 - :mod:`ruralflow.trace.exchange`: EPCIS documents into and out of the log;
@@ -17,7 +19,9 @@
 
 Front doors, each returning a result with ``summary()`` and ``to_dict()``:
 :func:`season_events` ``(county, options) -> SeasonTrace``; :meth:`MerkleLog.append`
-``-> AppendResult``; :func:`verify_log` ``-> VerifyReport``; :func:`validate_epcis`
+``-> AppendResult``; :func:`capture` / :func:`capture_documents` ``-> CaptureResult``
+(idempotent by ``eventID``); :func:`verify_log` ``-> VerifyReport`` (with ``trusted=``
+checkpoints from :func:`load_trusted_checkpoints`); :func:`validate_epcis`
 ``-> EpcisReport``; :func:`import_document` / :func:`export_document`;
 :func:`verification_view` (a JSON-ready dict). Errors derive from :class:`TraceError`
 (a :class:`~ruralflow.domain.DomainError`). Names are imported lazily (the CLI loads this
@@ -52,11 +56,20 @@ if TYPE_CHECKING:
     from ruralflow.trace.epcis import STAGES as STAGES
     from ruralflow.trace.epcis import standalone_event as standalone_event
     from ruralflow.trace.errors import TraceError as TraceError
+    from ruralflow.trace.exchange import CapturedEvent as CapturedEvent
+    from ruralflow.trace.exchange import CaptureResult as CaptureResult
+    from ruralflow.trace.exchange import capture as capture
+    from ruralflow.trace.exchange import capture_documents as capture_documents
     from ruralflow.trace.exchange import export_document as export_document
     from ruralflow.trace.exchange import import_document as import_document
+    from ruralflow.trace.hashid import event_hash_id as event_hash_id
     from ruralflow.trace.ids import IdentifierError as IdentifierError
     from ruralflow.trace.ids import Namespace as Namespace
     from ruralflow.trace.log import AppendResult as AppendResult
+    from ruralflow.trace.log import Duplicate as Duplicate
+    from ruralflow.trace.log import DuplicateKeyError as DuplicateKeyError
+    from ruralflow.trace.log import KeyedEntry as KeyedEntry
+    from ruralflow.trace.log import LogDatabaseError as LogDatabaseError
     from ruralflow.trace.log import LogError as LogError
     from ruralflow.trace.log import MerkleLog as MerkleLog
     from ruralflow.trace.log import SqliteLogStore as SqliteLogStore
@@ -68,6 +81,8 @@ if TYPE_CHECKING:
     from ruralflow.trace.season import SeasonOptions as SeasonOptions
     from ruralflow.trace.season import SeasonTrace as SeasonTrace
     from ruralflow.trace.season import season_events as season_events
+    from ruralflow.trace.strictjson import StrictJSONError as StrictJSONError
+    from ruralflow.trace.strictjson import loads_strict as loads_strict
     from ruralflow.trace.validate import EpcisDirError as EpcisDirError
     from ruralflow.trace.validate import EpcisJsonLdError as EpcisJsonLdError
     from ruralflow.trace.validate import EpcisProblem as EpcisProblem
@@ -76,7 +91,9 @@ if TYPE_CHECKING:
     from ruralflow.trace.validate import validate_epcis as validate_epcis
     from ruralflow.trace.validate import validate_epcis_file as validate_epcis_file
     from ruralflow.trace.verify import LogProblem as LogProblem
+    from ruralflow.trace.verify import TrustedCheckpoint as TrustedCheckpoint
     from ruralflow.trace.verify import VerifyReport as VerifyReport
+    from ruralflow.trace.verify import load_trusted_checkpoints as load_trusted_checkpoints
     from ruralflow.trace.verify import verify_log as verify_log
     from ruralflow.trace.view import batch_history as batch_history
     from ruralflow.trace.view import verification_view as verification_view
@@ -113,15 +130,24 @@ _WHERE = {
     ),
     "errors": ("TraceError",),
     "exchange": (
+        "CaptureResult",
+        "CapturedEvent",
+        "capture",
+        "capture_documents",
         "export_document",
         "import_document",
     ),
+    "hashid": ("event_hash_id",),
     "ids": (
         "IdentifierError",
         "Namespace",
     ),
     "log": (
         "AppendResult",
+        "Duplicate",
+        "DuplicateKeyError",
+        "KeyedEntry",
+        "LogDatabaseError",
         "LogError",
         "MerkleLog",
         "SqliteLogStore",
@@ -138,6 +164,10 @@ _WHERE = {
         "SeasonTrace",
         "season_events",
     ),
+    "strictjson": (
+        "StrictJSONError",
+        "loads_strict",
+    ),
     "validate": (
         "EpcisDirError",
         "EpcisJsonLdError",
@@ -149,6 +179,8 @@ _WHERE = {
     ),
     "verify": (
         "LogProblem",
+        "TrustedCheckpoint",
+        "load_trusted_checkpoints",
         "VerifyReport",
         "verify_log",
     ),

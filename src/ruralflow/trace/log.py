@@ -14,9 +14,12 @@ Storage layout (tables prefixed ``tlog_`` so they can live in the project databa
   are recomputed from the (at most ``2**min_node_level - 1``) stored leaf hashes under them;
 - ``tlog_checkpoints(seq INTEGER PRIMARY KEY, tree_size, root, note, created_at)``: signed
   checkpoints in the order they were made;
+- ``tlog_keys(key TEXT PRIMARY KEY, idx, digest)``: the capture key of an entry (an EPCIS
+  ``eventID``) with a digest of its content, written in the same transaction as the entry, so
+  that a retried capture is recognised (:meth:`MerkleLog.append_keyed`);
 - ``tlog_meta(key, value)``: schema version and ``min_node_level``.
 
-Triggers refuse ``UPDATE`` and ``DELETE`` on the three log tables (a guard against mistakes;
+Triggers refuse ``UPDATE`` and ``DELETE`` on the log tables (a guard against mistakes;
 tampering by someone with write access to the file is what :func:`verify_log` detects).
 
 An inclusion or consistency proof, or the root at any past size, reads ``O(log n)`` node rows
@@ -31,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +61,10 @@ from ruralflow.trace.merkle import (
 
 __all__ = [
     "AppendResult",
+    "Duplicate",
+    "DuplicateKeyError",
+    "KeyedEntry",
+    "LogDatabaseError",
     "LogError",
     "LogStore",
     "MerkleLog",
@@ -79,6 +87,46 @@ class LogError(TraceError, RuntimeError):
 
 class StaleSizeError(LogError):
     """Another writer appended since this one last read the tree size."""
+
+
+class LogDatabaseError(LogError):
+    """The log's database cannot be opened or read (missing folder, not SQLite, damaged)."""
+
+
+class DuplicateKeyError(LogError):
+    """A different entry is already stored (or given twice) under the same capture key."""
+
+    def __init__(self, message: str, key: str, index: int | None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.index = index
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedEntry:
+    """An entry with its capture key (an EPCIS ``eventID``) and a digest of its content.
+
+    Two entries with the same key are the same capture when their digests are equal (the
+    retry is skipped) and a conflict otherwise (:class:`DuplicateKeyError`).
+    """
+
+    key: str
+    data: bytes
+    digest: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """An entry of a keyed append that was already in the log: its position in the batch,
+    its key and the index of the stored entry."""
+
+    position: int
+    key: str
+    index: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"position": self.position, "key": self.key, "index": self.index}
 
 
 def node_id(level: int, index: int) -> int:
@@ -111,6 +159,8 @@ class AppendResult:
     leaf_hashes: tuple[bytes, ...]
     tree_size: int
     root: bytes
+    duplicates: tuple[Duplicate, ...] = ()
+    """Entries of a keyed append already in the log (not appended again)."""
 
     @property
     def indices(self) -> range:
@@ -121,8 +171,10 @@ class AppendResult:
         """One line: entries appended and the new tree."""
         n = len(self.leaf_hashes)
         last = self.first_index + n - 1
+        span = f" ({self.first_index}..{last})" if n else ""
+        dup = f", {len(self.duplicates)} duplicates skipped" if self.duplicates else ""
         return (
-            f"追加 / appended {n} entries ({self.first_index}..{last}); tree size "
+            f"追加 / appended {n} entries{span}{dup}; tree size "
             f"{self.tree_size}, root {self.root.hex()}"
         )
 
@@ -133,6 +185,7 @@ class AppendResult:
             "leaf_hashes": [h.hex() for h in self.leaf_hashes],
             "tree_size": self.tree_size,
             "root": self.root.hex(),
+            "duplicates": [d.to_dict() for d in self.duplicates],
         }
 
 
@@ -169,17 +222,27 @@ class LogStore(Protocol):
         """``(index, leaf_hash, data)`` of every entry from ``start``, in index order."""
         ...
 
+    def find_keys(self, keys: Iterable[str]) -> dict[str, tuple[int, bytes]]:
+        """``key -> (index, digest)`` of the given capture keys that are stored."""
+        ...
+
+    def transaction(self) -> Any:
+        """Context manager holding the write lock (nested uses join the outer one)."""
+        ...
+
     def append(
         self,
         expected_size: int,
         leaf_hashes: Sequence[bytes],
         datas: Sequence[bytes],
         nodes: Sequence[tuple[int, int, bytes]],
+        keys: Sequence[tuple[str, bytes]] | None = None,
     ) -> None:
         """Atomically add entries (with leaf hashes) from index ``expected_size``, and nodes.
 
         ``nodes`` are all subtrees the entries complete, as ``(level, index, hash)``; a store
-        keeps those at ``min_node_level`` and above.
+        keeps those at ``min_node_level`` and above. ``keys`` (one ``(key, digest)`` per
+        entry) are stored in the same transaction.
 
         Raises :class:`StaleSizeError` (and writes nothing) if the log no longer has
         ``expected_size`` entries.
@@ -214,9 +277,25 @@ CREATE TABLE IF NOT EXISTS tlog_checkpoints (
     note TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS tlog_keys (
+    key TEXT PRIMARY KEY,
+    idx INTEGER NOT NULL,
+    digest BLOB NOT NULL
+);
 """
 
-_APPEND_ONLY_TABLES = ("tlog_entries", "tlog_nodes", "tlog_checkpoints")
+_APPEND_ONLY_TABLES = ("tlog_entries", "tlog_nodes", "tlog_checkpoints", "tlog_keys")
+
+
+@contextmanager
+def _database_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite's errors about an unusable file into one :class:`LogDatabaseError`."""
+    try:
+        yield
+    except sqlite3.DatabaseError as e:
+        raise LogDatabaseError(
+            f"追溯日志数据库不可用 / the trace log database {path} cannot be used: {e}"
+        ) from None
 
 
 class SqliteLogStore:
@@ -247,18 +326,44 @@ class SqliteLogStore:
             raise TraceError("min_node_level must be in 1..8")
         self.min_node_level = min_node_level
         self.path = Path(path)
-        if not create:
-            if not self.path.is_file():
-                raise LogError(f"no log database at {self.path}")
-            uri = f"file:{quote(str(self.path.resolve()))}?mode=rw"
-            self._db = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+        self._depth = 0  # nesting of transaction()
+        if not self.path.parent.is_dir():
+            raise LogDatabaseError(
+                f"追溯日志的文件夹不存在 / the folder of the trace log {self.path} does not exist"
+            )
+        if self.path.is_dir():
+            raise LogDatabaseError(
+                f"追溯日志应为文件 / the trace log {self.path} is a folder, not a database file"
+            )
+        with _database_errors(self.path):
+            if not create:
+                self._open_existing(timeout)
+                return
+            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            try:
+                self._create(synchronous, min_node_level)
+            except BaseException:
+                self._db.close()
+                raise
+
+    def _open_existing(self, timeout: float) -> None:
+        if not self.path.is_file():
+            raise LogDatabaseError(f"没有追溯日志 / no log database at {self.path}")
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=rw"
+        self._db = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+        try:
             tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
             if not {"tlog_entries", "tlog_nodes", "tlog_checkpoints"} <= tables:
-                self._db.close()
-                raise LogError(f"{self.path} holds no Merkle log (no tlog_* tables)")
+                raise LogDatabaseError(
+                    f"不是追溯日志 / {self.path} holds no Merkle log (no tlog_* tables)"
+                )
+            self._has_keys = "tlog_keys" in tables
             self._read_meta()
-            return
-        self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _create(self, synchronous: str, min_node_level: int) -> None:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
         self._db.execute("BEGIN IMMEDIATE")
@@ -279,15 +384,56 @@ class SqliteLogStore:
             )
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
+        self._has_keys = True
         self._read_meta()
 
     def _read_meta(self) -> None:
         meta = dict(self._db.execute("SELECT key, value FROM tlog_meta").fetchall())
         if meta.get("schema_version") != SCHEMA_VERSION:
-            raise LogError(f"{self.path}: unknown log schema {meta.get('schema_version')!r}")
-        self.min_node_level = int(meta["min_node_level"])
+            raise LogDatabaseError(
+                f"未知的日志格式 / {self.path}: unknown log schema "
+                f"{meta.get('schema_version')!r} (expected {SCHEMA_VERSION!r})"
+            )
+        raw = meta.get("min_node_level")
+        try:
+            level = int(str(raw))
+        except ValueError:
+            level = -1
+        if not 1 <= level <= 8:
+            raise LogDatabaseError(
+                f"日志元数据损坏 / {self.path}: tlog_meta min_node_level {raw!r} is not "
+                "an integer in 1..8"
+            )
+        self.min_node_level = level
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold SQLite's write lock (``BEGIN IMMEDIATE``) for the block; commit at its end.
+
+        Nested uses join the outermost transaction; an exception rolls everything back.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            self._depth = 0
 
     # reads ------------------------------------------------------------------
 
@@ -373,6 +519,30 @@ class SqliteLogStore:
             )
         ]
 
+    def find_keys(self, keys: Iterable[str]) -> dict[str, tuple[int, bytes]]:
+        if not self._has_keys:
+            return {}
+        out: dict[str, tuple[int, bytes]] = {}
+        wanted = list(dict.fromkeys(keys))
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, idx, digest in self._db.execute(
+                f"SELECT key, idx, digest FROM tlog_keys WHERE key IN ({marks})", chunk
+            ):
+                out[str(key)] = (int(idx), bytes(digest))
+        return out
+
+    def iter_keys(self) -> Iterator[tuple[str, int, bytes | None]]:
+        """``(key, index, entry bytes or None)`` of every stored capture key (for audits)."""
+        if not self._has_keys:
+            return
+        for key, idx, data in self._db.execute(
+            "SELECT k.key, k.idx, e.data FROM tlog_keys k "
+            "LEFT JOIN tlog_entries e ON e.idx = k.idx ORDER BY k.idx"
+        ):
+            yield str(key), int(idx), None if data is None else bytes(data)
+
     # writes -----------------------------------------------------------------
 
     def append(
@@ -381,12 +551,14 @@ class SqliteLogStore:
         leaf_hashes: Sequence[bytes],
         datas: Sequence[bytes],
         nodes: Sequence[tuple[int, int, bytes]],
+        keys: Sequence[tuple[str, bytes]] | None = None,
     ) -> None:
-        if len(leaf_hashes) != len(datas):
-            raise TraceError("one leaf hash per entry is needed")
+        if len(leaf_hashes) != len(datas) or (keys is not None and len(keys) != len(datas)):
+            raise TraceError("one leaf hash (and key) per entry is needed")
+        if keys is not None and not self._has_keys:
+            raise LogDatabaseError(f"{self.path}: this log has no tlog_keys table")
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction():
             if self.size() != expected_size:
                 raise StaleSizeError("the log grew since its size was read")
             db.executemany(
@@ -398,12 +570,12 @@ class SqliteLogStore:
                     strict=True,
                 ),
             )
+            if keys is not None:
+                db.executemany(
+                    "INSERT INTO tlog_keys(key, idx, digest) VALUES (?, ?, ?)",
+                    ((key, expected_size + i, digest) for i, (key, digest) in enumerate(keys)),
+                )
             self._insert_nodes(nodes)
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
 
     def _insert_nodes(self, nodes: Sequence[tuple[int, int, bytes]]) -> None:
         low = self.min_node_level
@@ -418,8 +590,7 @@ class SqliteLogStore:
 
     def add_checkpoint(self, tree_size: int, root: bytes, note: str) -> StoredCheckpoint:
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction():
             if tree_size > self.size():
                 raise LogError(f"checkpoint size {tree_size} is beyond the log ({self.size()})")
             row = db.execute("SELECT MAX(tree_size) FROM tlog_checkpoints").fetchone()
@@ -431,11 +602,6 @@ class SqliteLogStore:
                 "VALUES (?, ?, ?, ?)",
                 (tree_size, root, note, created),
             )
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
         assert cur.lastrowid is not None
         return StoredCheckpoint(cur.lastrowid, tree_size, root, note, created)
 
@@ -461,9 +627,12 @@ class MerkleLog:
         self._cache: dict[NodeKey, bytes] = {}
 
     @classmethod
-    def open(cls, path: Path | str, *, synchronous: str = "FULL") -> MerkleLog:
-        """Open (creating if needed) the log in the SQLite file ``path``."""
-        return cls(SqliteLogStore(path, synchronous=synchronous))
+    def open(
+        cls, path: Path | str, *, synchronous: str = "FULL", create: bool = True
+    ) -> MerkleLog:
+        """Open the log in the SQLite file ``path`` (created if needed, unless ``create`` is
+        false: then a missing file or one without a log raises :class:`LogDatabaseError`)."""
+        return cls(SqliteLogStore(path, synchronous=synchronous, create=create))
 
     def __enter__(self) -> MerkleLog:
         return self
@@ -542,6 +711,75 @@ class MerkleLog:
             return AppendResult(start, tuple(hashes), frontier.size, frontier.root())
         raise LogError("could not append: the log kept growing under other writers")
 
+    def append_keyed(self, items: Iterable[KeyedEntry]) -> AppendResult:
+        """Append entries that carry a capture key, skipping those already captured.
+
+        An item whose key is stored (or given earlier in the batch) with the same digest is a
+        duplicate: it is not appended again and is listed in ``duplicates`` with the index of
+        the stored entry. The same key with a different digest raises
+        :class:`DuplicateKeyError` and nothing is written. The new entries and their keys are
+        written in one transaction (all or none).
+        """
+        batch = list(items)
+        for i, it in enumerate(batch):
+            if not isinstance(it.data, bytes) or not isinstance(it.digest, bytes):
+                raise TypeError(f"entry {i}: data and digest must be bytes")
+            if not isinstance(it.key, str) or not it.key:
+                raise TypeError(f"entry {i}: the key must be a non-empty string")
+        sha256 = hashlib.sha256
+        for _attempt in range(100):
+            if self._frontier is None:
+                self._frontier = self._load_frontier()
+            frontier = self._frontier.copy()
+            start = frontier.size
+            stored = self.store.find_keys(it.key for it in batch)
+            new: list[KeyedEntry] = []
+            dups: list[Duplicate] = []
+            first: dict[str, tuple[int, int]] = {}  # key -> (position, index) in this batch
+            for pos, it in enumerate(batch):
+                if it.key in stored:
+                    idx, digest = stored[it.key]
+                    if digest != it.digest:
+                        raise DuplicateKeyError(
+                            f"重复的事件编号 / key {it.key!r} (item {pos}) is already in the "
+                            f"log as entry {idx} with different content",
+                            it.key,
+                            idx,
+                        )
+                    dups.append(Duplicate(pos, it.key, idx))
+                elif it.key in first:
+                    p0, idx = first[it.key]
+                    if batch[p0].digest != it.digest:
+                        raise DuplicateKeyError(
+                            f"重复的事件编号 / key {it.key!r} is given twice with different "
+                            f"content (items {p0} and {pos})",
+                            it.key,
+                            None,
+                        )
+                    dups.append(Duplicate(pos, it.key, idx))
+                else:
+                    first[it.key] = (pos, start + len(new))
+                    new.append(it)
+            if not new:
+                size = self.store.size()
+                return AppendResult(size, (), size, self.root(size), tuple(dups))
+            hashes = [sha256(b"\x00" + it.data).digest() for it in new]
+            nodes = frontier.extend(hashes)
+            try:
+                self.store.append(
+                    start,
+                    hashes,
+                    [it.data for it in new],
+                    nodes,
+                    keys=[(it.key, it.digest) for it in new],
+                )
+            except StaleSizeError:
+                self._frontier = None
+                continue
+            self._frontier = frontier
+            return AppendResult(start, tuple(hashes), frontier.size, frontier.root(), tuple(dups))
+        raise LogError("could not append: the log kept growing under other writers")
+
     # reading ------------------------------------------------------------------
 
     def entry(self, index: int) -> bytes:
@@ -604,23 +842,26 @@ class MerkleLog:
         ``origin`` defaults to the signer's key name. Refuses to sign a tree that is not
         consistent with the latest stored checkpoint (a log must never sign a fork).
         """
-        size = self.size
-        root = self.root(size)
-        prev = self.latest_checkpoint()
-        if prev is not None:
-            if prev.tree_size > size:
-                raise LogError("the latest checkpoint is larger than the log")
-            try:
-                if prev.tree_size == 0:
-                    if prev.root != EMPTY_ROOT:
-                        raise ProofError("empty checkpoint with a non-empty root")
-                else:
-                    proof = self.consistency_proof(prev.tree_size, size)
-                    verify_consistency(prev.tree_size, size, proof, prev.root, root)
-            except ProofError as e:
-                raise LogError(
-                    f"refusing to sign: the tree is not consistent with checkpoint "
-                    f"{prev.seq} (size {prev.tree_size}): {e}"
-                ) from e
-        cp = Checkpoint(origin or signer.name, size, root, tuple(extensions))
-        return self.store.add_checkpoint(size, root, sign_checkpoint(cp, [signer]))
+        # Under the write lock: no other writer can append or sign between reading the
+        # tree and storing its checkpoint (so two writers never race to a smaller size).
+        with self.store.transaction():
+            size = self.size
+            root = self.root(size)
+            prev = self.latest_checkpoint()
+            if prev is not None:
+                if prev.tree_size > size:
+                    raise LogError("the latest checkpoint is larger than the log")
+                try:
+                    if prev.tree_size == 0:
+                        if prev.root != EMPTY_ROOT:
+                            raise ProofError("empty checkpoint with a non-empty root")
+                    else:
+                        proof = self.consistency_proof(prev.tree_size, size)
+                        verify_consistency(prev.tree_size, size, proof, prev.root, root)
+                except ProofError as e:
+                    raise LogError(
+                        f"refusing to sign: the tree is not consistent with checkpoint "
+                        f"{prev.seq} (size {prev.tree_size}): {e}"
+                    ) from e
+            cp = Checkpoint(origin or signer.name, size, root, tuple(extensions))
+            return self.store.add_checkpoint(size, root, sign_checkpoint(cp, [signer]))

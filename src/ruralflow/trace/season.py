@@ -19,6 +19,20 @@ them (:mod:`ruralflow.trace.brand`), project namespace URIs otherwise
 (:mod:`ruralflow.trace.ids`). Everything is deterministic: the same bundle and options give
 the same events, ids and readings (readings use a PRNG seeded by ``seed`` and the batch id).
 
+Journeys from the day plan: ``SeasonOptions.journeys`` maps a batch id to the
+:class:`BatchJourney` that the county's logistics plan gave it (carrier, cold or ambient chain,
+pre-cooled or not, arrival at the county hub). A batch with a journey is collected when the plan
+brings it in, is pre-cooled and cold-stored only when the plan pre-cooled it, and ships in a
+reefer only when the plan put it on one; the fixed rules below apply only to batches without a
+journey. The engine takes the journeys as data (the CLI and the report build them from
+:func:`ruralflow.logistics.plan`), so it does not depend on the planner.
+
+Temperatures stay inside each product's safe range
+(:class:`~ruralflow.trace.epcis.TemperatureRange`): the pre-cooling target, the cold store and
+the reefer run at a set point at least 1 degC inside the range (a chilling-sensitive product
+whose optimum equals its chilling threshold, such as honeydew melon at 7 degC, is held at
+8 degC), so the demo raises no alarm of its own making.
+
 Every timing, grade share and temperature rule here is an ASSUMPTION of the demo (listed in
 :data:`ASSUMPTIONS`); the events are marked ``rf:synthetic`` in their lot data when the batch
 itself is synthetic.
@@ -31,7 +45,7 @@ import hashlib
 import math
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,12 +71,15 @@ from ruralflow.trace.ids import (
 __all__ = [
     "ASSUMPTIONS",
     "DEFAULT_GRADES",
+    "BatchJourney",
     "BatchTrace",
     "Destination",
     "Grade",
     "SeasonOptions",
     "SeasonTrace",
+    "journeys_from_plan",
     "season_events",
+    "traced_days",
 ]
 
 
@@ -101,19 +118,42 @@ ASSUMPTIONS: dict[str, str] = {
     "processing and is not sold fresh",
     "collect_h": "produce reaches the intake facility 1 h after its ready time",
     "grading_h": "grading takes 0.5 h after intake",
-    "precooling": "all fresh produce is pre-cooled at intake (method: freshness defaults per "
-    "product, else forced air) from field heat to the product optimum; field heat = monthly "
-    "mean + 4 degC",
-    "storage": "cold store at the product optimum +/- 0.4 degC until packing",
+    "precooling": "without a journey from the day plan, all fresh produce is pre-cooled at "
+    "intake (method: freshness defaults per product, else forced air) from field heat to the "
+    "set point; field heat = monthly mean + 4 degC",
+    "set_point": "pre-cooling target, cold store and reefer: the product optimum, moved to at "
+    "least 1 degC inside its safe range [t_min_c, optimum + 4 degC]",
+    "storage": "cold store at the set point +/- 0.4 degC until packing (pre-cooled batches only)",
     "shipping": "one shipment per harvest day, origin and temperature class, leaving at 08:00 "
     "the next day (later if pre-cooling is not finished), 3 h to the destination",
-    "transport_temperature": "reefer at the optimum + 1 degC for cold-chain products; "
+    "journeys": "with a day plan: carrier, chain (reefer = cold, pre-cooled), and hub arrival "
+    "time of each carried batch come from the plan; without one, the rules here apply",
+    "transport_temperature": "reefer at the set point + 1 degC (kept inside the range); "
     "otherwise an ambient van whose load warms towards daytime ambient (monthly mean + 5 degC) "
     "with the room half-cooling time",
     "destination": "a front warehouse in the prefecture city (adcode of the county's first 4 "
     "digits + '00') when the bundle has no front_warehouse place",
     "sale": "sold at the destination 1 day after arrival, 10:00",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class BatchJourney:
+    """What the county's day plan did with one batch (built from a logistics plan).
+
+    ``carrier`` is ``"van"``, ``"reefer"`` or ``"bus"``; ``cold`` whether it travelled in the
+    cold chain; ``precooled`` whether it was pre-cooled and cold-stored at the hub;
+    ``hub_min`` the minute of the day it reached the county hub (``None``: by the rules).
+    """
+
+    carrier: str
+    cold: bool
+    precooled: bool
+    hub_min: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.hub_min is not None and not 0 <= self.hub_min < 3 * 24 * 60:
+            raise TraceError(f"hub arrival minute {self.hub_min} is outside 0..4319")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +176,8 @@ class SeasonOptions:
     sale_delay_days: int = 1
     destination: Destination | None = None
     seed: int = 0
+    journeys: Mapping[str, BatchJourney] | None = None
+    """Batch id -> its journey in the day plan (see the module docstring)."""
 
     def __post_init__(self) -> None:
         total = sum(g.share for g in self.grades)
@@ -163,6 +205,8 @@ class BatchTrace:
     unit: str
     gs1: bool
     event_ids: tuple[str, ...]
+    journey: str = "rules"
+    """Where the batch's journey came from: ``"plan"`` or ``"rules"``."""
 
     def trace_urls(self, resolver: str | None = None, ns: Namespace | None = None) -> list[str]:
         """Trace URLs of the sold graded lots (one QR code each)."""
@@ -187,6 +231,7 @@ class BatchTrace:
             "graded": [q.to_json() for q in self.graded],
             "unit": self.unit,
             "gs1": self.gs1,
+            "journey": self.journey,
         }
 
 
@@ -216,14 +261,18 @@ class SeasonTrace:
         per = [len(ep.alarms_of(e)) for e in self.events]
         return sum(1 for n in per if n), sum(per)
 
+    def planned(self) -> int:
+        """Number of batches whose journey came from the day plan."""
+        return sum(1 for b in self.batches if b.journey == "plan")
+
     def summary(self) -> str:
         stages = ", ".join(f"{k} {v}" for k, v in self.stage_counts().items())
         ev, rd = self.alarm_counts()
         gs1 = sum(1 for b in self.batches if b.gs1)
         return (
             f"{len(self.events)} EPCIS events for {len(self.batches)} batches "
-            f"({gs1} with GS1 keys) of county {self.county_adcode}: {stages}; "
-            f"{rd} temperature alarms in {ev} events"
+            f"({gs1} with GS1 keys; {self.planned()} journeys from the day plan) of county "
+            f"{self.county_adcode}: {stages}; {rd} temperature alarms in {ev} events"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -232,6 +281,7 @@ class SeasonTrace:
             "county": self.county_adcode,
             "n_events": len(self.events),
             "n_batches": len(self.batches),
+            "planned_journeys": self.planned(),
             "stages": self.stage_counts(),
             "alarm_events": ev,
             "alarm_readings": rd,
@@ -265,6 +315,19 @@ def _precool_method(product: Product) -> CoolingMethod:
 
 def _optimum(product: Product) -> float:
     return product.t_opt_c if product.t_opt_c is not None else product.t_ref_c
+
+
+def _inside(value: float, trange: TemperatureRange, margin: float = 1.0) -> float:
+    """``value`` moved to at least ``margin`` inside ``trange`` (its middle if too narrow)."""
+    lo, hi = trange.min_c + margin, trange.max_c - margin
+    if lo > hi:
+        return (trange.min_c + trange.max_c) / 2
+    return min(max(value, lo), hi)
+
+
+def _set_point(product: Product) -> float:
+    """Pre-cooling target and cold-store temperature: the optimum, inside the safe range."""
+    return _inside(_optimum(product), TemperatureRange.of_product(product))
 
 
 def _location(ns: Namespace, place: Place, county_adcode: str) -> str:
@@ -314,6 +377,7 @@ class _Shipment:
     products: list[Product] = field(default_factory=list)
     ready: dt.datetime | None = None
     storage_c: list[float] = field(default_factory=list)
+    field_c: list[float] = field(default_factory=list)
     departure: dt.datetime | None = None
 
     def tag(self) -> tuple[str, str, str]:
@@ -327,11 +391,13 @@ class _Pending:
     shipment: _Shipment
     product: Product
     precooled: dt.datetime
+    cooled: bool = True
 
 
 # --------------------------------------------------------------------------- generator
 
 _BATCH_STEPS = ("harvest", "grading", "precooling", "storage", "packing", "sale")
+_AMBIENT_STEPS = ("harvest", "grading", "packing", "sale")
 
 
 class _Generator:
@@ -409,6 +475,9 @@ class _Generator:
         )
         rng = random.Random(f"{opts.seed}:{sup.batch}")
         trange = TemperatureRange.of_product(product)
+        journey = opts.journeys.get(sup.batch) if opts.journeys else None
+        cold = journey.cold if journey is not None else product.cold_chain
+        cooled = journey.precooled if journey is not None else True
         # harvest
         ilmd = {
             "cbvmda:lotNumber": lot_no,
@@ -436,7 +505,12 @@ class _Generator:
             )
         )
         # grading
-        t_grade = _at(sup.day, sup.ready_min) + dt.timedelta(hours=opts.collect_h + opts.grading_h)
+        if journey is not None and journey.hub_min is not None:
+            t_grade = _at(sup.day, journey.hub_min) + dt.timedelta(hours=opts.grading_h)
+        else:
+            t_grade = _at(sup.day, sup.ready_min) + dt.timedelta(
+                hours=opts.collect_h + opts.grading_h
+            )
         grades_ilmd = [
             {"rf:lot": q.epc_class, "rf:grade": g.code, "rf:gradeName": g.name_zh}
             for q, g in zip(graded, opts.grades, strict=True)
@@ -452,37 +526,42 @@ class _Generator:
                 ilmd={"rf:grades": grades_ilmd},
             )
         )
-        # pre-cooling: Newtonian cooling from field heat to the optimum
-        z = half_cooling_time_h(_precool_method(product))
+        # pre-cooling: Newtonian cooling from field heat to the set point
         start_c = self.county.settings.mean_temp_c(sup.day) + opts.field_heat_c
-        n = max(2, math.ceil(3.0 * z * 60 / opts.reading_min) + 1)
-        readings = [
-            Reading(
-                t_grade + dt.timedelta(minutes=i * opts.reading_min),
-                product_temperature(i * opts.reading_min / 60, start_c, _optimum(product), z)
-                + rng.uniform(-0.2, 0.2),
+        t_cooled = t_grade
+        if cooled:
+            z = half_cooling_time_h(_precool_method(product))
+            target = _set_point(product)
+            n = max(2, math.ceil(3.0 * z * 60 / opts.reading_min) + 1)
+            readings = [
+                Reading(
+                    t_grade + dt.timedelta(minutes=i * opts.reading_min),
+                    product_temperature(i * opts.reading_min / 60, start_c, target, z)
+                    + rng.uniform(-0.2, 0.2),
+                )
+                for i in range(n)
+            ]
+            t_cooled = readings[-1].time
+            self.add(
+                ep.precooling_event(
+                    quantities=sellable,
+                    readings=readings,
+                    trange=trange,
+                    time=t_cooled,
+                    location=site_loc,
+                    ns=ns,
+                    event_id=self.eid(sup.batch, "precooling"),
+                    device=ns.device(cad, f"precooler-{self.intake.id}"),
+                )
             )
-            for i in range(n)
-        ]
-        t_cooled = readings[-1].time
-        self.add(
-            ep.precooling_event(
-                quantities=sellable,
-                readings=readings,
-                trange=trange,
-                time=t_cooled,
-                location=site_loc,
-                ns=ns,
-                event_id=self.eid(sup.batch, "precooling"),
-                device=ns.device(cad, f"precooler-{self.intake.id}"),
-            )
-        )
-        key = (sup.day, site_loc, product.cold_chain)
+        key = (sup.day, site_loc, cold)
         shp = self.shipments.get(key)
         if shp is None:
-            shp = self.shipments[key] = _Shipment(sup.day, site_loc, product.cold_chain)
+            shp = self.shipments[key] = _Shipment(sup.day, site_loc, cold)
         shp.units.append(unit)
         shp.products.append(product)
+        if not cooled:
+            shp.field_c.append(start_c)
         ready = t_cooled + dt.timedelta(hours=1)
         shp.ready = ready if shp.ready is None or ready > shp.ready else shp.ready
         batch = BatchTrace(
@@ -497,39 +576,44 @@ class _Generator:
             sellable=sellable,
             unit=unit,
             gs1=keys is not None,
-            event_ids=tuple(self.eid(sup.batch, s) for s in _BATCH_STEPS),
+            event_ids=tuple(
+                self.eid(sup.batch, s) for s in (_BATCH_STEPS if cooled else _AMBIENT_STEPS)
+            ),
+            journey="plan" if journey is not None else "rules",
         )
         self.batches.append(batch)
-        self.pending.append(_Pending(batch, shp, product, t_cooled))
+        self.pending.append(_Pending(batch, shp, product, t_cooled, cooled))
 
     def after_cooling(self, p: _Pending) -> None:
         """Cold storage until packing, packing, and the sale after arrival."""
         opts, ns, b, shp = self.opts, self.ns, p.batch, p.shipment
         assert shp.departure is not None
-        rng = random.Random(f"{opts.seed}:{b.batch}:store")
         t_pack = shp.departure - dt.timedelta(hours=1)
-        span_h = max(0.0, (t_pack - p.precooled).total_seconds() / 3600)
-        steps = max(1, math.floor(span_h / opts.storage_reading_h))
-        store = [
-            Reading(
-                p.precooled + dt.timedelta(hours=(i + 1) * span_h / steps),
-                _optimum(p.product) + rng.uniform(-0.4, 0.4),
+        if p.cooled:
+            rng = random.Random(f"{opts.seed}:{b.batch}:store")
+            span_h = max(0.0, (t_pack - p.precooled).total_seconds() / 3600)
+            steps = max(1, math.floor(span_h / opts.storage_reading_h))
+            set_c = _set_point(p.product)
+            store = [
+                Reading(
+                    p.precooled + dt.timedelta(hours=(i + 1) * span_h / steps),
+                    set_c + rng.uniform(-0.4, 0.4),
+                )
+                for i in range(steps)
+            ]
+            shp.storage_c.append(store[-1].value_c)
+            self.add(
+                ep.storage_event(
+                    quantities=b.sellable,
+                    readings=store,
+                    trange=TemperatureRange.of_product(p.product),
+                    time=store[-1].time,
+                    location=shp.origin,
+                    ns=ns,
+                    event_id=self.eid(b.batch, "storage"),
+                    device=ns.device(self.cad, "coldstore-1"),
+                )
             )
-            for i in range(steps)
-        ]
-        shp.storage_c.append(store[-1].value_c)
-        self.add(
-            ep.storage_event(
-                quantities=b.sellable,
-                readings=store,
-                trange=TemperatureRange.of_product(p.product),
-                time=store[-1].time,
-                location=shp.origin,
-                ns=ns,
-                event_id=self.eid(b.batch, "storage"),
-                device=ns.device(self.cad, "coldstore-1"),
-            )
-        )
         self.add(
             ep.packing_event(
                 unit=b.unit,
@@ -576,9 +660,10 @@ class _Generator:
         ranges = [TemperatureRange.of_product(p) for p in shp.products]
         lo, hi = max(r.min_c for r in ranges), min(r.max_c for r in ranges)
         trange = TemperatureRange(lo, hi, ranges[0].source) if lo < hi else ranges[0]
-        start_c = sum(shp.storage_c) / max(1, len(shp.storage_c))
+        loads = shp.storage_c + shp.field_c
+        start_c = sum(loads) / max(1, len(loads))
         ambient = self.county.settings.mean_temp_c(shp.day) + opts.daytime_extra_c
-        setpoint = min(_optimum(p) for p in shp.products) + 1.0
+        setpoint = _inside(min(_set_point(p) for p in shp.products) + 1.0, trange, 0.6)
         z_room = half_cooling_time_h(CoolingMethod.ROOM)
         rng = random.Random(f"{opts.seed}:{':'.join(tag)}")
         readings = []
@@ -613,11 +698,48 @@ class _Generator:
         )
 
 
+def _selected(county: County, opts: SeasonOptions) -> list[UpSupply]:
+    supplies = [s for s in county.supply_up if opts.days is None or s.day in opts.days]
+    if opts.limit is not None:
+        supplies = supplies[: max(0, opts.limit)]
+    return supplies
+
+
+def traced_days(county: County, options: SeasonOptions | None = None) -> list[dt.date]:
+    """The harvest days of the batches :func:`season_events` would trace (the day plans to
+    make for :attr:`SeasonOptions.journeys`)."""
+    return sorted({s.day for s in _selected(county, options or SeasonOptions())})
+
+
+def journeys_from_plan(records: Iterable[Any]) -> dict[str, BatchJourney]:
+    """Batch id -> :class:`BatchJourney` from a day plan's per-batch records.
+
+    ``records`` are the plan's carried-batch records (``ruralflow.logistics.Plan.spoilage``:
+    objects with ``batch``, ``kg``, ``carrier``, ``chain`` and ``hub_min``), taken as data so
+    that this engine does not import the planner. A batch split over several carriers takes
+    the chain of its largest piece and the latest hub arrival; the cold chain means the batch
+    was pre-cooled at the hub (as the planner's spoilage model assumes).
+    """
+    best: dict[str, tuple[float, BatchJourney]] = {}
+    for r in records:
+        batch, kg = str(r.batch), float(r.kg)
+        cold = str(r.chain) == "cold"
+        hub = float(r.hub_min)
+        j = BatchJourney(str(r.carrier), cold, cold, hub)
+        old = best.get(batch)
+        if old is not None:
+            hub = max(hub, old[1].hub_min or hub)
+            if old[0] >= kg:
+                j = BatchJourney(old[1].carrier, old[1].cold, old[1].precooled, hub)
+            else:
+                j = BatchJourney(j.carrier, j.cold, j.precooled, hub)
+            kg = max(kg, old[0])
+        best[batch] = (kg, j)
+    return {b: j for b, (_kg, j) in best.items()}
+
+
 def season_events(county: County, options: SeasonOptions | None = None) -> SeasonTrace:
     """The EPCIS events of the county's up-flow batches (all days, or ``options.days``),
     sorted by event time, and the identifiers of each batch."""
     opts = options or SeasonOptions()
-    supplies = [s for s in county.supply_up if opts.days is None or s.day in opts.days]
-    if opts.limit is not None:
-        supplies = supplies[: max(0, opts.limit)]
-    return _Generator(county, opts).run(supplies)
+    return _Generator(county, opts).run(_selected(county, opts))

@@ -12,6 +12,10 @@ this order:
 A folder counts when it holds ``EPCIS-JSON-Schema.json`` and ``epcis-context.jsonld``; a bad
 explicit or environment folder raises :class:`EpcisDirError` (one line).
 
+Documents are read strictly (I-JSON, :mod:`ruralflow.trace.strictjson`), a document's
+``schemaVersion`` must be ``"2.0"``, and an in-memory document gets the same value checks, so
+nothing :func:`validate_epcis` accepts can be refused later by the canonical form of the log.
+
 Validation is JSON Schema draft-07 with format checking on (``date-time`` by
 ``rfc3339-validator``, ``uri`` by ``rfc3986-validator``): without format checking the
 schema's closed field lists silently accept any key (see the conformance README). Each problem
@@ -55,6 +59,7 @@ __all__ = [
 ]
 
 EPCIS_DIR_ENV = "RURALFLOW_EPCIS_DIR"
+SCHEMA_VERSION = "2.0"
 SCHEMA_FILE = "EPCIS-JSON-Schema.json"
 _MARKERS = (SCHEMA_FILE, "epcis-context.jsonld")
 EVENT_TYPES = (
@@ -137,34 +142,22 @@ def _validator(epcis_dir: Path) -> Any:
 
 
 def load_json(path: str | os.PathLike[str]) -> Any:
-    """Parse a JSON file; a syntax error becomes an :class:`EpcisValidationError`."""
+    """Parse a JSON file strictly (I-JSON, :mod:`ruralflow.trace.strictjson`).
+
+    An unreadable file, a syntax error or a value strict JSON refuses (NaN, a duplicate
+    member name, a lone surrogate, a document too large or too deep ...) becomes an
+    :class:`EpcisValidationError` naming the file.
+    """
+    from ruralflow.trace.strictjson import StrictJSONError, load_strict_file
+
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")  # a UTF-8 BOM (Windows editors) is fine
-    except (OSError, UnicodeDecodeError) as e:
-        raise EpcisValidationError(
-            EpcisReport(
-                source=str(p),
-                kind="",
-                n_events=0,
-                problems=(EpcisProblem("", f"cannot read the file: {e}", "read"),),
-            )
-        ) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise EpcisValidationError(
-            EpcisReport(
-                source=str(p),
-                kind="",
-                n_events=0,
-                problems=(
-                    EpcisProblem(
-                        "", f"not JSON: {e.msg} at line {e.lineno} column {e.colno}", "json"
-                    ),
-                ),
-            )
-        ) from None
+        return load_strict_file(p)
+    except OSError as e:
+        problem = EpcisProblem("", f"cannot read the file: {e.strerror or e}", "read")
+    except StrictJSONError as e:
+        problem = EpcisProblem("", f"not strict JSON (I-JSON): {e}", "json")
+    raise EpcisValidationError(EpcisReport(str(p), "", 0, (problem,))) from None
 
 
 def event_list_pointer(doc: Mapping[str, Any]) -> str | None:
@@ -350,9 +343,31 @@ def validate_epcis(
     max_problems: int = 50,
 ) -> EpcisReport:
     """Validate ``doc`` (a parsed EPCISDocument, EPCISQueryDocument or bare event)."""
+    from ruralflow.trace.strictjson import StrictJSONError, check_ijson
+
     validator = _validator(find_epcis_dir(epcis_dir))
     list_ptr = event_list_pointer(doc) if isinstance(doc, dict) else None
     problems: list[EpcisProblem] = []
+    try:
+        check_ijson(doc)
+    except StrictJSONError as e:
+        kind = type(doc).__name__
+        problem = EpcisProblem("", f"not strict JSON (I-JSON): {e}", "ijson")
+        return EpcisReport(source, kind, 0, (problem,))
+    if (
+        isinstance(doc, dict)
+        and doc.get("type") in ("EPCISDocument", "EPCISQueryDocument")
+        and "schemaVersion" in doc
+        and doc["schemaVersion"] != SCHEMA_VERSION
+    ):
+        problems.append(
+            EpcisProblem(
+                "/schemaVersion",
+                f"{_short(doc['schemaVersion'])} is not {SCHEMA_VERSION!r}: only EPCIS "
+                f"{SCHEMA_VERSION} documents are accepted",
+                "const",
+            )
+        )
     seen: set[tuple[str, str]] = set()
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
     for err in errors:
@@ -364,8 +379,42 @@ def validate_epcis(
             problems.append(p)
         if len(problems) >= max_problems:
             break
+    if not problems:
+        problems.extend(_conflicting_ids(doc, list_ptr))
     kind = str(doc.get("type", "")) if isinstance(doc, dict) else type(doc).__name__
     return EpcisReport(source, kind, len(events_of(doc)), tuple(problems[:max_problems]))
+
+
+def _conflicting_ids(doc: Any, list_ptr: str | None) -> list[EpcisProblem]:
+    """Events of one document that share an ``eventID`` but are different events (the log
+    would refuse the second one, so validation refuses it too)."""
+    from ruralflow.trace.hashid import event_fingerprint
+
+    context = doc.get("@context") if isinstance(doc, dict) else None
+    seen: dict[str, tuple[int, bytes]] = {}
+    out = []
+    for i, event in enumerate(events_of(doc)):
+        eid = event.get("eventID")
+        if not isinstance(eid, str):
+            continue
+        try:
+            digest = event_fingerprint(event, event.get("@context", context))
+        except TraceError:
+            continue  # not hashable as an event: the schema problems say why
+        if eid in seen and seen[eid][1] != digest:
+            out.append(
+                EpcisProblem(
+                    f"{list_ptr or ''}/{i}/eventID" if list_ptr else "/eventID",
+                    f"eventID {eid!r} is already used by event {seen[eid][0]} for a "
+                    "different event",
+                    "uniqueEventID",
+                    i,
+                    event.get("type") if isinstance(event.get("type"), str) else None,
+                    eid,
+                )
+            )
+        seen.setdefault(eid, (i, digest))
+    return out
 
 
 def validate_epcis_file(

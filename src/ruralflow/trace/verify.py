@@ -10,11 +10,23 @@ The audit trusts nothing in the database except the public keys it is given:
 3. every checkpoint's signed note is verified with the given public keys, its size and root
    must match the stored columns and the rebuilt tree, all checkpoints must name the same
    origin, sizes must never decrease, and a consistency proof from each checkpoint to the
-   next (built from the stored tree) must verify against the two signed roots.
+   next (built from the stored tree) must verify against the two signed roots. With public
+   keys given, at least one checkpoint must verify (a log whose checkpoints were deleted
+   fails);
+4. every capture key (``tlog_keys``, not covered by the tree) must name an entry holding the
+   event with that ``eventID``;
+5. every *trusted* checkpoint (a signed note the auditor kept outside the log, or a witness
+   folder of them: :func:`load_trusted_checkpoints`) must be covered by today's log: the
+   entries rebuilt up to its size must hash to its signed root, and a consistency proof from
+   it to today's tree (built from the stored subtrees) must verify. This is what catches a
+   log rewritten, rebuilt and re-checkpointed by someone with write access to the database:
+   they cannot sign with the log's key, and cannot make old notes agree with a new history.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +50,15 @@ from ruralflow.trace.log import (
 )
 from ruralflow.trace.merkle import EMPTY_ROOT, Frontier, ProofError, leaf_hash, verify_consistency
 
-__all__ = ["LogProblem", "VerifyReport", "verify_log"]
+__all__ = [
+    "LogProblem",
+    "TrustedCheckpoint",
+    "VerifyReport",
+    "load_trusted_checkpoints",
+    "verify_log",
+]
+
+MAX_NOTE_BYTES = 64 * 1024
 
 _CHUNK_LEVEL = 14  # leaves are checked in aligned chunks of 2**14
 
@@ -50,8 +70,12 @@ class LogProblem:
     ``kind`` is one of ``entry-altered``, ``entry-missing``, ``node-mismatch``,
     ``node-missing``, ``node-extra``, ``checkpoint-signature``, ``checkpoint-mismatch``,
     ``checkpoint-root``, ``checkpoint-origin``, ``checkpoint-order``,
-    ``checkpoint-consistency``, ``checkpoint-unchecked``. ``entry_index`` names the altered
-    entry when it is known exactly; ``entry_range`` (half-open) bounds it otherwise.
+    ``checkpoint-consistency``, ``checkpoint-unchecked``, ``checkpoint-none`` (public keys
+    given but no checkpoint verifies), ``trusted-truncated``, ``trusted-root``,
+    ``trusted-consistency``, ``trusted-origin`` (against a trusted checkpoint kept outside
+    the log), ``key-mismatch`` (a capture key that names the wrong entry). ``entry_index``
+    names the altered entry when it is known exactly; ``entry_range`` (half-open) bounds it
+    otherwise.
     """
 
     kind: str
@@ -79,6 +103,10 @@ class VerifyReport:
     checkpoints_checked: int
     problems: tuple[LogProblem, ...] = field(default_factory=tuple)
     truncated: bool = False
+    signed_size: int | None = None
+    """Largest size of a stored checkpoint whose signature and root verified (if any)."""
+    trusted_checked: int = 0
+    """Trusted (external) checkpoints the log was checked against."""
 
     @property
     def ok(self) -> bool:
@@ -109,8 +137,16 @@ class VerifyReport:
             f"log of {self.tree_size} entries, root {self.root.hex()}; "
             f"{self.entries_checked} entries and {self.checkpoints_checked} checkpoints checked"
         )
+        if self.trusted_checked:
+            head += f"; checked against {self.trusted_checked} trusted checkpoint(s)"
         if self.ok:
-            return head + "\nOK: the log is intact"
+            tail = ""
+            if self.signed_size is not None and self.signed_size < self.tree_size:
+                tail = (
+                    f"\nnote: entries {self.signed_size}..{self.tree_size - 1} are not yet "
+                    "covered by a signed checkpoint"
+                )
+            return head + "\nOK / 完好: the log is intact" + tail
         lines = [head, f"FAILED: {len(self.problems)} problem(s)"]
         if self.first_bad_entry is not None:
             lines.append(f"first altered entry: {self.first_bad_entry}")
@@ -134,7 +170,51 @@ class VerifyReport:
             "bad_range": list(self.bad_range) if self.bad_range else None,
             "problems": [p.to_dict() for p in self.problems],
             "truncated": self.truncated,
+            "signed_size": self.signed_size,
+            "trusted_checked": self.trusted_checked,
         }
+
+
+@dataclass(frozen=True)
+class TrustedCheckpoint:
+    """A checkpoint the auditor trusts because it was kept outside the log: its verified
+    body and where it came from (a file name)."""
+
+    checkpoint: Checkpoint
+    source: str = ""
+
+
+def load_trusted_checkpoints(
+    path: Path | str, verifiers: Sequence[Verifier]
+) -> list[TrustedCheckpoint]:
+    """Read a saved checkpoint note, or every note in a witness folder, and verify each.
+
+    A folder's regular files (hidden ones skipped) are read in name order; each must be a
+    signed note that verifies with ``verifiers`` (co-signatures of other keys, such as a
+    witness's, are ignored). Raises :class:`NoteError` naming the file otherwise.
+    """
+    if not verifiers:
+        raise NoteError("可信检查点需要公钥 / a trusted checkpoint needs the log's public key")
+    p = Path(path)
+    if p.is_dir():
+        files = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith("."))
+        if not files:
+            raise NoteError(f"见证文件夹为空 / the witness folder {p} holds no checkpoint")
+    elif p.is_file():
+        files = [p]
+    else:
+        raise NoteError(f"找不到检查点 / no checkpoint file or folder at {p}")
+    out = []
+    for f in files:
+        try:
+            if f.stat().st_size > MAX_NOTE_BYTES:
+                raise NoteError(f"larger than {MAX_NOTE_BYTES} bytes")
+            raw = f.read_bytes()
+            body = open_checkpoint(raw, verifiers)
+        except (NoteError, CheckpointError, OSError) as e:
+            raise NoteError(f"检查点无效 / checkpoint {f}: {e}") from None
+        out.append(TrustedCheckpoint(body, os.fspath(f)))
+    return out
 
 
 class _Findings:
@@ -171,26 +251,40 @@ def verify_log(
     source: MerkleLog | LogStore | Path | str,
     verifiers: Sequence[Verifier] = (),
     *,
+    trusted: Sequence[TrustedCheckpoint | Checkpoint] = (),
+    require_checkpoint: bool | None = None,
     max_problems: int = 100,
 ) -> VerifyReport:
     """Audit a stored log (see the module docstring); never modifies it.
 
     ``source`` is an open log or store, or the path of an SQLite log database (which must
     exist). ``verifiers`` are the trusted public keys of the log; with none, checkpoint
-    signatures cannot be checked and that is reported as a problem when checkpoints exist.
+    signatures cannot be checked and that is reported as a problem when checkpoints exist;
+    with some, a log without any checkpoint that verifies fails (``require_checkpoint``,
+    default: whether keys are given; pass ``False`` for a log not yet signed). ``trusted``
+    are checkpoints kept outside the log (:func:`load_trusted_checkpoints`), already
+    verified: today's log must extend each of them.
     """
     store, owned = _open(source)
+    cps = [t if isinstance(t, TrustedCheckpoint) else TrustedCheckpoint(t) for t in trusted]
     try:
-        return _verify(store, list(verifiers), max_problems)
+        need = bool(verifiers) if require_checkpoint is None else require_checkpoint
+        return _verify(store, list(verifiers), cps, need, max_problems)
     finally:
         if owned:
             store.close()
 
 
-def _verify(store: LogStore, verifiers: list[Verifier], max_problems: int) -> VerifyReport:
+def _verify(
+    store: LogStore,
+    verifiers: list[Verifier],
+    trusted: list[TrustedCheckpoint],
+    require_checkpoint: bool,
+    max_problems: int,
+) -> VerifyReport:
     found = _Findings(max_problems)
     stored_cps = store.checkpoints()
-    wanted_sizes = {cp.tree_size for cp in stored_cps}
+    wanted_sizes = {cp.tree_size for cp in stored_cps} | {t.checkpoint.size for t in trusted}
     roots_at: dict[int, bytes] = {0: EMPTY_ROOT}
 
     frontier = Frontier()
@@ -247,15 +341,120 @@ def _verify(store: LogStore, verifiers: list[Verifier], max_problems: int) -> Ve
                 )
             )
 
-    checked = _check_checkpoints(store, stored_cps, verifiers, roots_at, size, found)
+    checked, signed, origin = _check_checkpoints(
+        store, stored_cps, verifiers, roots_at, size, found
+    )
+    if require_checkpoint and signed is None:
+        found.add(
+            LogProblem(
+                "checkpoint-none",
+                "没有有效的签名检查点 / no checkpoint in the log verifies with the given "
+                f"public key(s) ({len(stored_cps)} stored): checkpoints were deleted or "
+                "replaced, or the log was never signed",
+            )
+        )
+    root = frontier.root()
+    _check_keys(store, found)
+    if trusted:
+        _check_trusted(store, trusted, roots_at, size, root, origin, found)
     return VerifyReport(
         tree_size=size,
-        root=frontier.root(),
+        root=root,
         entries_checked=expected,
         checkpoints_checked=checked,
         problems=tuple(found.items),
         truncated=found.truncated,
+        signed_size=signed,
+        trusted_checked=len(trusted),
     )
+
+
+def _check_keys(store: LogStore, found: _Findings) -> None:
+    """Every capture key must name an entry that is the event with that ``eventID``.
+
+    The keys table is not covered by the tree, so a changed key could make a new event look
+    like a duplicate (and be dropped at capture); this catches it.
+    """
+    rows = getattr(store, "iter_keys", None)
+    if rows is None:
+        return
+    for key, idx, data in rows():
+        eid: object = None
+        if data is not None:
+            try:
+                value = json.loads(data)
+            except ValueError:
+                value = None
+            eid = value.get("eventID") if isinstance(value, dict) else None
+        if data is None or (eid is not None and eid != key):
+            found.add(
+                LogProblem(
+                    "key-mismatch",
+                    f"capture key {key[:80]!r} points at entry {idx}, which "
+                    + ("does not exist" if data is None else f"has eventID {str(eid)[:80]!r}"),
+                    entry_index=idx if data is not None else None,
+                )
+            )
+
+
+def _check_trusted(
+    store: LogStore,
+    trusted: list[TrustedCheckpoint],
+    roots_at: dict[int, bytes],
+    size: int,
+    root: bytes,
+    origin: str | None,
+    found: _Findings,
+) -> None:
+    """Today's log must extend every trusted checkpoint (see the module docstring, step 4)."""
+    log_view = MerkleLog(store)
+    ordered = sorted(trusted, key=lambda t: t.checkpoint.size)
+    good = 0  # largest trusted size whose root the entries still match
+    for t in ordered:
+        cp, name = t.checkpoint, t.source or "the trusted checkpoint"
+        if origin is not None and cp.origin != origin:
+            found.add(
+                LogProblem(
+                    "trusted-origin",
+                    f"{name} names origin {cp.origin!r}, the log's checkpoints {origin!r}",
+                )
+            )
+        if cp.size > size:
+            found.add(
+                LogProblem(
+                    "trusted-truncated",
+                    f"日志被截断 / {name} signs {cp.size} entries but the log holds {size}: "
+                    f"entries {size}..{cp.size - 1} were removed",
+                    entry_index=size,
+                    entry_range=(size, cp.size),
+                )
+            )
+            continue
+        if roots_at.get(cp.size) != cp.root_hash:
+            lo = min(good, cp.size)
+            found.add(
+                LogProblem(
+                    "trusted-root",
+                    f"历史被改写 / history was rewritten: entries 0..{cp.size - 1} no longer "
+                    f"hash to the root signed in {name} (a change, deletion or reordering "
+                    f"lies in entries {lo}..{cp.size - 1})",
+                    entry_range=(lo, cp.size),
+                )
+            )
+            continue
+        good = max(good, cp.size)
+        if 0 < cp.size < size:
+            try:
+                proof = log_view.consistency_proof(cp.size, size)
+                verify_consistency(cp.size, size, proof, cp.root_hash, root)
+            except (ProofError, LogError, KeyError) as e:
+                found.add(
+                    LogProblem(
+                        "trusted-consistency",
+                        f"the stored tree does not prove that today's log (size {size}) "
+                        f"extends {name} (size {cp.size}): {e}",
+                    )
+                )
 
 
 def _compare_chunk(
@@ -318,7 +517,9 @@ def _check_checkpoints(
     roots_at: dict[int, bytes],
     size: int,
     found: _Findings,
-) -> int:
+) -> tuple[int, int | None, str | None]:
+    """Check stored checkpoints; return how many were read, the largest size whose signature
+    and root verified (``None`` if none did), and the origin they name."""
     if stored_cps and not verifiers:
         found.add(
             LogProblem(
@@ -332,6 +533,7 @@ def _check_checkpoints(
     origin: str | None = None
     checked = 0
     last_good = 0  # largest checkpoint size whose signed root the entries still match
+    signed: int | None = None
     for cp in stored_cps:
         try:
             body = open_checkpoint(cp.note, verifiers) if verifiers else _body_unverified(cp.note)
@@ -377,6 +579,8 @@ def _check_checkpoints(
             )
         else:
             last_good = max(last_good, body.size)
+            if verifiers and body.size == cp.tree_size and body.root_hash == cp.root:
+                signed = max(signed or 0, body.size)
         if prev is not None:
             pseq, pbody = prev
             if body.size < pbody.size:
@@ -409,4 +613,4 @@ def _check_checkpoints(
                     )
                 )
         prev = (cp.seq, body)
-    return checked
+    return checked, signed, origin
