@@ -1,17 +1,15 @@
 """Traceability as a report section: events per stage, trace codes, the log and its checkpoint.
 
 Entry point of the report's analysis (:mod:`ruralflow.report.analyses`):
-:func:`sections` ``(county, day, options) -> [Section]``. It generates the EPCIS events of the up-flow
-batches harvested on the report's day (the first harvest day when the day has none), each
-batch's journey (carrier, cold or ambient chain, pre-cooling, hub arrival) taken from that
-day's logistics plan (``JOURNEY_PLAN_SECONDS`` = 2 s or ``options.plan_seconds`` if less,
-seed ``options.seed``; the demo rules of
-:func:`ruralflow.trace.season.season_events` where a day cannot be planned), captures them in a
-temporary Merkle log, signs
-a checkpoint with a one-off key, and shows: events per stage, temperature alarms, three example
-trace codes (URL and inline SVG QR code, each verified against the checkpoint) and the
-brand. Nothing is written to
-disk beyond a temporary folder. Schema validation is not re-run here (the tests and
+:func:`sections` ``(county, day, options) -> [Section]``. It generates the EPCIS events of
+the up-flow batches harvested on the report's day (the first harvest day when the day has
+none), each batch's journey (carrier, cold or ambient chain, pre-cooling, hub arrival) taken
+from that day's logistics plan (``JOURNEY_PLAN_SECONDS`` = 2 s or ``options.plan_seconds`` if
+less, seed ``options.seed``; the demo rules of :func:`ruralflow.trace.season.season_events`
+where a day cannot be planned), captures them in a temporary Merkle log, signs a checkpoint
+with a one-off key, and shows: events per stage, temperature alarms, three example trace codes
+(URL and inline SVG QR code, each verified against the checkpoint) and the brand. Nothing is
+written to disk beyond a temporary folder. Schema validation is not re-run here (the tests and
 ``ruralflow trace demo`` do it); see ``docs/traceability.md``.
 """
 
