@@ -359,3 +359,12 @@ def test_demo_hands_its_options_to_the_analyses(
     r = runner.invoke(app, ["demo", str(tiny), "--out-dir", str(tmp_path), "--json"])
     assert r.exit_code == 0, r.output
     assert seen["PLAN_SECONDS"] == "2.500" and json.loads(r.stdout)["plan_seconds"] == 2.5
+
+
+def test_messages_print_emoji_codes_as_typed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A value such as ``rf:x:`` in a message is shown as typed, not as an emoji."""
+    for con in (_common.console, _common.err_console):
+        buf = io.StringIO()
+        monkeypatch.setattr(con, "file", buf)
+        con.print("value :x: and rf:smile:")
+        assert buf.getvalue().strip() == "value :x: and rf:smile:"

@@ -25,8 +25,9 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
-console = Console()
-err_console = Console(stderr=True)
+# emoji off: user data such as "rf:x:" must print as typed, not as an emoji
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 #: The shipped example bundle (Liquan 礼泉县, 610425), the default of ``demo`` and
 #: ``trace demo``.
