@@ -180,3 +180,35 @@ def test_separate_baseline_is_defined_in_the_comparison() -> None:
     d = p.to_dict()["comparison"]
     assert "two one-way operations" in d["separate_baseline"]
     assert "bus_share_parcels" in d["integrated"]
+
+
+def _bus_costs(county: County, factor: float, last_mile: float | None = None) -> County:
+    lines = tuple(
+        dataclasses.replace(
+            ln,
+            fee_yuan_per_kg=ln.fee_yuan_per_kg * factor,
+            fee_yuan_per_parcel=ln.fee_yuan_per_parcel * factor,
+        )
+        for ln in county.bus_lines
+    )
+    c = county.replace(bus_lines=lines)
+    if last_mile is not None:
+        c = _costs(c, last_mile_yuan_per_parcel=last_mile)
+    return c
+
+
+def test_liquan_busiest_day_uses_buses_when_they_pay_and_none_at_100x_fees() -> None:
+    from importlib.resources import as_file, files
+
+    from ruralflow.bundle import read_bundle
+
+    with as_file(files("ruralflow").joinpath("examples", "610425")) as path:
+        liquan = read_bundle(path)
+    day = max(liquan.days, key=lambda d: sum(x.kg for x in liquan.demand_on(d)))
+    opts = PlanOptions(time_limit_s=6.0, seed=0, workers=1, compare=False)
+    cheap = plan(_bus_costs(liquan, 0.01, last_mile=0.0), day, opts)
+    assert len(cheap.bus) >= 10
+    assert not cheap.not_carried
+    dear = plan(_bus_costs(liquan, 100.0), day, opts)
+    assert not dear.bus
+    assert not dear.not_carried

@@ -396,6 +396,46 @@ class Engine:
         log: list[dict[str, Any]] = []
         tabu: set[tuple[str, str, str]] = set()
         slice_s = max(0.05 * total, 0.02)
+        tried_bus: set[frozenset[str]] = set()
+        for k in range(2):
+            # bus squeeze: a whole route's villages to the bus where the runs can take them,
+            # one vehicle fewer (the bus pays by the van's day rate, not by a stop's km)
+            if not self.use_bus or budget.left() < 0.3 * total:
+                break
+            bs = self._bus_squeeze(cur, tried_bus)
+            if bs is None:
+                break
+            modes, warm_routes, fleet, gain = bs
+            tried_bus.add(modes.down_bus | modes.up_bus)
+            trial = self.evaluate(
+                modes,
+                0.3 * budget.left(),
+                warm=warm_routes,
+                offered=fleet,
+                phase=f"bus squeeze {k + 1}",
+                exact=True,
+            )
+            ok = trial.total < cur.total - 1e-6
+            log.append(
+                {
+                    "round": f"bus squeeze {k + 1}",
+                    "moves": [
+                        {
+                            "move": "route_to_bus",
+                            "villages": sorted(
+                                (modes.down_bus | modes.up_bus)
+                                - (cur.modes.down_bus | cur.modes.up_bus)
+                            ),
+                            "estimated_gain_yuan": round(gain, 2),
+                        }
+                    ],
+                    "cost_before_yuan": round(cur.total, 2),
+                    "cost_after_yuan": round(trial.total, 2),
+                    "accepted": ok,
+                }
+            )
+            if ok:
+                cur = trial
         for rnd in range(rounds):
             if budget.left() < slice_s * 1.5:
                 break
@@ -468,6 +508,64 @@ class Engine:
         cur.rule_costs = rule
         cur.history = list(self.history)
         return cur
+
+    def _bus_squeeze(
+        self, cur: Outcome, tried: set[frozenset[str]]
+    ) -> tuple[Modes, list[Route], list[int], float] | None:
+        """The route whose villages the bus can best take over: (modes with them on the bus,
+        the other routes, the fleet with one vehicle fewer of its type, estimated gain)."""
+        types = self.ctx.fleet.types
+        used = {v.id: 0 for v in types}
+        for r in cur.routes:
+            used[r.vehicle_type] += 1
+        spoil_of = {x.item: x for x in cur.spoilage}
+        best: tuple[float, Modes, Route] | None = None
+        for r in cur.routes:
+            ids = set(r.item_ids)
+            net = cur.network.copy()
+            down, up = set(cur.modes.down_bus), set(cur.modes.up_bus)
+            cost = 0.0
+            moved: set[str] = set()
+            # a group goes only if its bus fees stay below its share of the route's cost
+            share = (r.fixed_yuan + r.distance_yuan) / max(1, len(set(r.villages)))
+            for village in sorted(set(r.villages)):
+                if not net.serves(village):
+                    continue
+                both: tuple[tuple[Flow, set[str]], ...] = (("down", down), ("up", up))
+                for flow, into in both:
+                    g = [cur.items[it.id] for it in self.by_group.get((flow, village), [])]
+                    g = [it for it in g if not it.cold]
+                    if not g or not all(it.id in ids for it in g):
+                        continue
+                    trial = net.copy()
+                    q = self._bus_offer(cur, g, spoil_of, trial)
+                    if q is None or q[0] + q[1] > share:
+                        continue
+                    net = trial
+                    cost += q[0] + q[1]
+                    into.add(village)
+                    moved.update(it.id for it in g)
+            if not moved:
+                continue
+            rest = [cur.items[i] for i in ids - moved]
+            others = dataclasses.replace(cur, routes=[x for x in cur.routes if x is not r])
+            by_v: dict[str, list[Item]] = defaultdict(list)
+            for it in rest:
+                by_v[it.village].append(it)
+            ins = math.fsum(self._insertion(others, v, its) for v, its in by_v.items())
+            gain = r.fixed_yuan + r.distance_yuan - cost - ins
+            modes = dataclasses.replace(cur.modes, down_bus=frozenset(down), up_bus=frozenset(up))
+            if (modes.down_bus | modes.up_bus) in tried or not math.isfinite(gain):
+                continue
+            if best is None or gain > best[0]:
+                best = (gain, modes, r)
+        if best is None or best[0] <= 0:
+            return None
+        gain, modes, drop = best
+        fleet = [max(1, used[v.id]) for v in types]
+        i = next(k for k, v in enumerate(types) if v.id == drop.vehicle_type)
+        fleet[i] = max(1, used[drop.vehicle_type] - 1)
+        return modes, [x for x in cur.routes if x is not drop], fleet, gain
 
     def _squeeze(self, cur: Outcome) -> tuple[list[Route], list[int]] | None:
         """Routes without the one with the fewest stops, and the fleet to offer: what each
