@@ -315,8 +315,8 @@ class Engine:
                         kind = "cold_chain"
                         text = f"cold chain: {why}"
                     else:
-                        kind = "capacity"
-                        text = f"capacity (reefers): {why}"
+                        kind = _kind_of(why)
+                        text = f"{kind.replace('_', ' ')} (reefers): {why}"
                 elif not self.use_bus or not self.network.serves(village):
                     kind = "no_line" if self.truck_reason(it, False) else _kind_of(why)
                     text = f"{kind.replace('_', ' ')}: {why}; no bus line serves the village"
