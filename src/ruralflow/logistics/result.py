@@ -287,7 +287,22 @@ class Plan:
             f"spoilage {c.spoilage:.2f} + penalty {c.penalty:.2f}",
             f"  固定规则 / fixed rule (before mode choice): {self.rule_costs.total:.2f} yuan",
             f"  二氧化碳 / CO2: {self.co2_kg:.1f} kg",
+            f"  班车 / bus: {sum(b.parcels for b in self.bus)} parcels "
+            f"({100.0 * self.figures().bus_share_parcels:.1f} % of parcels), "
+            f"{sum(b.kg for b in self.bus):.1f} kg",
         ]
+        if self.trunk.get("modelled"):
+            t = self.trunk
+            lines.append(
+                f"  城市干线 / city trunk: {t['km']:g} km, {t['hours']:g} h ({t['temperature']}), "
+                f"{t['yuan']:.2f} yuan"
+            )
+        if self.hub.get("limited"):
+            h = self.hub
+            lines.append(
+                f"  县中心分拣 / hub sorting: {h['parcels_per_hour']:g} parcels/h, done "
+                f"{h['done']}, {h['waiting_for_next_day_parcels']} parcels wait for the next day"
+            )
         if self.comparison is not None:
             cmp = self.comparison
             lines.append(
