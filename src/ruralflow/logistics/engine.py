@@ -263,7 +263,7 @@ class Engine:
         for c, reason in rr.dropped:
             for it in c.items:
                 not_carried.append((it, reason))
-        not_carried, kinds = self._offer_left(net, not_carried, bus, on_bus)
+        not_carried, kinds = self._offer_left(net, not_carried, bus, on_bus, rr.offered)
         carried = [eff[i] for r in rr.routes for i in r.item_ids]
         carried += [eff[i] for i in sorted(on_bus)]
         spoil = self._spoilage(rr.routes, bus, eff)
@@ -288,11 +288,22 @@ class Engine:
         left: list[tuple[Item, str]],
         bus: list[BusConsignment],
         on_bus: set[str],
+        offered: dict[str, int] | None = None,
     ) -> tuple[list[tuple[Item, str]], dict[str, str]]:
         """Offer what no vehicle took to every bus run with room (split across runs), then
         name why the rest is not carried: ``capacity``, ``time_window``, ``cold_chain``,
         ``no_line`` (or ``cost``: dearer than its penalty). Books on ``net``."""
         groups: dict[tuple[Flow, str], list[tuple[Item, str]]] = defaultdict(list)
+        # a vehicle the county has but the solver was not offered (a squeezed fleet): what the
+        # offered vehicles could not take is left because one more would cost more
+        spare = {
+            chilled: any(
+                (offered or {}).get(v.id, v.count) < v.count
+                for v in self.ctx.fleet.types
+                if v.refrigerated or not chilled
+            )
+            for chilled in (False, True)
+        }
         for it, why in left:
             groups[(it.flow, it.village)].append((it, why))
         out: list[tuple[Item, str]] = []
@@ -316,16 +327,28 @@ class Engine:
                         text = f"cold chain: {why}"
                     else:
                         kind = _kind_of(why)
+                        if kind == "capacity" and spare[True]:
+                            kind = "cost"
+                            why += (
+                                "; the county has more reefers, but one more would cost more "
+                                "than the penalty"
+                            )
                         text = f"{kind.replace('_', ' ')} (reefers): {why}"
                 elif not self.use_bus or not self.network.serves(village):
                     kind = "no_line" if self.truck_reason(it, False) else _kind_of(why)
+                    if kind == "capacity" and spare[False]:
+                        kind = "cost"
+                        why += "; the county has more vehicles, but one more would cost more"
                     text = f"{kind.replace('_', ' ')}: {why}; no bus line serves the village"
                 elif net.quote([it], ignore_room=True, **self.hub_kw) is None:
                     kind = "time_window"
                     text = f"time window: {why}; no bus run reaches its stop in time"
                 else:
                     kind = "capacity"
-                    text = f"capacity: {why}; no bus run had room left for it"
+                    if spare[False] and _kind_of(why) == "capacity":
+                        kind = "cost"
+                        why += "; the county has more vehicles, but one more would cost more"
+                    text = f"{kind}: {why}; no bus run had room left for it"
                 kinds[it.id] = kind
                 out.append((it, text))
         return out, kinds
