@@ -38,3 +38,25 @@ def test_logistics_is_a_registered_analysis() -> None:
 def test_day_without_flows_gives_a_note() -> None:
     [s] = logistics_sections(tiny_county(), None, ReportOptions(plan_seconds=0.5))
     assert "No down parcels" in s.html
+
+
+def test_plan_section_states_the_baseline_bus_share_sorting_and_trunk() -> None:
+    import dataclasses
+
+    from ruralflow.domain import SourcedValue
+
+    c = tiny_county()
+    costs = dict(c.settings.costs)
+    costs["hub_sorting_parcels_per_hour"] = SourcedValue(600.0, "parcels/h", "test")
+    costs["front_warehouse_km"] = SourcedValue(250.0, "km", "test")
+    c = c.replace(settings=dataclasses.replace(c.settings, costs=costs))
+    p = plan(c, DAY, PlanOptions(time_limit_s=1.0, workers=1, no_improvement=2000))
+    html = plan_section(c, p).html
+    for text in (
+        "Separate baseline: two one-way operations",
+        "Bus share of parcels (%)",
+        "City trunk to the front warehouse",
+        "hub sorting 600 parcels/h",
+        "city trunk 250 km",
+    ):
+        assert text in html, text

@@ -60,6 +60,15 @@ COST_UNITS: dict[str, str] = {
     "preprocess_fixed_yuan_per_day": "yuan/day",
     "preprocess_capacity_kg_per_day": "kg/day",
     "transport_yuan_per_kg_km": "yuan/kg-km",
+    "hub_sorting_parcels_per_hour": "parcels/h",
+    "hub_sorting_lead_min": "min",
+    "hub_cutoff_min": "min",
+    "trunk_departure_min": "min",
+    "front_warehouse_km": "km",
+    "front_warehouse_min": "min",
+    "front_warehouse_chilled": "flag",
+    "trunk_yuan_per_t_km": "yuan/t-km",
+    "trunk_reefer_factor": "ratio",
 }
 #: Every ``costs`` value lies in [0, COST_MAX] (whatever its unit); speeds, capacities and
 #: densities must be > 0 (the planner and siting divide by them).

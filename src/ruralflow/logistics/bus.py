@@ -208,9 +208,20 @@ class BusNetwork:
             for it in items
         )
 
-    def quote(self, items: Sequence[Item]) -> tuple[int, BusConsignment] | None:
+    def quote(
+        self,
+        items: Sequence[Item],
+        only: int | None = None,
+        ignore_room: bool = False,
+        hub_ready_min: float | None = None,
+        hub_deadline_min: float | None = None,
+    ) -> tuple[int, BusConsignment] | None:
         """The earliest run that can take ``items`` (one village, one flow), or ``None``.
 
+        ``only``: consider that run alone; ``ignore_room``: as if every run were empty (to
+        tell a capacity shortage from a timing one). Down parcels board no earlier than
+        ``hub_ready_min`` (sorted; default the hub's opening) and up produce reaches the hub
+        by ``hub_deadline_min`` (the city trunk; default the hub's closing).
         Does not book; see :meth:`book`.
         """
         if not items:
@@ -228,8 +239,16 @@ class BusNetwork:
         pieces = self.pieces(items)
         transfer = self.params["transfer_min"]
         ready = max(it.ready_min for it in items) if flow == "up" else hub.open_min
+        h_ready = float(hub.open_min)
+        if hub_ready_min is not None:
+            h_ready = max(h_ready, hub_ready_min)
+        h_late = float(hub.close_min)
+        if hub_deadline_min is not None:
+            h_late = min(h_late, hub_deadline_min)
         best: tuple[float, int, BusConsignment] | None = None
         for ri, run in enumerate(self.runs):
+            if only is not None and ri != only:
+                continue
             if hub_id not in run.stops:
                 continue
             stop = self.stop_of(run, village)
@@ -240,7 +259,7 @@ class BusNetwork:
             if (flow == "down" and h >= s) or (flow == "up" and s >= h):
                 continue
             board_k, alight_k = (h, s) if flow == "down" else (s, h)
-            if any(
+            if not ignore_room and any(
                 self.room_kg[ri][k] < kg - 1e-9 or self.room_m3[ri][k] < m3 - 1e-9
                 for k in range(board_k, alight_k)
             ):
@@ -249,7 +268,7 @@ class BusNetwork:
             board_t = run.depart(board_k)
             alight_t = run.arrive[alight_k]
             if flow == "down":
-                if board_t < hub.open_min:
+                if board_t < h_ready:
                     continue
                 at_village = alight_t + (transfer + leg_min if stop != village else 0.0)
                 at_village = max(at_village, vil.open_min)
@@ -259,7 +278,7 @@ class BusNetwork:
             else:
                 leave = max(float(ready), float(vil.open_min))
                 at_stop = leave + (leg_min + transfer if stop != village else 0.0)
-                if at_stop > board_t or alight_t > hub.close_min or leave > vil.close_min:
+                if at_stop > board_t or alight_t > h_late or leave > vil.close_min:
                     continue
                 at_village = leave
                 key = alight_t
@@ -292,6 +311,63 @@ class BusNetwork:
             if best is None or (key, ri) < (best[0], best[1]):
                 best = (key, ri, cons)
         return None if best is None else (best[1], best[2])
+
+    def book_split(
+        self,
+        items: Sequence[Item],
+        hub_ready_min: float | None = None,
+        hub_deadline_min: float | None = None,
+    ) -> tuple[list[BusConsignment], list[Item]]:
+        """Book ``items`` (one village, one flow) on as few runs as needed, earliest first.
+
+        The whole group goes on one run when one has room; else each run that can take some
+        of it in time (earliest arrival first) takes as many pieces as fit its spare room
+        (first fit, pieces in ready order), over the day's departures. Books what it places
+        and returns (consignments, pieces no run could take).
+        """
+        kw: dict[str, Any] = {"hub_ready_min": hub_ready_min, "hub_deadline_min": hub_deadline_min}
+        pending = sorted(items, key=lambda it: (it.ready_min, it.id))
+        if not pending:
+            return [], []
+        q = self.quote(pending, **kw)
+        if q is not None:
+            self.book(*q)
+            return [q[1]], []
+        # piece by piece on the earliest run with room, then one consignment per run
+        by_run: dict[int, list[tuple[Item, BusConsignment]]] = {}
+        left: list[Item] = []
+        for it in pending:
+            qi = self.quote([it], **kw)
+            if qi is None:
+                left.append(it)
+                continue
+            self.book(*qi)
+            by_run.setdefault(qi[0], []).append((it, qi[1]))
+        out: list[BusConsignment] = []
+        for ri in sorted(by_run):
+            got = by_run[ri]
+            if len(got) == 1:
+                out.append(got[0][1])
+                continue
+            for _it, c in got:
+                self.unbook(ri, c)
+            qm = self.quote([it for it, _c in got], only=ri, **kw)
+            if qm is None:  # cannot happen (same room, same times); keep the pieces apart
+                for _it, c in got:
+                    self.book(ri, c)
+                    out.append(c)
+                continue
+            self.book(*qm)
+            out.append(qm[1])
+        return out, left
+
+    def unbook(self, run_index: int, cons: BusConsignment) -> None:
+        run = self.runs[run_index]
+        b = run.stops.index(cons.board)
+        a = run.stops.index(cons.alight)
+        for k in range(b, a):
+            self.room_kg[run_index][k] += cons.kg
+            self.room_m3[run_index][k] += cons.m3
 
     def book(self, run_index: int, cons: BusConsignment) -> None:
         run = self.runs[run_index]

@@ -8,8 +8,8 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Costs:
-    """Vehicle fixed cost + distance cost + bus fees + last legs + expected spoilage value +
-    penalties for what is not carried (all yuan)."""
+    """Vehicle fixed cost + distance cost + bus fees + last legs + city trunk + expected
+    spoilage value + penalties for what is not carried (all yuan)."""
 
     fixed: float = 0.0
     distance: float = 0.0
@@ -17,11 +17,13 @@ class Costs:
     last_leg: float = 0.0
     spoilage: float = 0.0
     penalty: float = 0.0
+    trunk: float = 0.0
+    """The city trunk (county hub -> city front warehouse) for the produce carried."""
 
     @property
     def transport(self) -> float:
-        """What the carriers cost: fixed + distance + bus fees + last legs."""
-        return self.fixed + self.distance + self.bus_fees + self.last_leg
+        """What the carriers cost: fixed + distance + bus fees + last legs + city trunk."""
+        return self.fixed + self.distance + self.bus_fees + self.last_leg + self.trunk
 
     @property
     def total(self) -> float:
@@ -35,6 +37,7 @@ class Costs:
             self.last_leg + other.last_leg,
             self.spoilage + other.spoilage,
             self.penalty + other.penalty,
+            self.trunk + other.trunk,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,6 +48,7 @@ class Costs:
             "last_leg_yuan": round(self.last_leg, 2),
             "spoilage_yuan": round(self.spoilage, 2),
             "penalty_yuan": round(self.penalty, 2),
+            "trunk_yuan": round(self.trunk, 2),
             "transport_yuan": round(self.transport, 2),
             "total_yuan": round(self.total, 2),
         }

@@ -73,7 +73,7 @@ class Modes:
         }
 
 
-MoveKind = Literal["to_bus", "to_fleet", "to_cold", "to_ambient"]
+MoveKind = Literal["to_bus", "to_fleet", "to_cold", "to_ambient", "village_to_bus"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,10 @@ class Move:
     gain: float
 
     def apply(self, m: Modes) -> Modes:
+        if self.kind == "village_to_bus":
+            return dataclasses.replace(
+                m, down_bus=m.down_bus | {self.village}, up_bus=m.up_bus | {self.village}
+            )
         if self.kind in ("to_bus", "to_fleet"):
             attr = "down_bus" if self.flow == "down" else "up_bus"
             cur: frozenset[str] = getattr(m, attr)
@@ -100,7 +104,7 @@ class Move:
     def to_dict(self) -> dict[str, Any]:
         return {
             "move": self.kind,
-            "flow": self.flow,
+            "flow": "both" if self.kind == "village_to_bus" else self.flow,
             "village": self.village,
             "what": self.key,
             "estimated_gain_yuan": round(self.gain, 2),
@@ -125,6 +129,8 @@ class Outcome:
     log: list[dict[str, Any]] = field(default_factory=list)
     rule_costs: Costs | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
+    kinds: dict[str, str] = field(default_factory=dict)
+    """Item id -> why it is not carried: capacity, time_window, cold_chain, no_line, cost."""
 
     @property
     def total(self) -> float:
@@ -156,6 +162,10 @@ class Engine:
         self._reach: dict[tuple[str, bool], str] = {}
         self.history: list[dict[str, Any]] = []
         self.use_bus = ctx.options.use_buses and bool(network.runs)
+        self.hub_kw: dict[str, Any] = {
+            "hub_ready_min": ctx.depart_min,
+            "hub_deadline_min": ctx.return_min,
+        }
         self.has_reefer = any(v.refrigerated for v in ctx.fleet.types)
 
     # ------------------------------------------------------------------ basics
@@ -174,6 +184,17 @@ class Engine:
         if it.source.key in modes.chilled and not it.cold:
             return dataclasses.replace(it, source=dataclasses.replace(it.source, cold=True))
         return it
+
+    def trunk_yuan(self, items: Any) -> float:
+        """The city trunk's cost for the produce ``items`` carried to the county hub."""
+        p = self.ctx.params
+        km = p["front_warehouse_km"]
+        if km <= 0:
+            return 0.0
+        rate = p["trunk_yuan_per_t_km"]
+        if p["front_warehouse_chilled"] >= 0.5:
+            rate *= p["trunk_reefer_factor"]
+        return math.fsum(it.kg for it in items) / 1000.0 * km * rate
 
     def penalty(self, it: Item) -> float:
         return penalty_yuan(self.ctx.params, it)
@@ -214,12 +235,9 @@ class Engine:
                 g = [it for it in g if not it.cold]
                 if not g:
                     continue
-                q = net.quote(g)
-                if q is None:
-                    continue
-                net.book(*q)
-                bus.append(q[1])
-                on_bus.update(it.id for it in g)
+                cons, _left = net.book_split(g, **self.hub_kw)
+                bus += cons
+                on_bus.update(i for c in cons for i in c.items)
         truck: list[Item] = []
         not_carried: list[tuple[Item, str]] = []
         for it in eff.values():
@@ -227,10 +245,6 @@ class Engine:
                 continue
             r = self.truck_reason(it, it.cold)
             if r:
-                if not it.cold and self.use_bus and self.network.serves(it.village):
-                    r += "; and no bus run had room or time for it"
-                elif not it.cold and self.use_bus:
-                    r += "; and no bus line serves the village"
                 not_carried.append((it, r))
             else:
                 truck.append(it)
@@ -249,6 +263,7 @@ class Engine:
         for c, reason in rr.dropped:
             for it in c.items:
                 not_carried.append((it, reason))
+        not_carried, kinds = self._offer_left(net, not_carried, bus, on_bus, rr.offered)
         carried = [eff[i] for r in rr.routes for i in r.item_ids]
         carried += [eff[i] for i in sorted(on_bus)]
         spoil = self._spoilage(rr.routes, bus, eff)
@@ -259,10 +274,84 @@ class Engine:
             last_leg=math.fsum(c.last_leg_yuan for c in bus),
             spoilage=math.fsum(s.loss_yuan for s in spoil),
             penalty=math.fsum(self.penalty(it) for it, _ in not_carried),
+            trunk=self.trunk_yuan(it for it in carried if it.flow == "up"),
         )
-        return Outcome(
+        out = Outcome(
             self.operation, modes, rr.routes, bus, carried, not_carried, spoil, costs, net, rr, eff
         )
+        out.kinds = kinds
+        return out
+
+    def _offer_left(
+        self,
+        net: BusNetwork,
+        left: list[tuple[Item, str]],
+        bus: list[BusConsignment],
+        on_bus: set[str],
+        offered: dict[str, int] | None = None,
+    ) -> tuple[list[tuple[Item, str]], dict[str, str]]:
+        """Offer what no vehicle took to every bus run with room (split across runs), then
+        name why the rest is not carried: ``capacity``, ``time_window``, ``cold_chain``,
+        ``no_line`` (or ``cost``: dearer than its penalty). Books on ``net``."""
+        groups: dict[tuple[Flow, str], list[tuple[Item, str]]] = defaultdict(list)
+        # a vehicle the county has but the solver was not offered (a squeezed fleet): what the
+        # offered vehicles could not take is left because one more would cost more
+        spare = {
+            chilled: any(
+                (offered or {}).get(v.id, v.count) < v.count
+                for v in self.ctx.fleet.types
+                if v.refrigerated or not chilled
+            )
+            for chilled in (False, True)
+        }
+        for it, why in left:
+            groups[(it.flow, it.village)].append((it, why))
+        out: list[tuple[Item, str]] = []
+        kinds: dict[str, str] = {}
+        for (_flow, village), pairs in sorted(groups.items()):
+            served = self.use_bus and net.serves(village)
+            ambient = [it for it, _ in pairs if not it.cold]
+            rest: set[str] = {it.id for it in ambient}
+            if served and ambient:
+                cons, still = net.book_split(ambient, **self.hub_kw)
+                bus += cons
+                placed = {i for c in cons for i in c.items}
+                on_bus.update(placed)
+                rest = {it.id for it in still}
+            for it, why in pairs:
+                if not it.cold and it.id not in rest:
+                    continue
+                if it.cold:
+                    if self.truck_reason(it, True):
+                        kind = "cold_chain"
+                        text = f"cold chain: {why}"
+                    else:
+                        kind = _kind_of(why)
+                        if kind == "capacity" and spare[True]:
+                            kind = "cost"
+                            why += (
+                                "; the county has more reefers, but one more would cost more "
+                                "than the penalty"
+                            )
+                        text = f"{kind.replace('_', ' ')} (reefers): {why}"
+                elif not self.use_bus or not self.network.serves(village):
+                    kind = "no_line" if self.truck_reason(it, False) else _kind_of(why)
+                    if kind == "capacity" and spare[False]:
+                        kind = "cost"
+                        why += "; the county has more vehicles, but one more would cost more"
+                    text = f"{kind.replace('_', ' ')}: {why}; no bus line serves the village"
+                elif net.quote([it], ignore_room=True, **self.hub_kw) is None:
+                    kind = "time_window"
+                    text = f"time window: {why}; no bus run reaches its stop in time"
+                else:
+                    kind = "capacity"
+                    if spare[False] and _kind_of(why) == "capacity":
+                        kind = "cost"
+                        why += "; the county has more vehicles, but one more would cost more"
+                    text = f"{kind}: {why}; no bus run had room left for it"
+                kinds[it.id] = kind
+                out.append((it, text))
+        return out, kinds
 
     def _spoilage(
         self, routes: Sequence[Route], bus: Sequence[BusConsignment], eff: dict[str, Item]
@@ -330,6 +419,46 @@ class Engine:
         log: list[dict[str, Any]] = []
         tabu: set[tuple[str, str, str]] = set()
         slice_s = max(0.05 * total, 0.02)
+        tried_bus: set[frozenset[str]] = set()
+        for k in range(2):
+            # bus squeeze: a whole route's villages to the bus where the runs can take them,
+            # one vehicle fewer (the bus pays by the van's day rate, not by a stop's km)
+            if not self.use_bus or budget.left() < 0.3 * total:
+                break
+            bs = self._bus_squeeze(cur, tried_bus)
+            if bs is None:
+                break
+            modes, warm_routes, fleet, gain = bs
+            tried_bus.add(modes.down_bus | modes.up_bus)
+            trial = self.evaluate(
+                modes,
+                0.3 * budget.left(),
+                warm=warm_routes,
+                offered=fleet,
+                phase=f"bus squeeze {k + 1}",
+                exact=True,
+            )
+            ok = trial.total < cur.total - 1e-6
+            log.append(
+                {
+                    "round": f"bus squeeze {k + 1}",
+                    "moves": [
+                        {
+                            "move": "route_to_bus",
+                            "villages": sorted(
+                                (modes.down_bus | modes.up_bus)
+                                - (cur.modes.down_bus | cur.modes.up_bus)
+                            ),
+                            "estimated_gain_yuan": round(gain, 2),
+                        }
+                    ],
+                    "cost_before_yuan": round(cur.total, 2),
+                    "cost_after_yuan": round(trial.total, 2),
+                    "accepted": ok,
+                }
+            )
+            if ok:
+                cur = trial
         for rnd in range(rounds):
             if budget.left() < slice_s * 1.5:
                 break
@@ -403,6 +532,64 @@ class Engine:
         cur.history = list(self.history)
         return cur
 
+    def _bus_squeeze(
+        self, cur: Outcome, tried: set[frozenset[str]]
+    ) -> tuple[Modes, list[Route], list[int], float] | None:
+        """The route whose villages the bus can best take over: (modes with them on the bus,
+        the other routes, the fleet with one vehicle fewer of its type, estimated gain)."""
+        types = self.ctx.fleet.types
+        used = {v.id: 0 for v in types}
+        for r in cur.routes:
+            used[r.vehicle_type] += 1
+        spoil_of = {x.item: x for x in cur.spoilage}
+        best: tuple[float, Modes, Route] | None = None
+        for r in cur.routes:
+            ids = set(r.item_ids)
+            net = cur.network.copy()
+            down, up = set(cur.modes.down_bus), set(cur.modes.up_bus)
+            cost = 0.0
+            moved: set[str] = set()
+            # a group goes only if its bus fees stay below its share of the route's cost
+            share = (r.fixed_yuan + r.distance_yuan) / max(1, len(set(r.villages)))
+            for village in sorted(set(r.villages)):
+                if not net.serves(village):
+                    continue
+                both: tuple[tuple[Flow, set[str]], ...] = (("down", down), ("up", up))
+                for flow, into in both:
+                    g = [cur.items[it.id] for it in self.by_group.get((flow, village), [])]
+                    g = [it for it in g if not it.cold]
+                    if not g or not all(it.id in ids for it in g):
+                        continue
+                    trial = net.copy()
+                    q = self._bus_offer(cur, g, spoil_of, trial)
+                    if q is None or q[0] + q[1] > share:
+                        continue
+                    net = trial
+                    cost += q[0] + q[1]
+                    into.add(village)
+                    moved.update(it.id for it in g)
+            if not moved:
+                continue
+            rest = [cur.items[i] for i in ids - moved]
+            others = dataclasses.replace(cur, routes=[x for x in cur.routes if x is not r])
+            by_v: dict[str, list[Item]] = defaultdict(list)
+            for it in rest:
+                by_v[it.village].append(it)
+            ins = math.fsum(self._insertion(others, v, its) for v, its in by_v.items())
+            gain = r.fixed_yuan + r.distance_yuan - cost - ins
+            modes = dataclasses.replace(cur.modes, down_bus=frozenset(down), up_bus=frozenset(up))
+            if (modes.down_bus | modes.up_bus) in tried or not math.isfinite(gain):
+                continue
+            if best is None or gain > best[0]:
+                best = (gain, modes, r)
+        if best is None or best[0] <= 0:
+            return None
+        gain, modes, drop = best
+        fleet = [max(1, used[v.id]) for v in types]
+        i = next(k for k, v in enumerate(types) if v.id == drop.vehicle_type)
+        fleet[i] = max(1, used[drop.vehicle_type] - 1)
+        return modes, [x for x in cur.routes if x is not drop], fleet, gain
+
     def _squeeze(self, cur: Outcome) -> tuple[list[Route], list[int]] | None:
         """Routes without the one with the fewest stops, and the fleet to offer: what each
         type uses now, one fewer of that route's type (``None``: nothing to squeeze)."""
@@ -428,6 +615,7 @@ class Engine:
         spoil_of = {s.item: s for s in cur.spoilage}
         modes = cur.modes
         if self.use_bus:
+            on_truck: dict[str, dict[Flow, list[Item]]] = defaultdict(dict)
             for (flow, village), its in sorted(self.by_group.items()):
                 if not self.network.serves(village):
                     continue
@@ -440,8 +628,8 @@ class Engine:
                     i in bus_of for i in ids
                 )
                 if on_bus:
-                    cons = bus_of[g[0].id]
-                    save = cons.fee_yuan + cons.last_leg_yuan
+                    cons_of = {bus_of[i].run: bus_of[i] for i in ids}
+                    save = math.fsum(c.fee_yuan + c.last_leg_yuan for c in cons_of.values())
                     if any(self.truck_reason(it, False) for it in g):
                         continue
                     ins = self._insertion(cur, village, g)
@@ -449,20 +637,35 @@ class Engine:
                     if gain > 1e-6:
                         out.append(Move("to_fleet", flow, village, f"{flow}:{village}", gain))
                 elif all(i in where for i in ids):
-                    q = cur.network.quote(g)
-                    if q is None:
+                    on_truck[village][flow] = g
+                    quoted = self._bus_offer(cur, g, spoil_of)
+                    if quoted is None:
                         continue
-                    cons = q[1]
+                    cost, dspoil = quoted
                     save = self._removal(cur.routes, ids)
-                    cost = cons.fee_yuan + cons.last_leg_yuan
-                    dspoil = 0.0
-                    if flow == "up":
-                        before = math.fsum(spoil_of[i].loss_yuan for i in ids if i in spoil_of)
-                        after = math.fsum(self._bus_spoil(it, cons).loss_yuan for it in g)
-                        dspoil = after - before
                     gain = save - cost - dspoil
                     if gain > 1e-6:
                         out.append(Move("to_bus", flow, village, f"{flow}:{village}", gain))
+            # both flows of a village at once: the stop leaves the van's route
+            for village, fl in sorted(on_truck.items()):
+                if len(fl) < 2:
+                    continue
+                g = [*fl["down"], *fl["up"]]
+                ids = {it.id for it in g}
+                net = cur.network.copy()
+                total = 0.0
+                ok = True
+                for part in (fl["down"], fl["up"]):
+                    quoted = self._bus_offer(cur, part, spoil_of, net)
+                    if quoted is None:
+                        ok = False
+                        break
+                    total += quoted[0] + quoted[1]
+                if not ok:
+                    continue
+                gain = self._removal(cur.routes, ids) - total
+                if gain > 1e-6:
+                    out.append(Move("village_to_bus", "down", village, f"both:{village}", gain))
         if self.has_reefer:
             by_source: dict[str, list[Item]] = defaultdict(list)
             for it in self.items:
@@ -495,6 +698,31 @@ class Engine:
                     out.append(Move(kind, "up", village, key, gain))
         out.sort(key=lambda m: (-m.gain, m.ident))
         return out
+
+    def _bus_offer(
+        self,
+        cur: Outcome,
+        g: Sequence[Item],
+        spoil_of: dict[str, BatchSpoilage],
+        net: BusNetwork | None = None,
+    ) -> tuple[float, float] | None:
+        """(bus fees + last legs, spoilage change) of putting the group ``g`` on the bus,
+        split across runs as needed; ``None`` when the runs cannot take all of it. Books on
+        ``net`` when given, else on a copy of the current network."""
+        n = cur.network.copy() if net is None else net
+        cons, left = n.book_split(g, **self.hub_kw)
+        if left or not cons:
+            return None
+        cost = math.fsum(c.fee_yuan + c.last_leg_yuan for c in cons)
+        dspoil = 0.0
+        if g[0].flow == "up":
+            by_id = {it.id: it for it in g}
+            before = math.fsum(spoil_of[i].loss_yuan for i in by_id if i in spoil_of)
+            after = math.fsum(
+                self._bus_spoil(by_id[i], c).loss_yuan for c in cons for i in c.items
+            )
+            dspoil = after - before
+        return cost, dspoil
 
     def _flip(self, s: BatchSpoilage, its: Sequence[Item], reefer: bool) -> float:
         product = self.ctx.county.product_by_id[s.product]
@@ -613,6 +841,14 @@ class Engine:
         return best
 
 
+def _kind_of(why: str) -> str:
+    if "capacity" in why or "room" in why:
+        return "capacity"
+    if "penalty" in why:
+        return "cost"
+    return "time_window"
+
+
 def _item_positions(routes: Sequence[Route]) -> dict[str, str]:
     return {i: r.vehicle for r in routes for i in r.item_ids}
 
@@ -621,10 +857,14 @@ def _non_conflicting(moves: Sequence[Move], limit: int) -> list[Move]:
     out: list[Move] = []
     seen: set[tuple[str, str]] = set()
     for m in moves:
-        k = (m.village, m.flow)
-        if k in seen:
+        ks = (
+            {(m.village, "down"), (m.village, "up")}
+            if m.kind == "village_to_bus"
+            else {(m.village, m.flow)}
+        )
+        if ks & seen:
             continue
-        seen.add(k)
+        seen |= ks
         out.append(m)
         if len(out) >= limit:
             break

@@ -154,6 +154,73 @@ _DEFAULTS: tuple[tuple[str, float, str, str, str], ...] = (
         "window stays at least this long",
     ),
     (
+        "hub_sorting_parcels_per_hour",
+        0.0,
+        "parcels/h",
+        "assumption: 0 = not a bottleneck (manual sorting about 500-1,500 parcels/h per "
+        "county hub, a small automated line 3,000-10,000: assumption ranges)",
+        "county hub's sorting capacity; the vans and buses leave with down parcels only once "
+        "the day's parcels are sorted",
+    ),
+    (
+        "hub_sorting_lead_min",
+        0.0,
+        "min",
+        "assumption: sorting starts when the hub opens",
+        "minutes before the hub opens that sorting of the day's parcels starts",
+    ),
+    (
+        "hub_cutoff_min",
+        0.0,
+        "min",
+        "assumption: 0 = no cut-off",
+        "minute of the day by which a parcel must be sorted to leave today; the rest waits "
+        "for the next day",
+    ),
+    (
+        "trunk_departure_min",
+        0.0,
+        "min",
+        "assumption: 0 = the city trunk leaves when the hub closes",
+        "minute of the day the trunk to the city front warehouse leaves; produce must reach "
+        "the hub before it",
+    ),
+    (
+        "front_warehouse_km",
+        0.0,
+        "km",
+        "assumption: 0 = no trunk leg modelled (the onward chain's long haul stands for it)",
+        "road km from the county hub to the city front warehouse (产地直供-城市前置仓)",
+    ),
+    (
+        "front_warehouse_min",
+        0.0,
+        "min",
+        "assumption: 0 = km at 60 km/h",
+        "trunk driving time from the county hub to the city front warehouse",
+    ),
+    (
+        "front_warehouse_chilled",
+        0.0,
+        "flag",
+        "assumption: 0 = ambient trunk (1 = reefer trunk)",
+        "the city trunk is refrigerated (1) or ambient (0)",
+    ),
+    (
+        "trunk_yuan_per_t_km",
+        0.45,
+        "yuan/t-km",
+        "assumption: China road freight about 0.3-0.6 yuan per tonne-km (full truckload)",
+        "cost of the ambient city trunk per tonne of produce and km",
+    ),
+    (
+        "trunk_reefer_factor",
+        1.45,
+        "ratio",
+        "PARAMS.md s3 suggested default: reefer cost per km 1.3-1.6x a van",
+        "cost of a refrigerated city trunk relative to an ambient one",
+    ),
+    (
         "penalty_yuan_per_consignment",
         100.0,
         "yuan/consignment",

@@ -10,6 +10,7 @@ import pickle
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import scipy.integrate  # noqa: F401  (the freshness model's quadrature; imported before timing)
@@ -39,6 +40,16 @@ def _as_day(day: dt.date | str) -> dt.date:
         except ValueError:
             pass
     raise PlanOptionError("day", day, "must be a date YYYY-MM-DD")
+
+
+SEPARATE_BASELINE = (
+    "two one-way operations (down parcels only; up produce only), each with vehicles of the "
+    "same types and cost rates, at most the bundle's count of each type, paying only for the "
+    "vehicles its own flow uses (each sized for its own flow by the solver), the same rules "
+    "(bus, reefers, sorting, cut-offs, trunk) and solver, and the same total time budget "
+    "shared by their number of items; the up operation uses the bus room the down one left"
+)
+"""The definition of the separate baseline (docs/logistics.md, the report)."""
 
 
 def plan(county: County, day: dt.date | str, options: PlanOptions | None = None) -> Plan:
@@ -108,7 +119,9 @@ def plan(county: County, day: dt.date | str, options: PlanOptions | None = None)
         integ, sep = (main, side_plan) if opts.mode == "integrated" else (side_plan, main)
         result = dataclasses.replace(
             result,
-            comparison=Comparison(integ.figures(), sep.figures(), opts.time_limit_s),
+            comparison=Comparison(
+                integ.figures(), sep.figures(), opts.time_limit_s, SEPARATE_BASELINE
+            ),
         )
     return result
 
@@ -128,18 +141,46 @@ def _plan_one(county: County, day: dt.date, options: PlanOptions) -> Plan:
     fleet = Fleet.from_county(county)
     ctx = Context(county, geo, params, fleet, options)
     sources = day_sources(county, day, params["up_kg_per_m3"])
+    use_bus = options.use_buses and bool(county.bus_lines)
+    bus_kg = min((ln.spare_kg_per_run for ln in county.bus_lines), default=0.0)
+    bus_m3 = min(
+        (ln.spare_m3_per_run for ln in county.bus_lines if ln.spare_m3_per_run > 0),
+        default=0.0,
+    )
     items: list[Item] = []
     for s in sources:
         lim = fleet.limits(s.cold)
-        items += split_source(s, *(lim if lim else (None, None)))
+        lk, lm = lim if lim else (None, None)
+        if use_bus and not s.cold and bus_kg > 0:
+            # pieces no larger than the smallest bus hold, so a group can be split over runs
+            lk = bus_kg if lk is None else min(lk, bus_kg)
+            if bus_m3 > 0:
+                lm = bus_m3 if lm is None else min(lm, bus_m3)
+        items += split_source(s, lk, lm)
+    sorting = hub_sorting(county, params, items)
+    ctx.depart_min = sorting.depart_min
+    ctx.return_min = params["trunk_departure_min"] or None
+    waiting = set(sorting.waiting)
     mean_c = county.settings.mean_temp_c(day)
     air = (
         options.air_temp_c if options.air_temp_c is not None else mean_c + options.daytime_uplift_c
     )
-    spoil = SpoilageModel(air, mean_c, options.reefer_air_c)
+    trunk_km = params["front_warehouse_km"]
+    trunk_h: float | None = None
+    if trunk_km > 0:
+        trunk_h = (params["front_warehouse_min"] or trunk_km) / 60.0  # default 60 km/h
+    spoil = SpoilageModel(
+        air,
+        mean_c,
+        options.reefer_air_c,
+        trunk_h=trunk_h,
+        trunk_chilled=params["front_warehouse_chilled"] >= 0.5,
+    )
     network = BusNetwork.build(county, geo, params)
     budget = Budget(options.time_limit_s)
     outcomes: list[Outcome] = []
+    left = [it for it in items if it.id in waiting]
+    items = [it for it in items if it.id not in waiting]
     if options.mode == "integrated":
         eng = Engine(ctx, items, network, spoil, "integrated", options.seed)
         outcomes.append(eng.optimise(budget))
@@ -159,7 +200,103 @@ def _plan_one(county: County, day: dt.date, options: PlanOptions) -> Plan:
         if up:
             e2 = Engine(ctx, up, network, spoil, "up", options.seed)
             outcomes.append(e2.optimise(Budget(max(0.01, budget.left()))))
-    return _assemble(county, day, options, ctx, sources, outcomes, spoil, time.perf_counter() - t0)
+    if left and outcomes:
+        # parcels sorted after the cut-off wait for the next day (both modes alike)
+        o = outcomes[0]
+        why = sorting.reason
+        o.not_carried += [(it, why) for it in left]
+        o.kinds.update({it.id: "cut_off" for it in left})
+        o.items.update({it.id: it for it in left})
+        o.costs = dataclasses.replace(
+            o.costs, penalty=o.costs.penalty + math.fsum(penalty_yuan(params, it) for it in left)
+        )
+    return _assemble(
+        county,
+        day,
+        options,
+        ctx,
+        sources,
+        outcomes,
+        spoil,
+        time.perf_counter() - t0,
+        sorting,
+    )
+
+
+@dataclass(frozen=True)
+class Sorting:
+    """The county hub's sorting of the day's down parcels (3.1.1's manual bottleneck)."""
+
+    rate_per_h: float
+    start_min: float
+    done_min: float
+    cutoff_min: float | None
+    parcels: int
+    waiting: tuple[str, ...] = ()
+    waiting_parcels: int = 0
+    reason: str = ""
+
+    @property
+    def depart_min(self) -> float | None:
+        """Earliest departure with down parcels (None: no sorting limit)."""
+        return None if self.rate_per_h <= 0 else self.done_min
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.rate_per_h <= 0:
+            return {"limited": False, "parcels": self.parcels}
+        return {
+            "limited": True,
+            "parcels_per_hour": self.rate_per_h,
+            "parcels": self.parcels,
+            "start": _hhmm(self.start_min),
+            "done": _hhmm(self.done_min),
+            "cutoff": None if self.cutoff_min is None else _hhmm(self.cutoff_min),
+            "departure_delay_min": round(max(0.0, self.done_min - self.start_min), 1),
+            "waiting_for_next_day_parcels": self.waiting_parcels,
+            "waiting_for_next_day_items": len(self.waiting),
+        }
+
+
+def _hhmm(minutes: float) -> str:
+    m = round(minutes)
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def hub_sorting(county: County, params: Params, items: Sequence[Item]) -> Sorting:
+    """When the day's down parcels are sorted, and which wait for the next day.
+
+    Sorting starts ``hub_sorting_lead_min`` before the hub opens at
+    ``hub_sorting_parcels_per_hour``; vehicles and buses leave with down parcels once all
+    of today's are sorted. With a cut-off (``hub_cutoff_min``) only what can be sorted by
+    then leaves today: the rest (whole pieces, the largest villages' last) waits.
+    """
+    hub = county.hub
+    rate = params["hub_sorting_parcels_per_hour"]
+    down = [it for it in items if it.flow == "down"]
+    parcels = sum(it.parcels for it in down)
+    start = hub.open_min - params["hub_sorting_lead_min"]
+    cut = params["hub_cutoff_min"] or None
+    if rate <= 0:
+        return Sorting(0.0, start, start, cut, parcels)
+    done = start + parcels / rate * 60.0
+    waiting: list[Item] = []
+    if cut is not None and done > cut:
+        room = max(0, math.floor((cut - start) * rate / 60.0 + 1e-9))
+        kept = 0
+        for it in sorted(down, key=lambda i: (i.parcels, i.id)):
+            if kept + it.parcels <= room:
+                kept += it.parcels
+            else:
+                waiting.append(it)
+        done = start + kept / rate * 60.0
+    n = sum(it.parcels for it in waiting)
+    reason = (
+        f"cut-off: sorted after the hub's cut-off {_hhmm(cut)} ({rate:g} parcels/h from "
+        f"{_hhmm(start)}): waits for the next day"
+        if cut is not None
+        else ""
+    )
+    return Sorting(rate, start, done, cut, parcels, tuple(it.id for it in waiting), n, reason)
 
 
 def _assemble(
@@ -171,6 +308,7 @@ def _assemble(
     outcomes: Sequence[Outcome],
     spoil: SpoilageModel,
     runtime: float,
+    sorting: Sorting | None = None,
 ) -> Plan:
     separate = options.mode == "separate"
     routes: list[Route] = []
@@ -185,6 +323,7 @@ def _assemble(
         items.update(o.items)
     carried = [it for o in outcomes for it in o.carried]
     nc_pairs = [(it, why) for o in outcomes for it, why in o.not_carried]
+    kinds = {k: v for o in outcomes for k, v in o.kinds.items()}
     t_in, t_c, t_n = check_conservation(sources, carried, [it for it, _ in nc_pairs])
     types = {v.id: v for v in ctx.fleet.types}
     problems = check_routes(routes, items, county, ctx.geo, types, options.max_trips)
@@ -209,6 +348,7 @@ def _assemble(
             penalty_yuan=penalty_yuan(ctx.params, it),
             batch=it.source.batch,
             product=it.source.product,
+            kind=kinds.get(it.id, ""),
         )
         for it, why in sorted(nc_pairs, key=lambda p: p[0].id)
     )
@@ -242,10 +382,7 @@ def _assemble(
         "cold down parcels carry no spoilage cost (no product data for them)",
     ]
     if separate:
-        notes.append(
-            "separate mode: the down and up operations each have the whole fleet and pay "
-            "their own vehicles' fixed cost; the up operation uses bus room the down one left"
-        )
+        notes.append("separate mode: " + SEPARATE_BASELINE)
     notes += list(ctx.geo.notes)
     with_flows = {it.village for it in items.values()}
     places = {
@@ -253,7 +390,16 @@ def _assemble(
         for p in county.places
         if p.kind in (PlaceKind.COUNTY_HUB, PlaceKind.TOWNSHIP_STATION) or p.id in with_flows
     }
+    tiers = _tiers(routes, bus, not_carried, items, types)
+    hub_info = (sorting or Sorting(0.0, 0.0, 0.0, None, 0)).to_dict()
+    w0, w1 = ctx.hub_window()
+    hub_info["vehicles_leave_from"] = _hhmm(w0)
+    hub_info["produce_due_by"] = _hhmm(w1)
+    trunk = _trunk(ctx, spoil, carried, costs)
     return Plan(
+        tiers=tiers,
+        hub=hub_info,
+        trunk=trunk,
         adcode=county.adcode,
         county_name=county.name,
         day=day,
@@ -277,3 +423,52 @@ def _assemble(
         places=places,
         items=dict(sorted(items.items())),
     )
+
+
+def _tiers(
+    routes: Sequence[Route],
+    bus: Sequence[Any],
+    not_carried: Sequence[NotCarried],
+    items: dict[str, Item],
+    types: dict[str, Any],
+) -> dict[str, dict[str, str]]:
+    """village -> flow -> the tier(s) serving it."""
+    seen: dict[tuple[str, str], set[str]] = {}
+
+    def add(iid: str, tier: str) -> None:
+        it = items[iid]
+        seen.setdefault((it.village, it.flow), set()).add(tier)
+
+    for r in routes:
+        tier = "reefer" if types[r.vehicle_type].refrigerated else "van"
+        for iid in r.item_ids:
+            add(iid, tier)
+    for c in bus:
+        tier = "bus at the village" if c.stop == c.village else "bus + township last leg"
+        for iid in c.items:
+            add(iid, tier)
+    for n in not_carried:
+        add(n.item, "not carried")
+    out: dict[str, dict[str, str]] = {}
+    for (village, flow), ts in sorted(seen.items()):
+        out.setdefault(village, {})[flow] = " + ".join(sorted(ts))
+    return out
+
+
+def _trunk(
+    ctx: Context, spoil: SpoilageModel, carried: Sequence[Item], costs: Costs
+) -> dict[str, Any]:
+    p = ctx.params
+    km = p["front_warehouse_km"]
+    if km <= 0:
+        return {"modelled": False}
+    kg = math.fsum(it.kg for it in carried if it.flow == "up")
+    return {
+        "modelled": True,
+        "km": km,
+        "hours": round(spoil.trunk_h or 0.0, 3),
+        "temperature": "reefer" if spoil.trunk_chilled else "ambient",
+        "departure": _hhmm(ctx.hub_window()[1]),
+        "kg": round(kg, 3),
+        "yuan": round(costs.trunk, 2),
+    }

@@ -30,6 +30,9 @@ class NotCarried:
     penalty_yuan: float
     batch: str = ""
     product: str = ""
+    kind: str = ""
+    """capacity, time_window, cold_chain, no_line, cut_off or cost (dearer than its
+    penalty)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,6 +46,7 @@ class NotCarried:
             "kg": round(self.kg, 3),
             "cold": self.cold,
             "reason": self.reason,
+            "reason_kind": self.kind,
             "penalty_yuan": round(self.penalty_yuan, 2),
         }
 
@@ -60,6 +64,20 @@ class PlanFigures:
     co2_kg: float
     not_carried_kg: float
     runtime_s: float
+    bus_parcels: int = 0
+    bus_kg: float = 0.0
+    parcels: int = 0
+    kg: float = 0.0
+    not_carried_by_reason_kg: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def bus_share_parcels(self) -> float:
+        """Share of the day's down parcels that ride a bus."""
+        return self.bus_parcels / self.parcels if self.parcels else 0.0
+
+    @property
+    def bus_share_kg(self) -> float:
+        return self.bus_kg / self.kg if self.kg else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +90,13 @@ class PlanFigures:
             "co2_kg": round(self.co2_kg, 3),
             "not_carried_kg": round(self.not_carried_kg, 3),
             "runtime_s": round(self.runtime_s, 2),
+            "bus_parcels": self.bus_parcels,
+            "bus_kg": round(self.bus_kg, 3),
+            "bus_share_parcels": round(self.bus_share_parcels, 6),
+            "bus_share_kg": round(self.bus_share_kg, 6),
+            "not_carried_by_reason_kg": {
+                k: round(v, 3) for k, v in sorted(self.not_carried_by_reason_kg.items())
+            },
         }
 
 
@@ -82,6 +107,8 @@ class Comparison:
     integrated: PlanFigures
     separate: PlanFigures
     time_limit_s: float
+    baseline: str = ""
+    """How the separate baseline is defined (stated in the report)."""
 
     @property
     def saving_yuan(self) -> float:
@@ -119,6 +146,7 @@ class Comparison:
             "transport_saving_yuan": round(self.transport_saving_yuan, 2),
             "transport_saving_pct": round(self.transport_saving_pct, 3),
             "time_limit_s": self.time_limit_s,
+            "separate_baseline": self.baseline,
         }
 
 
@@ -154,6 +182,13 @@ class Plan:
     places: dict[str, dict[str, Any]] = field(default_factory=dict)
     items: dict[str, Item] = field(default_factory=dict)
     comparison: Comparison | None = None
+    tiers: dict[str, dict[str, str]] = field(default_factory=dict)
+    """village -> flow -> the tier that serves it (bus at the village, bus + township last
+    leg, van, reefer, several joined by '+', or not carried)."""
+    hub: dict[str, Any] = field(default_factory=dict)
+    """The county hub's sorting (capacity, when done, departure delay, what waits)."""
+    trunk: dict[str, Any] = field(default_factory=dict)
+    """The city trunk to the front warehouse (km, hours, temperature, kg, yuan)."""
 
     # ------------------------------------------------------------------ checks
     def check(self, county: County) -> list[str]:
@@ -193,6 +228,9 @@ class Plan:
         return None if self.comparison is None else self.comparison.saving_pct
 
     def figures(self) -> PlanFigures:
+        by_reason: dict[str, float] = defaultdict(float)
+        for n in self.not_carried:
+            by_reason[n.kind or "other"] += n.kg
         return PlanFigures(
             mode=self.mode,
             costs=self.costs,
@@ -203,6 +241,11 @@ class Plan:
             co2_kg=self.co2_kg,
             not_carried_kg=float(self.totals_not_carried.down_kg + self.totals_not_carried.up_kg),
             runtime_s=float(self.solver.get("runtime_s", 0.0)),
+            bus_parcels=sum(c.parcels for c in self.bus),
+            bus_kg=sum(c.kg for c in self.bus),
+            parcels=self.totals_in.parcels,
+            kg=float(self.totals_in.down_kg + self.totals_in.up_kg),
+            not_carried_by_reason_kg=dict(by_reason),
         )
 
     def co2_by_source(self) -> dict[str, float]:
@@ -244,7 +287,22 @@ class Plan:
             f"spoilage {c.spoilage:.2f} + penalty {c.penalty:.2f}",
             f"  固定规则 / fixed rule (before mode choice): {self.rule_costs.total:.2f} yuan",
             f"  二氧化碳 / CO2: {self.co2_kg:.1f} kg",
+            f"  班车 / bus: {sum(b.parcels for b in self.bus)} parcels "
+            f"({100.0 * self.figures().bus_share_parcels:.1f} % of parcels), "
+            f"{sum(b.kg for b in self.bus):.1f} kg",
         ]
+        if self.trunk.get("modelled"):
+            t = self.trunk
+            lines.append(
+                f"  城市干线 / city trunk: {t['km']:g} km, {t['hours']:g} h ({t['temperature']}), "
+                f"{t['yuan']:.2f} yuan"
+            )
+        if self.hub.get("limited"):
+            h = self.hub
+            lines.append(
+                f"  县中心分拣 / hub sorting: {h['parcels_per_hour']:g} parcels/h, done "
+                f"{h['done']}, {h['waiting_for_next_day_parcels']} parcels wait for the next day"
+            )
         if self.comparison is not None:
             cmp = self.comparison
             lines.append(
@@ -278,6 +336,15 @@ class Plan:
             "vehicles": self.vehicles,
             "trips": self.trips,
             "comparison": None if self.comparison is None else self.comparison.to_dict(),
+            "bus_share": {
+                "parcels": sum(c.parcels for c in self.bus),
+                "kg": round(sum(c.kg for c in self.bus), 3),
+                "share_of_parcels": round(self.figures().bus_share_parcels, 6),
+                "share_of_kg": round(self.figures().bus_share_kg, 6),
+            },
+            "tiers": self.tiers,
+            "hub_sorting": self.hub,
+            "trunk": self.trunk,
             "routes": [r.to_dict() for r in self.routes],
             "bus_consignments": [b.to_dict() for b in self.bus],
             "spoilage": [s.to_dict() for s in self.spoilage],

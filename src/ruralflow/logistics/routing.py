@@ -146,10 +146,24 @@ class Context:
     fleet: Fleet
     options: PlanOptions
     _secs: dict[float, IntMatrix] = field(default_factory=dict)
+    depart_min: float | None = None
+    """Earliest departure from the hub (the day's down parcels sorted); None: its opening."""
+    return_min: float | None = None
+    """Latest return to the hub (the city trunk leaves); None: its closing."""
 
     @property
     def hub(self) -> Place:
         return self.county.hub
+
+    def hub_window(self) -> tuple[float, float]:
+        """(earliest departure, latest return) at the county hub, minutes of the day."""
+        hub = self.hub
+        h0, h1 = float(hub.open_min), float(hub.close_min)
+        if self.depart_min is not None:
+            h0 = max(h0, self.depart_min)
+        if self.return_min is not None:
+            h1 = min(h1, self.return_min)
+        return h0, max(h0, h1)
 
     def place(self, pid: str) -> Place:
         return self.county.place_by_id[pid]
@@ -189,7 +203,8 @@ class Context:
         out = self.travel_s(hub.id, village, v.speed_kmh)
         back = self.travel_s(village, hub.id, v.speed_kmh)
         svc = _up(service * 60)
-        h0, h1 = hub.open_min * 60, hub.close_min * 60
+        w0, w1 = self.hub_window()
+        h0, h1 = _up(w0 * 60), _down(w1 * 60)
         start = max(h0 + load + out, _up(early * 60))
         need = load + out + svc + back
         if late < early or start > _down(late * 60):
@@ -198,7 +213,7 @@ class Context:
                 f"{_fmt(start / 60)}, latest service start {_fmt(late)})"
             )
         if start + svc + back > h1:
-            return f"cannot be back at the county hub before it closes at {_fmt(h1 / 60)}"
+            return f"cannot be back at the county hub by {_fmt(h1 / 60)}"
         if need > _down(v.shift_hours * 3600):
             return (
                 f"a round trip needs {need / 3600:.1f} h, more than the {v.shift_hours:g} h shift"
@@ -343,8 +358,8 @@ def _workload(ctx: Context, v: VehicleType, cl: Sequence[TruckClient]) -> tuple[
 
 
 def _available_min(ctx: Context, v: VehicleType) -> float:
-    hub = ctx.hub
-    return max(1.0, min(v.shift_hours * 60.0, float(hub.close_min - hub.open_min)))
+    h0, h1 = ctx.hub_window()
+    return max(1.0, min(v.shift_hours * 60.0, h1 - h0))
 
 
 def estimate_fleet(ctx: Context, clients: Sequence[TruckClient]) -> list[int]:
@@ -435,7 +450,8 @@ def build_instance(
                 name=c.key,
             )
         )
-    h0, h1 = hub.open_min * 60, hub.close_min * 60
+    w0, w1 = ctx.hub_window()
+    h0, h1 = _up(w0 * 60), _down(w1 * 60)
     depots = [
         pyvrp.Depot(
             location=0,

@@ -76,9 +76,15 @@ class BatchSpoilage:
     loss_kg: float
     loss_yuan: float
     flags: tuple[str, ...]
+    trunk_h: float | None = None
+    """Hours of the city trunk to the front warehouse in the journey (None: not modelled)."""
 
     def to_dict(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if self.trunk_h is not None:
+            extra["trunk_to_front_warehouse_h"] = round(self.trunk_h, 3)
         return {
+            **extra,
             "batch": self.batch,
             "item": self.item,
             "product": self.product,
@@ -105,7 +111,18 @@ def _hhmm(minutes: float) -> str:
 class SpoilageModel:
     """Builds journeys and prices them for one day's temperatures."""
 
-    def __init__(self, day_air_c: float, mean_air_c: float, reefer_air_c: float) -> None:
+    def __init__(
+        self,
+        day_air_c: float,
+        mean_air_c: float,
+        reefer_air_c: float,
+        trunk_h: float | None = None,
+        trunk_chilled: bool = False,
+    ) -> None:
+        """``trunk_h``: hours of the city trunk (county hub -> front warehouse), which then
+        replaces the onward chain's long haul; ``trunk_chilled``: a reefer trunk."""
+        self.trunk_h = trunk_h
+        self.trunk_chilled = trunk_chilled
         self.day_air_c = day_air_c
         self.mean_air_c = mean_air_c
         self.reefer_air_c = reefer_air_c
@@ -150,7 +167,7 @@ class SpoilageModel:
                     half_cooling_h=self._z_forced,
                 ),
                 Segment("cold store", COLD_STORE_H, temp(t_hold + 1.0)),
-                Segment("reefer long haul", LONG_HAUL_H, temp(t_hold + 2.0)),
+                self._haul(cold=True, t_hold=t_hold, temp=temp),
                 Segment(
                     "city cold store / front warehouse", CITY_COLD_STORE_H, temp(t_hold + 1.0)
                 ),
@@ -159,10 +176,26 @@ class SpoilageModel:
         else:
             segs += [
                 Segment("county hub wait and sorting", HUB_WAIT_H, temp(self.mean_air_c)),
-                Segment("long haul, unrefrigerated", LONG_HAUL_H, temp(self.mean_air_c)),
+                self._haul(cold=False, t_hold=temp(hold_temperature(product)), temp=temp),
                 Segment("city market and retail", CITY_AMBIENT_H, temp(self.mean_air_c - 2.0)),
             ]
         return Journey.of(segs, initial_c=temp(self.day_air_c)), raised
+
+    def _haul(self, cold: bool, t_hold: float, temp: Any) -> Segment:
+        """The long haul beyond the county: the calibration's 30 h, or the city trunk."""
+        if self.trunk_h is None:
+            if cold:
+                return Segment("reefer long haul", LONG_HAUL_H, temp(t_hold + 2.0))
+            return Segment("long haul, unrefrigerated", LONG_HAUL_H, temp(self.mean_air_c))
+        if self.trunk_chilled:
+            name = "city trunk to the front warehouse (reefer)"
+            if cold:
+                return Segment(name, self.trunk_h, temp(t_hold + 2.0))
+            air = temp(max(self.reefer_air_c, t_hold))
+            return Segment(name, self.trunk_h, air, half_cooling_h=self._z_room)
+        return Segment(
+            "city trunk to the front warehouse (ambient)", self.trunk_h, temp(self.mean_air_c)
+        )
 
     def assess(
         self,
@@ -222,6 +255,7 @@ class SpoilageModel:
             loss_kg=kg * res.loss_fraction,
             loss_yuan=kg * res.loss_fraction * product.value_yuan_per_kg,
             flags=tuple(flags),
+            trunk_h=self.trunk_h,
         )
 
     def truck(

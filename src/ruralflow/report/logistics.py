@@ -47,6 +47,7 @@ COST_ROWS: tuple[tuple[str, str, str], ...] = (
     ("distance", "里程成本", "Distance cost"),
     ("bus_fees", "班车运费", "Bus fees"),
     ("last_leg", "末端接驳", "Last leg to bus stops"),
+    ("trunk", "城市干线（至前置仓）", "City trunk to the front warehouse"),
     ("spoilage", "预期损耗价值", "Expected spoilage value"),
     ("penalty", "未承运罚金", "Penalty for what is not carried"),
 )
@@ -174,11 +175,17 @@ def plan_section(county: County, p: Plan) -> Section:
             ("车辆", "Vehicles", "vehicles", 0),
             ("趟次", "Trips", "trips", 0),
             ("班车托运", "Bus consignments", "bus_consignments", 0),
+            ("班车包裹", "Parcels by bus", "bus_parcels", 0),
+            ("班车包裹占比（%）", "Bus share of parcels (%)", "bus_share_pct", 1),
             ("二氧化碳（kg）", "CO2 (kg)", "co2_kg", 1),
             ("未承运（kg）", "Not carried (kg)", "not_carried_kg", 1),
         ):
             vals = [
-                f.costs.total if field == "total" else float(getattr(f, field))
+                f.costs.total
+                if field == "total"
+                else 100.0 * f.bus_share_parcels
+                if field == "bus_share_pct"
+                else float(getattr(f, field))
                 for f in (cmp.integrated, cmp.separate)
             ]
             fig_rows.append([bi(label_zh, label_en), *(num(v, digits) for v in vals)])
@@ -196,8 +203,41 @@ def plan_section(county: County, p: Plan) -> Section:
                 f"The integrated plan saves {cmp.saving_yuan:,.2f} yuan ({cmp.saving_pct:.1f} %) "
                 "over two one-way operations planned with the same solver and the same time.",
             )
+            + " "
+            + bi(
+                "分开运营的定义：两个单向运营（仅下行、仅上行），车型与费率相同，各自按本方向"
+                "货量用车（每种车最多为数据包中的数量），规则相同，总求解时间相同。",
+                "Separate baseline: " + cmp.baseline + ".",
+            )
             + "</p>"
         )
+    hub = p.hub
+    if hub.get("limited") or p.trunk.get("modelled"):
+        bits_zh: list[str] = []
+        bits_en: list[str] = []
+        if hub.get("limited"):
+            bits_zh.append(
+                f"县中心分拣 {hub['parcels_per_hour']:g} 件/小时，{hub['parcels']} 件于 "
+                f"{hub['done']} 分拣完毕，车辆 {hub['vehicles_leave_from']} 起发车；"
+                f"截单后待次日 {hub['waiting_for_next_day_parcels']} 件"
+            )
+            bits_en.append(
+                f"hub sorting {hub['parcels_per_hour']:g} parcels/h: {hub['parcels']} parcels "
+                f"sorted by {hub['done']}, vehicles leave from {hub['vehicles_leave_from']}; "
+                f"{hub['waiting_for_next_day_parcels']} parcels after the cut-off wait for "
+                "the next day"
+            )
+        if p.trunk.get("modelled"):
+            t = p.trunk
+            bits_zh.append(
+                f"城市干线 {t['km']:g} km、{t['hours']:g} 小时（{t['temperature']}），"
+                f"{t['kg']:,.0f} kg，{t['yuan']:,.2f} 元"
+            )
+            bits_en.append(
+                f"city trunk {t['km']:g} km, {t['hours']:g} h ({t['temperature']}), "
+                f"{t['kg']:,.0f} kg, {t['yuan']:,.2f} yuan"
+            )
+        parts.append('<p class="note">' + bi("；".join(bits_zh), "; ".join(bits_en)) + "</p>")
 
     # spoilage by product
     parts.append("<h3>" + bi("各产品预期损耗", "Expected spoilage by product") + "</h3>")
@@ -316,7 +356,7 @@ def plan_section(county: County, p: Plan) -> Section:
     if p.not_carried:
         groups: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
         for n in p.not_carried:
-            g = groups[n.reason]
+            g = groups[f"[{n.kind or 'other'}] {n.reason}"]
             g[0] += 1
             g[1] += n.parcels
             g[2] += n.kg
