@@ -356,7 +356,51 @@ REEFER_STOPS_PER_SHIFT = 40
 _DIESEL = "2.68 kg CO2 per litre of diesel (IPCC 2006 default 74.1 t CO2/TJ x ~36 MJ/L)"
 
 
-def _fleet(load: _Load, speed_kmh: float) -> list[VehicleType]:
+@dataclass(frozen=True, slots=True)
+class _Reach:
+    """Road geometry of the villages, for the working time of a shift (km)."""
+
+    hub_km: float  # mean road km hub -> village
+    hop_km: float  # mean road km from a village to its nearest neighbour
+    villages: int
+
+
+def _reach(hub: Place, villages: Sequence[Place], detour: float) -> _Reach:
+    if not villages:
+        return _Reach(0.0, 0.0, 0)
+    lon = np.array([v.lon for v in villages], dtype=float)
+    lat = np.array([v.lat for v in villages], dtype=float)
+    x, y = local_xy_km(lon, lat, hub.lon, hub.lat)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    hub_km = float(np.mean(np.hypot(x, y))) * detour
+    if len(villages) < 2:
+        return _Reach(hub_km, 0.0, 1)
+    d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
+    np.fill_diagonal(d, np.inf)
+    return _Reach(hub_km, float(np.mean(d.min(axis=1))) * detour, len(villages))
+
+
+#: Minutes a vehicle spends at a village stop (the planner's stop_min 5 + handling, about 2).
+FLEET_STOP_MIN = 7.0
+#: Share of a 9 h shift spent working at stops and driving (the rest: loading, waiting for
+#: time windows; assumption).
+FLEET_SHIFT_USE = 0.6
+
+
+def _shift_need(stops: float, trips: float, reach: _Reach, speed_kmh: float) -> float:
+    """Vehicles by working time: stops x (stop + hop between stops at the share of villages
+    served) + trips x (hub round trip + 15 min loading), over ``FLEET_SHIFT_USE`` of a 9 h
+    shift (the planner's rule 5)."""
+    if stops <= 0:
+        return 0.0
+    share = min(1.0, stops / max(1, reach.villages))
+    hop = reach.hop_km / math.sqrt(max(share, 1e-6))
+    minutes = stops * (FLEET_STOP_MIN + hop / speed_kmh * 60.0)
+    minutes += trips * (2.0 * reach.hub_km / speed_kmh * 60.0 + 15.0)
+    return minutes / (9.0 * 60.0 * FLEET_SHIFT_USE)
+
+
+def _fleet(load: _Load, speed_kmh: float, reach: _Reach | None = None) -> list[VehicleType]:
     """Vans and reefers at the hub, sized for the rules the planner applies.
 
     The planner (docs/logistics.md) sends every cold down parcel and every batch of a
@@ -378,6 +422,22 @@ def _fleet(load: _Load, speed_kmh: float) -> list[VehicleType]:
         math.ceil(cold / (reefer_cap * per_trip)),
         math.ceil(FLEET_PEAK_FACTOR * load.cold_stops / REEFER_STOPS_PER_SHIFT),
     )
+    if reach is not None:
+        # working time of a shift: the chilled stops need reefers however light they are
+        cold_trips = max(reefers, cold / (reefer_cap * FLEET_FILL))
+        reefers = max(
+            reefers,
+            math.ceil(
+                FLEET_PEAK_FACTOR * _shift_need(load.cold_stops, cold_trips, reach, speed_kmh)
+            ),
+        )
+        amb_trips = max(vans, amb / (van_cap * FLEET_FILL))
+        vans = max(
+            vans,
+            math.ceil(
+                FLEET_PEAK_FACTOR * _shift_need(reach.villages, amb_trips, reach, speed_kmh)
+            ),
+        )
     gap = "PARAMS.md s3: per-km and per-vehicle costs are a GAP"
     sizing = (
         f"own count sized for {FLEET_PEAK_FACTOR:g} x the expected peak-season load "
@@ -886,7 +946,11 @@ def make_county(
     station_places = [s if s.id not in on_line else _with_bus_stop(s) for s in stations.values()]
     village_places = [v if v.id not in on_line else _with_bus_stop(v) for v in village_places]
     total_hh = sum(v.households for v in village_places)
-    fleet = _fleet(_expected_load(total_hh, rows, p, len(village_places)), info.speed_kmh)
+    fleet = _fleet(
+        _expected_load(total_hh, rows, p, len(village_places)),
+        info.speed_kmh,
+        _reach(hub, village_places, info.detour_factor),
+    )
 
     demand, supply = _flows(
         village_places,
@@ -1208,7 +1272,11 @@ def make_coarse_county(
     stations = [s if s.id not in on_line else _with_bus_stop(s) for s in stations]
     villages = [v if v.id not in on_line else _with_bus_stop(v) for v in villages]
     total_hh = sum(hh)
-    fleet = _fleet(_expected_load(total_hh, rows, p, len(villages)), speed)
+    fleet = _fleet(
+        _expected_load(total_hh, rows, p, len(villages)),
+        speed,
+        _reach(hub, villages, COARSE_DETOUR),
+    )
     demand, supply = _flows(
         villages,
         rows,
