@@ -384,10 +384,15 @@ def _reach(hub: Place, villages: Sequence[Place], detour: float) -> _Reach:
 FLEET_STOP_MIN = 7.0
 #: Share of a 9 h shift spent working at stops and driving (the rest: loading, waiting for
 #: time windows; assumption).
-FLEET_SHIFT_USE = 0.6
+FLEET_SHIFT_USE = 0.5
+#: The same for vans: reefers take ambient stops on their way, so vans rarely serve every
+#: village (assumption; measured on the six counties' busiest days).
+FLEET_SHIFT_USE_VAN = 0.9
 
 
-def _shift_need(stops: float, trips: float, reach: _Reach, speed_kmh: float) -> float:
+def _shift_need(
+    stops: float, trips: float, reach: _Reach, speed_kmh: float, use: float = FLEET_SHIFT_USE
+) -> float:
     """Vehicles by working time: stops x (stop + hop between stops at the share of villages
     served) + trips x (hub round trip + 15 min loading), over ``FLEET_SHIFT_USE`` of a 9 h
     shift (the planner's rule 5)."""
@@ -397,7 +402,7 @@ def _shift_need(stops: float, trips: float, reach: _Reach, speed_kmh: float) -> 
     hop = reach.hop_km / math.sqrt(max(share, 1e-6))
     minutes = stops * (FLEET_STOP_MIN + hop / speed_kmh * 60.0)
     minutes += trips * (2.0 * reach.hub_km / speed_kmh * 60.0 + 15.0)
-    return minutes / (9.0 * 60.0 * FLEET_SHIFT_USE)
+    return minutes / (9.0 * 60.0 * use)
 
 
 def _fleet(load: _Load, speed_kmh: float, reach: _Reach | None = None) -> list[VehicleType]:
@@ -435,7 +440,8 @@ def _fleet(load: _Load, speed_kmh: float, reach: _Reach | None = None) -> list[V
         vans = max(
             vans,
             math.ceil(
-                FLEET_PEAK_FACTOR * _shift_need(reach.villages, amb_trips, reach, speed_kmh)
+                FLEET_PEAK_FACTOR
+                * _shift_need(reach.villages, amb_trips, reach, speed_kmh, FLEET_SHIFT_USE_VAN)
             ),
         )
     gap = "PARAMS.md s3: per-km and per-vehicle costs are a GAP"
