@@ -114,6 +114,8 @@ class DayRun:
     farmer_value_yuan: float
     farmers: int
     runtime_s: float
+    reasons: tuple[tuple[str, float], ...] = ()
+    """kg left behind in the integrated plan by the kind of reason (before its first ':')."""
 
     @property
     def saving_yuan(self) -> float:
@@ -153,6 +155,7 @@ class DayRun:
             },
             "farmer_value_yuan": round(self.farmer_value_yuan, 2),
             "farmers": self.farmers,
+            "not_carried_reasons_kg": {k: round(v, 3) for k, v in self.reasons},
             "runtime_s": round(self.runtime_s, 2),
         }
 
@@ -229,6 +232,15 @@ class Season:
             sav = math.fsum(r.saving_yuan for r in self.runs if r.seed == s)
             out.append(100.0 * sav / sep if sep > 0 else 0.0)
         return out
+
+    def _reasons(self) -> dict[str, float]:
+        """kg left behind (integrated) by kind of reason, season sum, mean over seeds."""
+        out: dict[str, float] = {}
+        k = max(1, len(self.seeds))
+        for r in self.runs:
+            for why, kg in r.reasons:
+                out[why] = out.get(why, 0.0) + kg / k
+        return {why: round(kg, 3) for why, kg in sorted(out.items())}
 
     def per_day(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -335,6 +347,7 @@ class Season:
                     "reefer_chilled_kg": round(self.total("short_chilled_kg"), 3),
                     "van_or_bus_ambient_kg": round(self.total("short_ambient_kg"), 3),
                 },
+                "not_carried_reasons_kg": self._reasons(),
                 "farmer_value_yuan": round(fv, 2),
                 "farmer_days": round(fd, 1),
                 "farmer_value_per_farmer_day_yuan": round(fv / fd, 2) if fd else 0.0,
@@ -385,6 +398,10 @@ def day_run(county: County, day: dt.date, p: Plan, seed: int, geo: Geography | N
         raise ValueError("the plan has no comparison (plan with compare=True)")
     bus, parcels = bus_parcels(p)
     fv = farmer_value(county, p, geo=geo) if geo is not None else None
+    reasons: dict[str, float] = {}
+    for n in p.not_carried:
+        kind = n.reason.split(":")[0].strip()
+        reasons[kind] = reasons.get(kind, 0.0) + n.kg
     return DayRun(
         day=day,
         seed=seed,
@@ -406,6 +423,7 @@ def day_run(county: County, day: dt.date, p: Plan, seed: int, geo: Geography | N
         farmer_value_yuan=0.0 if fv is None else fv.value_yuan,
         farmers=0 if fv is None else fv.farmers,
         runtime_s=float(p.solver.get("runtime_s", 0.0)),
+        reasons=tuple(sorted(reasons.items())),
     )
 
 
