@@ -201,9 +201,7 @@ def test_products_fleet_buses_economy(adcode: str) -> None:
     # 县-乡-村: the lines pass through villages between the township seats
     on_line = [s for b in c.bus_lines for s in b.stops if s.startswith("V")]
     assert len(on_line) >= 2 * len(c.bus_lines)
-    assert all(
-        "bus_stop" in {f.value for f in c.place_by_id[v].functions} for v in on_line
-    )
+    assert all("bus_stop" in {f.value for f in c.place_by_id[v].functions} for v in on_line)
     assert set(c.economy.flows) == {"down_goods", "down_services", "up_products", "up_tourism"}
     assert all(v.value >= 0 and v.source for v in c.economy.flows.values())
     detour = c.settings.detour_factor.value

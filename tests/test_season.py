@@ -16,7 +16,7 @@ from ruralflow.bundle import write_bundle
 from ruralflow.cli import app
 from ruralflow.domain import County, DownDemand, UpSupply
 from ruralflow.geo import Geography
-from ruralflow.logistics import PlanOptions, PlanOptionError, plan
+from ruralflow.logistics import PlanOptionError, PlanOptions, plan
 from ruralflow.logistics.farmer import DEFAULTS, farmer_value
 from ruralflow.logistics.season import SeasonOptions, bus_parcels, interval95, run_season
 from ruralflow.logistics.surge import analyse_surge, surged, with_extra_runs, with_hired
@@ -61,9 +61,7 @@ def test_farmer_value_is_the_own_haul_minus_what_the_plan_charges() -> None:
     assert v.plan_charge_yuan == pytest.approx((route.fixed_yuan + route.distance_yuan) * share)
     assert fv.value_yuan == pytest.approx(v.self_haul_county_yuan - v.plan_charge_yuan)
     doc = fv.to_dict()
-    assert doc["villages"][0]["value_per_farmer_yuan"] == pytest.approx(
-        v.value_yuan / 2, abs=0.01
-    )
+    assert doc["villages"][0]["value_per_farmer_yuan"] == pytest.approx(v.value_yuan / 2, abs=0.01)
     assert all(x["source"].startswith("assumption") for x in doc["parameters"])
     assert all(x["range"][0] <= x["value"] <= x["range"][1] for x in doc["parameters"])
 
@@ -108,7 +106,7 @@ def test_season_plans_every_day_and_seed_and_sums_them() -> None:
     lo, hi = t["saving_yuan_95ci"]
     assert lo <= t["saving_yuan"] <= hi
     assert len(d["per_day"]) == 2 and d["per_day"][0]["seeds"] == 2
-    assert t["not_carried_kg"] == 0.0
+    assert t["not_carried_kg"] == 0.0 and t["not_carried_reasons_kg"] == {}
     # a tiny county: a van route for 300 kg costs more than two farmers' own trips
     assert t["farmer_value_yuan"] == pytest.approx(
         sum(r.farmer_value_yuan for r in s.runs) / 2, abs=0.01
@@ -126,6 +124,17 @@ def test_season_days_option_and_one_seed_has_no_interval() -> None:
     assert "no interval" in s.summary()
 
 
+def test_season_names_what_was_left_behind_and_why() -> None:
+    c = tiny_county()
+    no_reefer = dataclasses.replace(c, vehicle_types=c.vehicle_types[:1])  # cold parcels at V3
+    s = run_season(no_reefer, SeasonOptions(day_time_limit_s=0.5, workers=1, farmer=False))
+    t = s.to_dict()["totals"]
+    assert t["short"]["reefer_chilled_kg"] == pytest.approx(12.5)
+    assert t["short"]["van_or_bus_ambient_kg"] == 0.0
+    assert sum(t["not_carried_reasons_kg"].values()) == pytest.approx(12.5)
+    assert any("reefer" in k or "chilled" in k for k in t["not_carried_reasons_kg"])
+
+
 def test_season_options_are_checked() -> None:
     with pytest.raises(PlanOptionError):
         SeasonOptions(days=0)
@@ -140,9 +149,7 @@ def test_season_options_are_checked() -> None:
 def test_bus_share_counts_parcels_on_buses() -> None:
     c = tiny_county()
     # V1's township T1 is on the bus line; make the vans dear so that the bus pays
-    dear = tuple(
-        dataclasses.replace(v, fixed_cost_yuan=5000.0, count=1) for v in c.vehicle_types
-    )
+    dear = tuple(dataclasses.replace(v, fixed_cost_yuan=5000.0, count=1) for v in c.vehicle_types)
     c = dataclasses.replace(c, vehicle_types=dear)
     p = plan(c, DAY, dataclasses.replace(FAST, time_limit_s=1.0))
     on_bus, total = bus_parcels(p)
