@@ -115,7 +115,8 @@ class DayRun:
     farmers: int
     runtime_s: float
     reasons: tuple[tuple[str, float], ...] = ()
-    """kg left behind in the integrated plan by the kind of reason (before its first ':')."""
+    """kg left behind in the integrated plan by kind of reason (the planner's, or the reason
+    up to its first ':')."""
 
     @property
     def saving_yuan(self) -> float:
@@ -400,7 +401,8 @@ def day_run(county: County, day: dt.date, p: Plan, seed: int, geo: Geography | N
     fv = farmer_value(county, p, geo=geo) if geo is not None else None
     reasons: dict[str, float] = {}
     for n in p.not_carried:
-        kind = n.reason.split(":")[0].strip()
+        # the planner's reason kind where it gives one, else the reason up to its first ':'
+        kind = str(getattr(n, "kind", "") or n.reason.split(":")[0].strip())
         reasons[kind] = reasons.get(kind, 0.0) + n.kg
     return DayRun(
         day=day,
