@@ -188,11 +188,20 @@ def test_products_fleet_buses_economy(adcode: str) -> None:
     seen: set[str] = set()
     for b in c.bus_lines:
         assert b.stops[0] == "HUB"
-        assert 2 <= len(b.departures) <= 4
-        assert b.source.startswith("synthetic")
-        assert all(c.place_by_id[s].kind is PlaceKind.TOWNSHIP_STATION for s in b.stops[1:])
+        assert 2 <= len(b.departures) <= 3  # round trips a day
+        assert b.return_trip and b.source.startswith("synthetic")
+        kinds_on = [c.place_by_id[s].kind for s in b.stops[1:]]
+        assert set(kinds_on) <= {PlaceKind.TOWNSHIP_STATION, PlaceKind.VILLAGE}
+        assert kinds_on[-1] is PlaceKind.TOWNSHIP_STATION  # the line ends at a township seat
         assert not seen & set(b.stops[1:])
         seen |= set(b.stops[1:])
+        # PARAMS.md s3: spare hold 0.5-1.5 m3; the fee stays below the 1.5-3 yuan last mile
+        assert 0.5 <= b.spare_m3_per_run <= 1.5 and b.spare_kg_per_run > 0
+        assert 0 < b.fee_yuan_per_parcel < 1.5
+    # 县-乡-村: the lines pass through villages between the township seats
+    on_line = [s for b in c.bus_lines for s in b.stops if s.startswith("V")]
+    assert len(on_line) >= 2 * len(c.bus_lines)
+    assert all("bus_stop" in {f.value for f in c.place_by_id[v].functions} for v in on_line)
     assert set(c.economy.flows) == {"down_goods", "down_services", "up_products", "up_tourism"}
     assert all(v.value >= 0 and v.source for v in c.economy.flows.values())
     detour = c.settings.detour_factor.value
@@ -201,6 +210,51 @@ def test_products_fleet_buses_economy(adcode: str) -> None:
     else:  # hills and mountains
         assert 1.6 <= detour <= 1.8
     assert c.settings.synthetic and "climate" in c.settings.sources
+
+
+def _between(c: County, line_stops: tuple[str, ...]) -> bool:
+    """Every village stop lies closer to the road between its neighbouring stops than 2 km."""
+    from ruralflow.geo.distance import haversine_km
+
+    for a, v, b in zip(line_stops, line_stops[1:], line_stops[2:], strict=False):
+        if not v.startswith("V"):
+            continue
+        pa, pv, pb = (c.place_by_id[x] for x in (a, v, b))
+        via = haversine_km(pa.lon, pa.lat, pv.lon, pv.lat) + haversine_km(
+            pv.lon, pv.lat, pb.lon, pb.lat
+        )
+        if via > haversine_km(pa.lon, pa.lat, pb.lon, pb.lat) + 4.0:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("adcode", ["610425", "371328"])
+def test_bus_lines_visit_villages_in_order_along_the_road(adcode: str) -> None:
+    c = built(adcode)
+    assert all(_between(c, b.stops) for b in c.bus_lines)
+
+
+@pytest.mark.parametrize("adcode", sorted(COUNTS))
+def test_fleet_is_sized_for_the_planner_rules(adcode: str) -> None:
+    """Planner rules (docs/logistics.md): all cold kg by reefer, no bus room counted on."""
+    c = built(adcode)
+    by_id = {v.id: v for v in c.vehicle_types}
+    van, reefer = by_id["van"], by_id["reefer"]
+    cold_products = {p.id for p in c.products if p.cold_chain}
+    for day in c.days:
+        cold = sum(d.kg for d in c.demand_on(day) if d.cold) + sum(
+            s.kg for s in c.supply_on(day) if s.product in cold_products
+        )
+        amb = sum(d.kg for d in c.demand_on(day) if not d.cold) + sum(
+            s.kg for s in c.supply_on(day) if s.product not in cold_products
+        )
+        # every day's kg fits in two loaded trips at 80 % (the planner allows three)
+        assert cold <= reefer.count * reefer.capacity_kg * 2 * 0.8, day
+        assert amb <= van.count * van.capacity_kg * 2 * 0.8, day
+        chilled_stops = {d.village for d in c.demand_on(day) if d.cold} | {
+            s.village for s in c.supply_on(day) if s.product in cold_products
+        }
+        assert len(chilled_stops) <= reefer.count * 40, day
 
 
 def test_product_choices_fit_the_counties() -> None:

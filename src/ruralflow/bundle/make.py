@@ -28,7 +28,9 @@ out by default: the rural network serves village committees (村委会, suffix 2
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import itertools
 import math
 import os
 import re
@@ -111,10 +113,18 @@ FARM_GATE_FACTOR = 0.5
 #: Bus lines skip township seats closer than this (km) to the hub: the hub serves them.
 BUS_SKIP_NEAR_KM = 3.0
 BUS_STOPS_PER_LINE = 3
+#: Villages within this distance (km) of the straight road between two stops of a line are
+#: served by the line (assumption: a county road links the villages between township seats).
+BUS_CORRIDOR_KM = 1.5
+#: At most this many village stops between two township seats (the nearest to the road).
+BUS_VILLAGE_STOPS_PER_LEG = 5
+#: Round trips a day per line, drawn uniformly (assumption; the issue's 2-3).
+BUS_ROUND_TRIPS = (2, 3)
+BUS_DWELL_MIN = 2
 BUS_SPARE_KG_PER_RUN = 150.0
 BUS_SPARE_M3_PER_RUN = 1.0
-BUS_FEE_YUAN_PER_PARCEL = 1.0
-BUS_FEE_YUAN_PER_KG = 0.1
+BUS_FEE_YUAN_PER_PARCEL = 0.5
+BUS_FEE_YUAN_PER_KG = 0.05
 _BUS_TIMES: dict[int, tuple[int, ...]] = {
     2: (7 * 60, 14 * 60 + 30),
     3: (6 * 60 + 50, 11 * 60 + 30, 16 * 60 + 10),
@@ -329,9 +339,14 @@ def _expected_load(
     )
 
 
-#: Share of cold-chain produce the reefers are sized for (PARAMS.md s2: refrigerated transport
-#: rate in China 10-20 %, grade B/C; 0.15 taken).
-REEFER_UP_SHARE = 0.15
+#: Round trips per vehicle a day the fleet is sized for (the planner allows ``max_trips`` 3;
+#: 2 leaves room for the time windows and the shift).
+FLEET_TRIPS_PER_DAY = 2
+#: Fill rate the fleet is sized for (assumption).
+FLEET_FILL = 0.8
+#: Peak-day margin over the expected peak-season load: the weekday factor (1.1), the
+#: lognormal day-to-day noise of a county's total and a shopping festival (assumption).
+FLEET_PEAK_FACTOR = 1.3
 
 #: Village stops one reefer serves in a 9 h shift (assumption: about 13 min per stop with the
 #: drive between villages). Cold parcels are light but scattered: a reefer fleet sized by kg
@@ -341,70 +356,144 @@ REEFER_STOPS_PER_SHIFT = 40
 _DIESEL = "2.68 kg CO2 per litre of diesel (IPCC 2006 default 74.1 t CO2/TJ x ~36 MJ/L)"
 
 
-def _fleet(load: _Load, bus_kg_per_day: float, speed_kmh: float) -> list[VehicleType]:
-    """Vans and reefers at the hub, sized for the expected peak-season load (assumption).
+@dataclass(frozen=True, slots=True)
+class _Reach:
+    """Road geometry of the villages, for the working time of a shift (km)."""
 
-    Count = ceil(load / (capacity x 2 trips x 80 % fill)), at least 2 vans and 1 reefer, and
-    enough reefers to reach the expected villages with cold parcels (``REEFER_STOPS_PER_SHIFT``);
-    buses take their spare room off the ambient load first. Reefers are sized for the cold
-    down parcels and ``REEFER_UP_SHARE`` of the cold-chain produce; the rest of that produce
-    is counted on vans (China's refrigerated-transport rate is low, PARAMS.md s2).
+    hub_km: float  # mean road km hub -> village
+    hop_km: float  # mean road km from a village to its nearest neighbour
+    villages: int
+
+
+def _reach(hub: Place, villages: Sequence[Place], detour: float) -> _Reach:
+    if not villages:
+        return _Reach(0.0, 0.0, 0)
+    lon = np.array([v.lon for v in villages], dtype=float)
+    lat = np.array([v.lat for v in villages], dtype=float)
+    x, y = local_xy_km(lon, lat, hub.lon, hub.lat)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    hub_km = float(np.mean(np.hypot(x, y))) * detour
+    if len(villages) < 2:
+        return _Reach(hub_km, 0.0, 1)
+    d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
+    np.fill_diagonal(d, np.inf)
+    return _Reach(hub_km, float(np.mean(d.min(axis=1))) * detour, len(villages))
+
+
+#: Minutes a vehicle spends at a village stop (the planner's stop_min 5 + handling, about 2).
+FLEET_STOP_MIN = 7.0
+#: Share of a 9 h shift spent working at stops and driving (the rest: loading, waiting for
+#: time windows; assumption).
+FLEET_SHIFT_USE = 0.5
+#: The same for vans: reefers take ambient stops on their way, so vans rarely serve every
+#: village (assumption; measured on the six counties' busiest days).
+FLEET_SHIFT_USE_VAN = 0.9
+
+
+def _shift_need(
+    stops: float, trips: float, reach: _Reach, speed_kmh: float, use: float = FLEET_SHIFT_USE
+) -> float:
+    """Vehicles by working time: stops x (stop + hop between stops at the share of villages
+    served) + trips x (hub round trip + 15 min loading), over ``FLEET_SHIFT_USE`` of a 9 h
+    shift (the planner's rule 5)."""
+    if stops <= 0:
+        return 0.0
+    share = min(1.0, stops / max(1, reach.villages))
+    hop = reach.hop_km / math.sqrt(max(share, 1e-6))
+    minutes = stops * (FLEET_STOP_MIN + hop / speed_kmh * 60.0)
+    minutes += trips * (2.0 * reach.hub_km / speed_kmh * 60.0 + 15.0)
+    return minutes / (9.0 * 60.0 * use)
+
+
+def _fleet(load: _Load, speed_kmh: float, reach: _Reach | None = None) -> list[VehicleType]:
+    """Vans and reefers at the hub, sized for the rules the planner applies.
+
+    The planner (docs/logistics.md) sends every cold down parcel and every batch of a
+    cold-chain product by reefer (a van has no chilled room), everything else by van, reefer
+    or bus; bus room is offered, never promised, so the vans are sized as if no bus ran.
+    Own count = ceil(peak load / (capacity x 2 trips x 80 % fill)) with the peak
+    ``FLEET_PEAK_FACTOR`` x the expected peak-season load, at least 2 vans and 1 reefer, and
+    enough reefers to reach the expected villages with cold parcels
+    (``REEFER_STOPS_PER_SHIFT``). The fixed cost is a day rate: a vehicle left unused costs
+    nothing (hired capacity for surges: ``ruralflow.logistics.surge``).
     """
     van_cap, reefer_cap = 1200.0, 1000.0
-    cold = load.down_cold + REEFER_UP_SHARE * load.up_cold
-    amb = max(0.0, load.down_ambient + load.up_ambient + load.up_cold - cold - bus_kg_per_day)
-    vans = max(2, math.ceil(amb / (van_cap * 2 * 0.8)))
+    cold = FLEET_PEAK_FACTOR * (load.down_cold + load.up_cold)
+    amb = FLEET_PEAK_FACTOR * (load.down_ambient + load.up_ambient)
+    per_trip = FLEET_TRIPS_PER_DAY * FLEET_FILL
+    vans = max(2, math.ceil(amb / (van_cap * per_trip)))
     reefers = max(
         1,
-        math.ceil(cold / (reefer_cap * 2 * 0.8)),
-        math.ceil(load.cold_stops / REEFER_STOPS_PER_SHIFT),
+        math.ceil(cold / (reefer_cap * per_trip)),
+        math.ceil(FLEET_PEAK_FACTOR * load.cold_stops / REEFER_STOPS_PER_SHIFT),
     )
+    if reach is not None:
+        # working time of a shift: the chilled stops need reefers however light they are
+        cold_trips = max(reefers, cold / (reefer_cap * FLEET_FILL))
+        reefers = max(
+            reefers,
+            math.ceil(
+                FLEET_PEAK_FACTOR * _shift_need(load.cold_stops, cold_trips, reach, speed_kmh)
+            ),
+        )
+        amb_trips = max(vans, amb / (van_cap * FLEET_FILL))
+        vans = max(
+            vans,
+            math.ceil(
+                FLEET_PEAK_FACTOR
+                * _shift_need(reach.villages, amb_trips, reach, speed_kmh, FLEET_SHIFT_USE_VAN)
+            ),
+        )
     gap = "PARAMS.md s3: per-km and per-vehicle costs are a GAP"
-    return [
-        VehicleType(
-            id="van",
-            kind=VehicleKind.VAN,
-            count=vans,
-            capacity_kg=van_cap,
-            capacity_m3=6.0,
-            fixed_cost_yuan=300.0,
-            cost_yuan_per_km=1.2,
-            speed_kmh=speed_kmh,
-            shift_hours=9.0,
-            temperature_class=TemperatureClass.AMBIENT,
-            co2_kg_per_km=round(0.09 * 2.68, 3),
-            depot=HUB_ID,
-            name="邮政/快递厢式货车 mail van",
-            source=(
-                f"assumption ({gap}): light box van 1.2 t / 6 m3; fixed 300 yuan/day (driver "
-                "about 200 + depreciation about 100); 1.2 yuan/km fuel and upkeep; count sized "
-                "for the expected peak load (ceil(kg / (capacity x 2 trips x 0.8))); CO2: 9 "
-                f"L/100 km (assumption) x {_DIESEL}"
-            ),
+    sizing = (
+        f"own count sized for {FLEET_PEAK_FACTOR:g} x the expected peak-season load "
+        f"(ceil(kg / (capacity x {FLEET_TRIPS_PER_DAY} trips x {FLEET_FILL:g})))"
+    )
+    van = VehicleType(
+        id="van",
+        kind=VehicleKind.VAN,
+        count=vans,
+        capacity_kg=van_cap,
+        capacity_m3=6.0,
+        fixed_cost_yuan=300.0,
+        cost_yuan_per_km=1.2,
+        speed_kmh=speed_kmh,
+        shift_hours=9.0,
+        temperature_class=TemperatureClass.AMBIENT,
+        co2_kg_per_km=round(0.09 * 2.68, 3),
+        depot=HUB_ID,
+        name="邮政/快递厢式货车 mail van",
+        source=(
+            f"assumption ({gap}): light box van 1.2 t / 6 m3; fixed 300 yuan/day (driver "
+            "about 200 + depreciation about 100); 1.2 yuan/km fuel and upkeep; "
+            f"{sizing}, all ambient kg (bus room not counted on); CO2: 9 "
+            f"L/100 km (assumption) x {_DIESEL}"
         ),
-        VehicleType(
-            id="reefer",
-            kind=VehicleKind.REEFER,
-            count=reefers,
-            capacity_kg=reefer_cap,
-            capacity_m3=5.0,
-            fixed_cost_yuan=450.0,
-            cost_yuan_per_km=round(1.2 * 1.45, 2),
-            speed_kmh=speed_kmh,
-            shift_hours=9.0,
-            temperature_class=TemperatureClass.CHILLED,
-            co2_kg_per_km=round(0.12 * 2.68, 3),
-            depot=HUB_ID,
-            name="冷藏车 reefer",
-            source=(
-                "PARAMS.md s3 suggested default (D): reefer cost per km 1.3-1.6x a van "
-                "(1.45x taken); rest assumption: light reefer 1.0 t / 5 m3 (tare and cooling "
-                "unit cut payload), fixed 450 yuan/day, count sized for the expected cold load "
-                "and the villages with cold parcels (40 stops per shift); "
-                f"CO2: 12 L/100 km incl. the cooling unit (assumption) x {_DIESEL}"
-            ),
+    )
+    reefer = VehicleType(
+        id="reefer",
+        kind=VehicleKind.REEFER,
+        count=reefers,
+        capacity_kg=reefer_cap,
+        capacity_m3=5.0,
+        fixed_cost_yuan=450.0,
+        cost_yuan_per_km=round(1.2 * 1.45, 2),
+        speed_kmh=speed_kmh,
+        shift_hours=9.0,
+        temperature_class=TemperatureClass.CHILLED,
+        co2_kg_per_km=round(0.12 * 2.68, 3),
+        depot=HUB_ID,
+        name="冷藏车 reefer",
+        source=(
+            "PARAMS.md s3 suggested default (D): reefer cost per km 1.3-1.6x a van "
+            "(1.45x taken); rest assumption: light reefer 1.0 t / 5 m3 (tare and cooling "
+            f"unit cut payload), fixed 450 yuan/day, {sizing}, all cold parcels and all "
+            "cold-chain produce (the planner sends all of it by reefer), and the villages with "
+            f"cold parcels ({REEFER_STOPS_PER_SHIFT} stops per shift); "
+            f"CO2: 12 L/100 km incl. the cooling unit (assumption) x {_DIESEL}"
         ),
-    ]
+    )
+    return [van, reefer]
 
 
 def _bus_lines(
@@ -413,13 +502,19 @@ def _bus_lines(
     rng: np.random.Generator,
     speed_kmh: float,
     hub_label: str,
+    villages: Sequence[Place] = (),
 ) -> list[BusLine]:
-    """Lines from the hub through township seats, grouped by bearing (synthetic rule).
+    """县-乡-村 lines from the hub through township seats and the villages between them.
 
     Township seats farther than ``BUS_SKIP_NEAR_KM`` from the hub are sorted by bearing;
     the sequence is cut at the widest angular gap and split into ceil(n / 3) consecutive
-    groups; each group is a line visiting its seats in order of distance from the hub, with
-    2-4 departures a day (seeded) from fixed timetables shifted by up to +-15 min.
+    groups; each group is a line visiting its seats in order of distance from the hub. On
+    each leg of the line (hub -> first seat -> next seat ...) the villages within
+    ``BUS_CORRIDOR_KM`` of the straight leg (and strictly between its ends) become stops, in
+    order along the leg, at most ``BUS_VILLAGE_STOPS_PER_LEG`` per leg (the nearest to it) and
+    each village on one line only: a county road through the villages between seats (synthetic
+    rule). Each line makes 2 or 3 round trips a day (seeded) from fixed timetables shifted by
+    up to +-15 min.
     """
     far: list[tuple[float, float, Place]] = []
     for s in stations:
@@ -438,38 +533,87 @@ def _bus_lines(
         far = far[cut:] + far[:cut]
     n_lines = max(1, math.ceil(len(far) / BUS_STOPS_PER_LINE))
     groups = np.array_split(np.arange(len(far)), n_lines)
+    vx, vy = local_xy_km(
+        np.array([v.lon for v in villages], dtype=float),
+        np.array([v.lat for v in villages], dtype=float),
+        hub.lon,
+        hub.lat,
+    )
+    taken: set[str] = set()
     lines: list[BusLine] = []
     for k, idx in enumerate(groups, start=1):
         members = sorted((far[int(i)] for i in idx), key=lambda t: (t[1], t[2].id))
-        runs = int(rng.integers(2, 5))
+        path = [hub, *(m[2] for m in members)]
+        stops: list[str] = [hub.id]
+        for a, b in itertools.pairwise(path):
+            on_leg = _corridor(a, b, hub, villages, vx, vy, taken)
+            stops += on_leg
+            taken.update(on_leg)
+            stops.append(b.id)
+        runs = int(rng.integers(BUS_ROUND_TRIPS[0], BUS_ROUND_TRIPS[1] + 1))
         shift = int(rng.integers(-3, 4)) * 5
         deps = tuple(t + shift for t in _BUS_TIMES[runs])
         names = "—".join(m[2].name for m in members)
+        n_vil = len(stops) - len(path)
         lines.append(
             BusLine(
                 id=f"BL{k:02d}",
                 name=f"{hub_label}—{names}",
-                stops=(hub.id, *(m[2].id for m in members)),
+                stops=tuple(stops),
                 departures=deps,
                 spare_kg_per_run=BUS_SPARE_KG_PER_RUN,
                 fee_yuan_per_kg=BUS_FEE_YUAN_PER_KG,
                 fee_yuan_per_parcel=BUS_FEE_YUAN_PER_PARCEL,
                 spare_m3_per_run=BUS_SPARE_M3_PER_RUN,
                 speed_kmh=speed_kmh,
-                dwell_min=3,
+                dwell_min=BUS_DWELL_MIN,
                 return_trip=True,
                 source=(
-                    "synthetic: plausible line from the county seat through township seats "
-                    "grouped by bearing (no public bus-line data, shared/data/README.md); "
-                    "spare hold 1.0 m3 (PARAMS.md s3 GAP, suggested 0.5-1.5 m3) and 150 kg "
-                    "per run (assumption, inside the 12-440 parcels/bus/day bound of PARAMS.md "
-                    "s3); fee 1.0 yuan/parcel + 0.1 yuan/kg (assumption, below the 1.5-3 "
-                    "yuan village last-mile cost of PARAMS.md s3; Jungar pays per parcel and "
-                    "by distance)"
+                    "synthetic 县-乡-村 line: from the county seat through township seats "
+                    f"grouped by bearing and the {n_vil} village(s) within "
+                    f"{BUS_CORRIDOR_KM:g} km of the road between them (no public bus-line "
+                    f"data, shared/data/README.md); {runs} round trips a day (assumption, "
+                    "2-3); spare hold 1.0 m3 (PARAMS.md s3 GAP, suggested 0.5-1.5 m3) and "
+                    "150 kg per run (assumption, inside the 12-440 parcels/bus/day bound of "
+                    "PARAMS.md s3); fee 0.5 yuan/parcel + 0.05 yuan/kg (assumption, range "
+                    "0.3-1.0 yuan/parcel, below the 1.5-3 yuan village last-mile cost of "
+                    "PARAMS.md s3; Jungar pays per parcel and by distance)"
                 ),
             )
         )
     return lines
+
+
+def _corridor(
+    a: Place,
+    b: Place,
+    hub: Place,
+    villages: Sequence[Place],
+    vx: Any,
+    vy: Any,
+    taken: set[str],
+) -> list[str]:
+    """Ids of the villages near the straight leg ``a`` -> ``b``, in order along it."""
+    if not villages:
+        return []
+    ax, ay = (float(t) for t in local_xy_km(a.lon, a.lat, hub.lon, hub.lat))
+    bx, by = (float(t) for t in local_xy_km(b.lon, b.lat, hub.lon, hub.lat))
+    dx, dy = bx - ax, by - ay
+    length2 = dx * dx + dy * dy
+    if length2 <= 1e-9:
+        return []
+    t = ((vx - ax) * dx + (vy - ay) * dy) / length2
+    px, py = ax + t * dx, ay + t * dy
+    off = np.hypot(vx - px, vy - py)
+    margin = BUS_CORRIDOR_KM / math.sqrt(length2)
+    near = [
+        (float(off[i]), float(t[i]), v.id)
+        for i, v in enumerate(villages)
+        if v.id not in taken and margin < t[i] < 1.0 - margin and off[i] <= BUS_CORRIDOR_KM
+    ]
+    near.sort()
+    chosen = near[:BUS_VILLAGE_STOPS_PER_LEG]
+    return [vid for _, _, vid in sorted(chosen, key=lambda c: (c[1], c[2]))]
 
 
 def _costs() -> dict[str, SourcedValue]:
@@ -802,12 +946,17 @@ def make_county(
         rng_for(seed, adcode, STREAM_BUS),
         info.speed_kmh * 0.85,
         hub_label,
+        village_places,
     )
     on_line = {s for b in lines for s in b.stops}
     station_places = [s if s.id not in on_line else _with_bus_stop(s) for s in stations.values()]
+    village_places = [v if v.id not in on_line else _with_bus_stop(v) for v in village_places]
     total_hh = sum(v.households for v in village_places)
-    bus_kg = sum(len(b.departures) * b.spare_kg_per_run for b in lines)
-    fleet = _fleet(_expected_load(total_hh, rows, p, len(village_places)), bus_kg, info.speed_kmh)
+    fleet = _fleet(
+        _expected_load(total_hh, rows, p, len(village_places)),
+        info.speed_kmh,
+        _reach(hub, village_places, info.detour_factor),
+    )
 
     demand, supply = _flows(
         village_places,
@@ -925,8 +1074,6 @@ def _seat_label(name: str) -> str:
 
 
 def _with_bus_stop(s: Place) -> Place:
-    import dataclasses
-
     return dataclasses.replace(s, functions=s.functions | {StationFunction.BUS_STOP})
 
 
@@ -1125,12 +1272,17 @@ def make_coarse_county(
         rng_for(seed, adcode, STREAM_BUS),
         speed * 0.85,
         _seat_label(crow.name),
+        villages,
     )
     on_line = {s for b in lines for s in b.stops}
     stations = [s if s.id not in on_line else _with_bus_stop(s) for s in stations]
+    villages = [v if v.id not in on_line else _with_bus_stop(v) for v in villages]
     total_hh = sum(hh)
-    bus_kg = sum(len(b.departures) * b.spare_kg_per_run for b in lines)
-    fleet = _fleet(_expected_load(total_hh, rows, p, len(villages)), bus_kg, speed)
+    fleet = _fleet(
+        _expected_load(total_hh, rows, p, len(villages)),
+        speed,
+        _reach(hub, villages, COARSE_DETOUR),
+    )
     demand, supply = _flows(
         villages,
         rows,
