@@ -365,6 +365,7 @@ def test_messages_print_emoji_codes_as_typed(monkeypatch: pytest.MonkeyPatch) ->
     """A value such as ``rf:x:`` in a message is shown as typed, not as an emoji."""
     for con in (_common.console, _common.err_console):
         buf = io.StringIO()
-        monkeypatch.setattr(con, "file", buf)
+        # the private attribute: restoring the public ``file`` would pin pytest's stream
+        monkeypatch.setattr(con, "_file", buf)
         con.print("value :x: and rf:smile:")
         assert buf.getvalue().strip() == "value :x: and rf:smile:"
