@@ -254,6 +254,7 @@ class CaptureRow(Base):
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list[Any]]
     created_by: Mapped[str] = mapped_column(String(64))
+    county: Mapped[str] = mapped_column(String(6))
 
 
 class EventRow(Base):
@@ -265,21 +266,25 @@ class EventRow(Base):
     event_id: Mapped[str] = mapped_column(String(512), unique=True)
     log_index: Mapped[int] = mapped_column(BigInteger, unique=True)
     capture_id: Mapped[str] = mapped_column(String(36))
+    county: Mapped[str] = mapped_column(String(6))
     event_type: Mapped[str] = mapped_column(String(64))
-    event_time: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    #: UTC, ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (compares as text on every backend).
+    event_time: Mapped[str] = mapped_column(String(32))
     biz_step: Mapped[str] = mapped_column(String(512), default="")
     record_time: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class EventEpcRow(Base):
-    """An EPC of an event (``parent`` for ``parentID``, which only ``MATCH_anyEPC`` sees)."""
+    """An identifier an event names, and in which role."""
 
     __tablename__ = "epcis_event_epcs"
     __table_args__ = (Index("ix_epcis_event_epcs_epc", "epc"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     event: Mapped[int] = mapped_column(ForeignKey("epcis_events.id", ondelete="CASCADE"))
     epc: Mapped[str] = mapped_column(String(512))
-    parent: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: ``epc`` (epcList, childEPCs: MATCH_epc), ``io`` (input/output lists), ``parent``
+    #: (parentID), ``class`` (an epcClass of a quantity list).
+    role: Mapped[str] = mapped_column(String(8))
 
 
 # The Merkle log, with the layout of ruralflow.trace.log (so `ruralflow trace verify` audits

@@ -39,7 +39,7 @@ class SqlLogStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         with engine.connect() as conn:
-            meta = dict(conn.execute(select(_M.c.key, _M.c.value)).tuples().all())
+            meta = dict(conn.execute(select(_M.c.key, _M.c.value)).all())
         if meta.get("schema_version") != "1":
             raise LogError("the database holds no Merkle log (run `ruralflow db upgrade`)")
         self.min_node_level = int(meta["min_node_level"])

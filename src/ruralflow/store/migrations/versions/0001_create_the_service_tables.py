@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("duplicates", sa.Integer(), nullable=False),
         sa.Column("errors", sa.JSON(), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("county", sa.String(length=6), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_captures")),
     )
     op.create_table(
@@ -68,8 +69,9 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(length=512), nullable=False),
         sa.Column("log_index", sa.BigInteger(), nullable=False),
         sa.Column("capture_id", sa.String(length=36), nullable=False),
+        sa.Column("county", sa.String(length=6), nullable=False),
         sa.Column("event_type", sa.String(length=64), nullable=False),
-        sa.Column("event_time", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("event_time", sa.String(length=32), nullable=False),
         sa.Column("biz_step", sa.String(length=512), nullable=False),
         sa.Column("record_time", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_events")),
@@ -204,7 +206,7 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("event", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("epc", sa.String(length=512), nullable=False),
-        sa.Column("parent", sa.Boolean(), nullable=False),
+        sa.Column("role", sa.String(length=8), nullable=False),
         sa.ForeignKeyConstraint(
             ["event"],
             ["epcis_events.id"],
