@@ -13,7 +13,7 @@ from ruralflow import __version__
 from ruralflow.api import problems
 from ruralflow.api.routers import auth, counties, epcis, resolver, runs
 from ruralflow.api.security import secret_for
-from ruralflow.store.db import engine_for, require_current, session_scope
+from ruralflow.store.db import default_url, engine_for, require_current, session_scope
 from ruralflow.store.models import ServiceMeta
 from ruralflow.store.tracelog import SqlLogStore
 from ruralflow.trace.checkpoint import Signer, generate_signer
@@ -56,6 +56,7 @@ def create_app(url: str | None = None) -> FastAPI:
         "EPCIS 2.0 capture and query, GS1 Digital Link trace pages.",
     )
     app.state.engine = engine
+    app.state.url = url or default_url()
     app.state.secret = secret_for(engine)
     app.state.log = MerkleLog(SqlLogStore(engine))
     app.state.signer = _signer(engine)
