@@ -10,7 +10,7 @@ RF := $(VENV)/bin/ruralflow
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: demo test test-all lint typecheck check bench bench-routing bench-siting bench-trace bench-sharing clean
+.PHONY: demo test test-postgres serve bench-service test-all lint typecheck check bench bench-routing bench-siting bench-trace bench-sharing clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -27,6 +27,17 @@ test: $(RF)
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -n 2 -q
+
+# The store and API tests on PostgreSQL: a throwaway local cluster (installs Debian's
+# postgresql package if needed). Against an existing server instead:
+#   RURALFLOW_TEST_POSTGRES_URL=postgresql+psycopg://user:pw@host/postgres \
+#     .venv/bin/pytest -m postgres tests/service
+test-postgres: $(RF)
+	scripts/with-postgres.sh $(VENV)/bin/pytest -n 2 -q -m postgres tests/service
+
+# The API on the embedded SQLite file ruralflow.db (the example county on first start).
+serve: $(RF)
+	$(RF) serve
 
 test-all: $(RF)
 	$(VENV)/bin/pytest -n 2 -q -m ''
