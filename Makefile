@@ -35,6 +35,11 @@ test: $(RF)
 test-postgres: $(RF)
 	scripts/with-postgres.sh $(VENV)/bin/pytest -n 2 -q -m postgres tests/service
 
+# Bounded schemathesis run and load test of the HTTP API; results into docs/benchmarks.md.
+bench-service: $(RF)
+	$(UV) sync --locked --group bench
+	$(VENV)/bin/python benchmarks/bench_service.py --write
+
 # The API on the embedded SQLite file ruralflow.db (the example county on first start).
 serve: $(RF)
 	$(RF) serve
@@ -52,7 +57,7 @@ typecheck: $(RF)
 check: lint typecheck test
 
 # All benchmarks (long: the routing set alone takes ~15 min at 10 s per instance).
-bench: bench-siting bench-routing bench-trace bench-sharing
+bench: bench-siting bench-routing bench-trace bench-sharing bench-service
 
 bench-trace: $(RF)
 	$(VENV)/bin/python benchmarks/bench_trace_log.py

@@ -54,6 +54,7 @@ def create_app(url: str | None = None) -> FastAPI:
         version=__version__,
         summary="Two-way rural e-commerce service: counties, station operations, runs, "
         "EPCIS 2.0 capture and query, GS1 Digital Link trace pages.",
+        responses=problems.ERROR_RESPONSES,
     )
     app.state.engine = engine
     app.state.url = url or default_url()

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-__all__ = ["PROBLEM", "Problem", "install", "problem_response"]
+__all__ = ["ERROR_RESPONSES", "PROBLEM", "Problem", "install", "problem_response"]
 
 PROBLEM = "application/problem+json"
 _TYPES = "https://ruralflow.example/problems/"
@@ -26,6 +26,42 @@ _TITLES = {
     415: "Unsupported media type / 不支持的内容类型",
     422: "Invalid input / 输入无效",
     500: "Internal server error / 服务器内部错误",
+}
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details (bilingual detail)",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+    "additionalProperties": True,
+}
+
+#: Declared on every operation: the errors any route may answer, as problem documents.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {
+        "description": _TITLES_EN,
+        "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}},
+    }
+    for code, _TITLES_EN in (
+        (400, "Bad request"),
+        (401, "Not authenticated"),
+        (403, "Forbidden"),
+        (404, "Not found"),
+        (405, "Method not allowed"),
+        (409, "Conflict"),
+        (413, "Payload too large"),
+        (415, "Unsupported media type"),
+        (422, "Invalid input"),
+        (500, "Internal server error"),
+    )
 }
 
 

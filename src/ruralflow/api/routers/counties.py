@@ -36,8 +36,8 @@ router = APIRouter(tags=["counties"])
 
 ADCODE = r"^\d{6}$"
 IDENT = r"^[A-Za-z0-9_.:-]{1,64}$"
-Adcode = Annotated[str, PathParam(pattern=ADCODE)]
-Ident = Annotated[str, PathParam(pattern=IDENT)]
+Adcode = Annotated[str, PathParam(pattern=ADCODE, examples=["610425"])]
+Ident = Annotated[str, PathParam(pattern=IDENT, examples=["T610425001"])]
 _STATION_KINDS = ("township_station", "village")
 
 

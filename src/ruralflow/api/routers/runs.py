@@ -26,7 +26,7 @@ from ruralflow.store.runs import RunError, cancel_run, route_sheets, start_run
 
 router = APIRouter(tags=["runs"])
 
-Adcode = Annotated[str, PathParam(pattern=r"^\d{6}$")]
+Adcode = Annotated[str, PathParam(pattern=r"^\d{6}$", examples=["610425"])]
 RunId = Annotated[str, PathParam(pattern=r"^[0-9a-f-]{36}$")]
 
 
