@@ -221,10 +221,10 @@ def cancel_run(engine: Engine, run_id: str) -> str:
         row.status = "cancelling"
     proc = _PROCS.pop(run_id, None)
     if proc is not None:  # started here: wait briefly for its watchdog, then stop it
-        proc.join(timeout=3)
+        proc.join(timeout=1)
         if proc.is_alive():
             proc.terminate()
-            proc.join(timeout=3)
+            proc.join(timeout=5)
         _mark_cancelled(engine, run_id)
     with session_scope(engine) as s:
         return str(s.scalar(select(RunRow.status).where(RunRow.id == run_id)))
