@@ -14,7 +14,7 @@ The results go into ``docs/benchmarks.md`` ("Service (HTTP API)") with ``--write
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_service.py --write          # 12 examples, 20 x 60 s
+    .venv/bin/python benchmarks/bench_service.py --write          # 3 examples, 20 x 60 s
     .venv/bin/python benchmarks/bench_service.py --examples 3 --seconds 10
 """
 
@@ -273,7 +273,7 @@ def write_docs(section: str) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--examples", type=int, default=12, help="Fuzz examples per operation.")
+    ap.add_argument("--examples", type=int, default=3, help="Fuzz examples per operation.")
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--write", action="store_true", help="Record in docs/benchmarks.md.")

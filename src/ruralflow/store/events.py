@@ -338,3 +338,43 @@ def capture_job(engine: Engine, capture_id: str, *, county: str) -> CaptureRow |
     with session_scope(engine) as s:
         row = s.get(CaptureRow, capture_id)
         return row if row is not None and row.county == county else None
+
+
+_LINKING = ("TransformationEvent", "AggregationEvent")
+
+
+def history_candidates(engine: Engine, identifier: str) -> list[int]:
+    """Log indices of every event that may belong to ``identifier``'s history.
+
+    A superset of what :func:`ruralflow.trace.view.batch_history` finds, read from the index
+    instead of the whole log: the events naming the identifier, and, through transformation
+    and aggregation events (the only ones that link identifiers), those naming anything linked
+    to it, until nothing new is found.
+    """
+    ids = {identifier}
+    frontier = {identifier}
+    events: dict[int, tuple[int, str]] = {}
+    with session_scope(engine) as s:
+        while frontier:
+            chunk = list(frontier)
+            frontier = set()
+            found = s.execute(
+                select(EventRow.id, EventRow.log_index, EventRow.event_type)
+                .join(EventEpcRow, EventEpcRow.event == EventRow.id)
+                .where(EventEpcRow.epc.in_(chunk))
+                .distinct()
+            ).all()
+            linking = []
+            for pk, idx, kind in found:
+                if pk not in events:
+                    events[pk] = (int(idx), kind)
+                    if kind in _LINKING:
+                        linking.append(pk)
+            if linking:
+                for (epc,) in s.execute(
+                    select(EventEpcRow.epc).where(EventEpcRow.event.in_(linking))
+                ).all():
+                    if epc not in ids:
+                        ids.add(epc)
+                        frontier.add(epc)
+    return sorted(idx for idx, _kind in events.values())

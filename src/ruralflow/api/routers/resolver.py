@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -18,8 +19,11 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from ruralflow.api.problems import Problem
+from ruralflow.store.events import history_candidates
+from ruralflow.store.tracelog import SqlLogStore
 from ruralflow.trace.codes import RESOLVER_ENV, resolver_from_env
 from ruralflow.trace.ids import IdentifierError, Namespace, lgtin_uri
+from ruralflow.trace.log import MerkleLog
 from ruralflow.trace.view import verification_view
 
 router = APIRouter(tags=["trace"])
@@ -48,10 +52,33 @@ def _lot(gtin: str, lot: str) -> str:
         raise Problem(404, f"不是有效的 GS1 批次 / not a GS1 lot: {e}") from None
 
 
+class _Subset:
+    """The service's log store, listing only some entries (a lot's possible history).
+
+    Everything but :meth:`iter_entries` is the real store's, so indices, proofs and
+    checkpoints are those of the whole log.
+    """
+
+    def __init__(self, store: SqlLogStore, indices: list[int]) -> None:
+        self._store = store
+        self._indices = indices
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def iter_entries(self, start: int = 0) -> Iterator[tuple[int, bytes, bytes]]:
+        wanted = [i for i in self._indices if i >= start]
+        data = self._store.entries(wanted)
+        for i in wanted:
+            yield i, b"", data[i]
+
+
 def _view(request: Request, identifier: str) -> dict[str, Any]:
     state = request.app.state
+    store = state.log.store
+    subset = MerkleLog(_Subset(store, history_candidates(state.engine, identifier)))
     return verification_view(
-        state.log, identifier, resolver=_base(request), verifiers=[state.signer.verifier()]
+        subset, identifier, resolver=_base(request), verifiers=[state.signer.verifier()]
     )
 
 
