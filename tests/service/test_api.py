@@ -216,3 +216,25 @@ def test_public_county_figures(client: TestClient) -> None:
 
 def test_roles_are_known() -> None:
     assert set(ROLES) == {"county_admin", "station_operator", "cooperative", "logistics_operator"}
+
+
+def test_deliveries_with_corrections(client: TestClient) -> None:
+    """Deliveries: the station's operator records and corrects; others get 403."""
+    h = login(client, "op_a")
+    path = f"/counties/610425/stations/{STATION_A}/deliveries"
+    body = {"day": "2025-10-13", "parcels": 12, "kg": 30.5, "recipient": "V1"}
+    r = client.post(path, json=body, headers=h)
+    assert r.status_code == 201, r.text
+    rec = r.json()
+    r = client.put(
+        f"{path}/{rec['id']}", json={**body, "parcels": 11, "reason": "recount"}, headers=h
+    )
+    assert r.json()["version"] == 2 and r.json()["parcels"] == 11
+    hist = client.get(f"{path}/{rec['id']}/history", headers=h).json()
+    assert [(a["action"], (a["before"] or {}).get("parcels")) for a in hist] == [
+        ("create", None),
+        ("correct", 12),
+    ]
+    assert client.get(path, headers=login(client, "op_b")).status_code == 403
+    assert client.get(path, headers=login(client, "admin620")).status_code == 403
+    assert client.get(path, headers=login(client, "admin")).json()["count"] >= 1

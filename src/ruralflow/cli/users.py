@@ -60,4 +60,5 @@ def add(
     if as_json:
         print_json(out)
     else:
-        say(f"已创建用户 / created user {user.name} ({user.role}, {user.county} {user.scope})")
+        where = f"{user.county} {user.scope}".strip()
+        say(f"已创建用户 / created user {user.name} ({user.role}, {where})")

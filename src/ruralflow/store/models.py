@@ -38,6 +38,7 @@ __all__ = [
     "CaptureRow",
     "CooperativeMember",
     "CountyRow",
+    "DeliveryRecord",
     "DownDemandRow",
     "EventEpcRow",
     "EventRow",
@@ -173,6 +174,23 @@ class IntakeRecord(Base):
     kg: Mapped[float] = mapped_column(Float)
     farmer: Mapped[str] = mapped_column(String(64))
     grade: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DeliveryRecord(Base):
+    """Down parcels handed over at a station (the current version; history in the audit)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_station", "county_id", "station"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id", ondelete="CASCADE"))
+    station: Mapped[str] = mapped_column(String(64))
+    day: Mapped[dt.date] = mapped_column(Date)
+    parcels: Mapped[int] = mapped_column(Integer)
+    kg: Mapped[float] = mapped_column(Float)
+    recipient: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,5 +1,5 @@
-"""Counties and their daily operations: summary, station intake (with an audit trail), CSV
-upload of a day's intake, cooperative members and their batches."""
+"""Counties and their daily operations: summary, station intake and deliveries (with an audit
+trail), CSV upload of a day's intake, cooperative members and their batches."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from ruralflow.store.models import (
     BusLineRow,
     CooperativeMember,
     CountyRow,
+    DeliveryRecord,
     DownDemandRow,
     IntakeRecord,
     PlaceRow,
@@ -262,13 +263,16 @@ def county_summary(adcode: Adcode, user: CurrentUser, engine: EngineDep) -> Coun
                 or 0
             ),
             up_batches=count(UpSupplyRow),
-            up_kg=float(
-                s.scalar(
-                    select(func.coalesce(func.sum(UpSupplyRow.kg), 0.0)).where(
-                        UpSupplyRow.county_id == c.id
+            up_kg=round(
+                float(
+                    s.scalar(
+                        select(func.coalesce(func.sum(UpSupplyRow.kg), 0.0)).where(
+                            UpSupplyRow.county_id == c.id
+                        )
                     )
-                )
-                or 0.0
+                    or 0.0
+                ),
+                3,
             ),
             intake_records=count(IntakeRecord),
         )
@@ -516,6 +520,184 @@ async def upload_intake(
                 )
             )
         return UploadResult(created=len(made), data=[_out(r) for r in made])
+
+
+# ----------------------------------------------------------------------------- deliveries
+class DeliveryIn(BaseModel):
+    """Down parcels handed over at a station on a day."""
+
+    model_config = ConfigDict(extra="forbid")
+    day: dt.date
+    parcels: int = Field(ge=1, le=100_000)
+    kg: float = Field(ge=0, le=1_000_000)
+    recipient: str = Field(pattern=IDENT)
+
+    @field_validator("kg")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        if not math.isfinite(v):
+            raise ValueError("kg must be a finite number")
+        return v
+
+
+class DeliveryCorrection(DeliveryIn):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    station: str
+    day: dt.date
+    parcels: int
+    kg: float
+    recipient: str
+    version: int
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+class DeliveryList(BaseModel):
+    data: list[DeliveryOut]
+    count: int
+
+
+def _dout(r: DeliveryRecord) -> DeliveryOut:
+    return DeliveryOut(
+        id=r.id,
+        station=r.station,
+        day=r.day,
+        parcels=r.parcels,
+        kg=r.kg,
+        recipient=r.recipient,
+        version=r.version,
+        recorded_by=r.recorded_by,
+        recorded_at=r.recorded_at,
+    )
+
+
+def _dvalues(r: DeliveryRecord) -> dict[str, Any]:
+    return {"day": r.day.isoformat(), "parcels": r.parcels, "kg": r.kg, "recipient": r.recipient}
+
+
+def _delivery(s: Session, c: CountyRow, place: str, record: int) -> DeliveryRecord:
+    r = s.get(DeliveryRecord, record)
+    if r is None or r.county_id != c.id or r.station != place:
+        raise Problem(404, f"没有记录 {record} / no delivery record {record} at {place}")
+    return r
+
+
+@router.get("/counties/{adcode}/stations/{place}/deliveries", response_model=DeliveryList)
+def list_deliveries(
+    adcode: Adcode, place: Ident, user: CurrentUser, engine: EngineDep, day: dt.date | None = None
+) -> DeliveryList:
+    """A station's delivery records (county admin, or the station's own operator)."""
+    with session_scope(engine) as s:
+        c = _station(s, user, adcode, place)
+        q = select(DeliveryRecord).where(
+            DeliveryRecord.county_id == c.id, DeliveryRecord.station == place
+        )
+        if day is not None:
+            q = q.where(DeliveryRecord.day == day)
+        rows = [_dout(r) for r in s.scalars(q.order_by(DeliveryRecord.id))]
+        return DeliveryList(data=rows, count=len(rows))
+
+
+@router.post(
+    "/counties/{adcode}/stations/{place}/deliveries", response_model=DeliveryOut, status_code=201
+)
+def add_delivery(
+    adcode: Adcode,
+    place: Ident,
+    body: DeliveryIn,
+    user: CurrentUser,
+    engine: EngineDep,
+    response: Response,
+) -> DeliveryOut:
+    """Record down parcels handed over at a station."""
+    with session_scope(engine) as s:
+        c = _station(s, user, adcode, place)
+        r = DeliveryRecord(
+            county_id=c.id, station=place, recorded_by=user.name, **body.model_dump()
+        )
+        s.add(r)
+        s.flush()
+        s.add(
+            AuditEntry(
+                record_table="deliveries",
+                record_id=r.id,
+                version=1,
+                action="create",
+                after=_dvalues(r),
+                actor=user.name,
+            )
+        )
+        s.flush()
+        response.headers["Location"] = f"/counties/{adcode}/stations/{place}/deliveries/{r.id}"
+        return _dout(r)
+
+
+@router.put("/counties/{adcode}/stations/{place}/deliveries/{record}", response_model=DeliveryOut)
+def correct_delivery(
+    adcode: Adcode,
+    place: Ident,
+    record: int,
+    body: DeliveryCorrection,
+    user: CurrentUser,
+    engine: EngineDep,
+) -> DeliveryOut:
+    """Correct a delivery record: a new version; the old values go to the audit trail."""
+    with session_scope(engine) as s:
+        c = _station(s, user, adcode, place)
+        r = _delivery(s, c, place, record)
+        before = _dvalues(r)
+        for k, v in body.model_dump(exclude={"reason"}).items():
+            setattr(r, k, v)
+        r.version += 1
+        r.recorded_by = user.name
+        s.flush()
+        s.add(
+            AuditEntry(
+                record_table="deliveries",
+                record_id=r.id,
+                version=r.version,
+                action="correct",
+                before=before,
+                after=_dvalues(r),
+                reason=body.reason,
+                actor=user.name,
+            )
+        )
+        return _dout(r)
+
+
+@router.get(
+    "/counties/{adcode}/stations/{place}/deliveries/{record}/history",
+    response_model=list[AuditOut],
+)
+def delivery_history(
+    adcode: Adcode, place: Ident, record: int, user: CurrentUser, engine: EngineDep
+) -> list[AuditOut]:
+    """Every version of a delivery record."""
+    with session_scope(engine) as s:
+        c = _station(s, user, adcode, place)
+        r = _delivery(s, c, place, record)
+        rows = s.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.record_table == "deliveries", AuditEntry.record_id == r.id)
+            .order_by(AuditEntry.version)
+        )
+        return [
+            AuditOut(
+                version=a.version,
+                action=a.action,
+                before=a.before,
+                after=a.after,
+                reason=a.reason,
+                actor=a.actor,
+                at=a.at,
+            )
+            for a in rows
+        ]
 
 
 # ----------------------------------------------------------------------------- cooperatives
