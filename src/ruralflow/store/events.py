@@ -186,6 +186,15 @@ def _append(
         _record_failure(engine, cid, actor, county, errors)
         return CaptureOutcome(cid, False, 0, 0, errors)
     todo = list(fresh.items())
+    times: dict[str, str] = {}
+    for k, (e, _b) in todo:
+        try:
+            times[k] = utc_text(str(e.get("eventTime", "")))
+        except ValueError:
+            errors.append({"pointer": "", "message": f"eventTime of {k} is not a timestamp"})
+    if errors:
+        _record_failure(engine, cid, actor, county, errors)
+        return CaptureOutcome(cid, False, 0, 0, errors)
     now = utcnow()
 
     def index(conn: Connection, first: int) -> None:
@@ -213,7 +222,7 @@ def _append(
                     capture_id=cid,
                     county=county,
                     event_type=str(e.get("type", "")),
-                    event_time=utc_text(str(e.get("eventTime", ""))),
+                    event_time=times[k],
                     biz_step=bizstep_key(bz) if isinstance(bz, str) else "",
                     record_time=now,
                 )
