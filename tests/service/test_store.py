@@ -121,3 +121,29 @@ def test_log_store_matches_sqlite_store(db_url: str) -> None:
     assert log.inclusion_proof(40) == ref.inclusion_proof(40)
     assert log.consistency_proof(20) == ref.consistency_proof(20)
     assert verify_log(log, [signer.verifier()]).ok
+
+
+def test_users_add_cli(db_url: str) -> None:
+    """`users add` reads the password from stdin, refuses without --password-stdin, and a
+    bad role is one bilingual line with exit 1."""
+    upgrade(db_url)
+    import_bundle(EXAMPLE, engine_for(db_url))
+    base = ["users", "add", "ann", "--county", "610425", "--db", db_url]
+    res = runner.invoke(
+        app,
+        [*base, "--role", "county_admin", "--password-stdin", "--json"],
+        input="a long secret\n",
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == {
+        "name": "ann",
+        "role": "county_admin",
+        "county": "610425",
+        "scope": "",
+    }
+    assert authenticate(engine_for(db_url), "ann", "a long secret") is not None
+    assert runner.invoke(app, [*base, "--role", "county_admin"]).exit_code == 2
+    res = runner.invoke(
+        app, [*base, "--role", "king", "--password-stdin"], input="a long secret\n"
+    )
+    assert res.exit_code == 1 and "unknown role" in res.output
