@@ -53,6 +53,15 @@ def test_plan_run_and_route_sheets(databases: Databases) -> None:
         )
         assert [s["vehicle"] for s in one.json()] == [sheets[0]["vehicle"]]
         assert client.get(RUNS, headers=h).json()["count"] == 1
+        admin = login(client, "admin")
+        body = {"kind": "site", "params": {"what": "stations", "p": 3, "curve": "none"}}
+        r = client.post(RUNS, json=body, headers=admin)
+        assert r.status_code == 202, r.text
+        run = wait(client, r.headers["location"], admin, until={"done", "failed"})
+        assert run["status"] == "done", run["message"]
+        assert run["result"]["what"] == "stations" and run["result"]["status"] == "optimal"
+        bad = {"kind": "site", "params": {"what": "moon"}}
+        assert client.post(RUNS, json=bad, headers=admin).status_code == 422
 
 
 def test_cancel_and_roles(databases: Databases) -> None:

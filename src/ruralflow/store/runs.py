@@ -1,4 +1,4 @@
-"""Background runs on a county's stored data: plan, season and matrix, one process each.
+"""Background runs on a county's stored data: plan, season, site and matrix, one process each.
 
 :func:`start_run` stores a queued :class:`~ruralflow.store.models.RunRow` (numbered per county
 and kind: ``version`` 1, 2, ...) and starts a worker process (``spawn``) that loads the county
@@ -60,6 +60,20 @@ def _season(county: County, params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _site(county: County, params: dict[str, Any]) -> dict[str, Any]:
+    from ruralflow.siting.county import CountySitingOptions, site_county
+
+    options = CountySitingOptions(
+        radius_km=params.get("radius_km"),
+        p=params.get("p"),
+        curve=params.get("curve", "exact"),
+        time_limit_s=float(params.get("time_limit_s", 30.0)),
+        seed=int(params.get("seed", 0)),
+    )
+    out: dict[str, Any] = site_county(county, params.get("what", "stations"), options).to_dict()
+    return out
+
+
 def _matrix(county: County, params: dict[str, Any]) -> dict[str, Any]:
     from ruralflow.matrix import analyse
 
@@ -71,6 +85,7 @@ def _matrix(county: County, params: dict[str, Any]) -> dict[str, Any]:
 KINDS: dict[str, tuple[Callable[[County, dict[str, Any]], dict[str, Any]], frozenset[str]]] = {
     "plan": (_plan, frozenset({"day", "time_limit_s", "seed", "mode", "compare"})),
     "season": (_season, frozenset({"limit"})),
+    "site": (_site, frozenset({"what", "p", "radius_km", "curve", "time_limit_s", "seed"})),
     "matrix": (_matrix, frozenset()),
 }
 
@@ -92,6 +107,26 @@ def check_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
             raise RunError("time_limit_s 须在 (0, 300] / time_limit_s must be in (0, 300]")
         if params.get("mode", "integrated") not in ("integrated", "separate"):
             raise RunError("mode 须为 integrated 或 separate / mode: integrated or separate")
+        s = params.get("seed", 0)
+        if not isinstance(s, int) or not 0 <= s < 2**31:
+            raise RunError("seed 须为 0..2^31-1 的整数 / seed must be an integer 0..2^31-1")
+    if kind == "site":
+        if params.get("what", "stations") not in ("stations", "cold-hub", "preprocess"):
+            raise RunError(
+                "what 须为 stations、cold-hub 或 preprocess / what: stations, "
+                "cold-hub or preprocess"
+            )
+        if params.get("curve", "exact") not in ("exact", "nested", "none"):
+            raise RunError("curve 须为 exact、nested 或 none / curve: exact, nested or none")
+        p = params.get("p")
+        if p is not None and (not isinstance(p, int) or not 1 <= p <= 500):
+            raise RunError("p 须为 1..500 的整数 / p must be an integer 1..500")
+        r = params.get("radius_km")
+        if r is not None and (not isinstance(r, int | float) or not 0.1 <= r <= 50):
+            raise RunError("radius_km 须在 0.1..50 / radius_km must be in 0.1..50")
+        t = params.get("time_limit_s", 30.0)
+        if not isinstance(t, int | float) or not 0 < t <= 300:
+            raise RunError("time_limit_s 须在 (0, 300] / time_limit_s must be in (0, 300]")
         s = params.get("seed", 0)
         if not isinstance(s, int) or not 0 <= s < 2**31:
             raise RunError("seed 须为 0..2^31-1 的整数 / seed must be an integer 0..2^31-1")
