@@ -93,3 +93,17 @@ def test_cancel_and_roles(databases: Databases) -> None:
         bad = client.post(RUNS, json={"kind": "plan", "params": {"day": "soon"}}, headers=admin)
         assert bad.status_code == 422
         assert client.get(RUNS).status_code == 401
+
+
+def test_run_kinds_give_json_results() -> None:
+    """Each kind's engine call returns a JSON-able result (run here, not in a process)."""
+    import json
+
+    from ruralflow.bundle import read_bundle
+    from ruralflow.store.runs import KINDS, check_params
+    from service_db import EXAMPLE
+
+    county = read_bundle(EXAMPLE)
+    for kind, params in (("matrix", {}), ("season", {"limit": 2})):
+        out = KINDS[kind][0](county, check_params(kind, params))
+        assert json.loads(json.dumps(out))["county"]
