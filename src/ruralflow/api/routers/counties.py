@@ -12,8 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Response, UploadFile
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from ruralflow.api.deps import CurrentUser, EngineDep, Principal, forbid, need_county, need_role
 from ruralflow.api.problems import Problem
@@ -454,6 +455,12 @@ async def upload_intake(
     raw = await file.read(_MAX_UPLOAD + 1)
     if len(raw) > _MAX_UPLOAD:
         raise Problem(413, "文件过大 / the file is larger than 5 MiB")
+    return await run_in_threadpool(_store_upload, engine, user, adcode, place, raw)
+
+
+def _store_upload(
+    engine: Engine, user: Principal, adcode: str, place: str, raw: bytes
+) -> UploadResult:
     with session_scope(engine) as s:
         c = _station(s, user, adcode, place)
         products = _products(s, c)

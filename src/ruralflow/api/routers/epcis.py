@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from ruralflow.api.deps import CurrentUser, EngineDep
 from ruralflow.api.problems import Problem
@@ -68,9 +69,11 @@ async def capture(request: Request, user: CurrentUser, engine: EngineDep) -> Res
         raise Problem(400, f"不是有效的 JSON / not valid JSON: {e}", kind="bad-json") from None
     if not isinstance(doc, dict):
         raise Problem(400, "须为 JSON 对象 / the document must be a JSON object", kind="bad-json")
-    outcome = ev.capture(engine, request.app.state.log, doc, actor=user.name, county=user.county)
+    outcome = await run_in_threadpool(
+        ev.capture, engine, request.app.state.log, doc, actor=user.name, county=user.county
+    )
     if outcome.captured:
-        request.app.state.sign_checkpoint()
+        await run_in_threadpool(request.app.state.sign_checkpoint)
     return Response(
         status_code=202,
         headers={"Location": f"/epcis/capture/{outcome.capture_id}", **_HEADERS},
