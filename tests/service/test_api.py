@@ -120,6 +120,8 @@ def test_station_operator_scope(client: TestClient) -> None:
         **RECORD,
         "day": "2025-10-13",
     }
+    stamp = dt.datetime.fromisoformat(got["data"][-1]["recorded_at"])
+    assert stamp.utcoffset() == dt.timedelta(0)  # RFC 3339 with an offset, on every backend
     assert client.get(intake("610425", STATION_B), headers=h).status_code == 403
     assert client.post(intake("610425", STATION_B), json=RECORD, headers=h).status_code == 403
     for role_user in ("coop_a", "logi"):

@@ -27,6 +27,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -63,6 +64,26 @@ NAMING = {
 }
 
 
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite drops the offset on read)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        out = value.astimezone(dt.UTC)
+        return out.replace(tzinfo=None) if dialect.name == "sqlite" else out
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 def utcnow() -> dt.datetime:
     """Now, timezone-aware UTC."""
     return dt.datetime.now(dt.UTC)
@@ -93,7 +114,7 @@ class CountyRow(Base):
     economy: Mapped[dict[str, Any]]
     boundary: Mapped[Any] = mapped_column(nullable=True)
     roads: Mapped[Any] = mapped_column(nullable=True)
-    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class _CountyPart:
@@ -176,7 +197,7 @@ class IntakeRecord(Base):
     grade: Mapped[str] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(Integer, default=1)
     recorded_by: Mapped[str] = mapped_column(String(64))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class DeliveryRecord(Base):
@@ -193,7 +214,7 @@ class DeliveryRecord(Base):
     recipient: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
     recorded_by: Mapped[str] = mapped_column(String(64))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class AuditEntry(Base):
@@ -210,7 +231,7 @@ class AuditEntry(Base):
     after: Mapped[Any] = mapped_column(nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(64))
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class CooperativeMember(Base):
@@ -237,7 +258,7 @@ class User(Base):
     county: Mapped[str] = mapped_column(String(6))
     scope: Mapped[str] = mapped_column(String(64), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class RunRow(Base):
@@ -255,8 +276,8 @@ class RunRow(Base):
     params: Mapped[dict[str, Any]]
     result: Mapped[Any] = mapped_column(nullable=True)
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class CaptureRow(Base):
@@ -264,8 +285,8 @@ class CaptureRow(Base):
 
     __tablename__ = "epcis_captures"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     running: Mapped[bool] = mapped_column(Boolean, default=False)
     success: Mapped[bool] = mapped_column(Boolean, default=True)
     captured: Mapped[int] = mapped_column(Integer, default=0)
@@ -289,7 +310,7 @@ class EventRow(Base):
     #: UTC, ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (compares as text on every backend).
     event_time: Mapped[str] = mapped_column(String(32))
     biz_step: Mapped[str] = mapped_column(String(512), default="")
-    record_time: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    record_time: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class EventEpcRow(Base):
