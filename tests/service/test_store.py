@@ -147,3 +147,14 @@ def test_users_add_cli(db_url: str) -> None:
         app, [*base, "--role", "king", "--password-stdin"], input="a long secret\n"
     )
     assert res.exit_code == 1 and "unknown role" in res.output
+
+
+def test_trace_verify_audits_the_service_database(tmp_path: Path) -> None:
+    """On SQLite, `ruralflow trace verify --db` audits the service database as it stands."""
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    upgrade(url)
+    log = MerkleLog(SqlLogStore(engine_for(url)))
+    log.append_many([f"entry {i}".encode() for i in range(30)])
+    res = runner.invoke(app, ["trace", "verify", "--db", str(tmp_path / "service.db"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["tree_size"] == 30
