@@ -8,6 +8,7 @@ skipped without it (``.ci/run`` starts a local cluster and sets it).
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -55,7 +56,7 @@ def new_db(kind: str, tmp: Path) -> Iterator[str]:
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-PASSWORD = "correct horse battery"  # test-only, made up here
+PASSWORD = secrets.token_urlsafe(16)  # made per test process; no password is in the repository
 STATION_A, STATION_B = "T610425001", "T610425101"
 #: name, role, county, scope
 USERS = (
