@@ -10,7 +10,7 @@ RF := $(VENV)/bin/ruralflow
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: demo test test-all lint typecheck check bench bench-routing bench-siting bench-trace bench-sharing clean
+.PHONY: demo test test-postgres serve bench-service test-all lint typecheck check bench bench-routing bench-siting bench-trace bench-sharing clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -28,6 +28,22 @@ test: $(RF)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -n 2 -q
 
+# The store and API tests on PostgreSQL: a throwaway local cluster (installs Debian's
+# postgresql package if needed). Against an existing server instead:
+#   RURALFLOW_TEST_POSTGRES_URL=postgresql+psycopg://user:pw@host/postgres \
+#     .venv/bin/pytest -m postgres tests/service
+test-postgres: $(RF)
+	scripts/with-postgres.sh $(VENV)/bin/pytest -n 2 -q -m postgres tests/service
+
+# Bounded schemathesis run and load test of the HTTP API; results into docs/benchmarks.md.
+bench-service: $(RF)
+	$(UV) sync --locked --group bench
+	$(VENV)/bin/python benchmarks/bench_service.py --write
+
+# The API on the embedded SQLite file ruralflow.db (the example county on first start).
+serve: $(RF)
+	$(RF) serve
+
 test-all: $(RF)
 	$(VENV)/bin/pytest -n 2 -q -m ''
 
@@ -41,7 +57,7 @@ typecheck: $(RF)
 check: lint typecheck test
 
 # All benchmarks (long: the routing set alone takes ~15 min at 10 s per instance).
-bench: bench-siting bench-routing bench-trace bench-sharing
+bench: bench-siting bench-routing bench-trace bench-sharing bench-service
 
 bench-trace: $(RF)
 	$(VENV)/bin/python benchmarks/bench_trace_log.py

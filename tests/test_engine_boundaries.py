@@ -22,6 +22,8 @@ FORBIDDEN = (
     "ruralflow.bundle",
     "typer",
     "ruralflow.api",
+    "ruralflow.store",
+    "sqlalchemy",
     "ruralflow.web",
     "fastapi",
 )

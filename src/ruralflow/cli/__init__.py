@@ -8,7 +8,9 @@ One module per group of commands, each with ``register(app)``:
 - :mod:`~ruralflow.cli.matrix`: ``matrix``; :mod:`~ruralflow.cli.demo`: ``demo``;
 - :mod:`~ruralflow.cli.bench`: ``solve-instance``;
 - :mod:`~ruralflow.cli.trace`: ``trace ...``; :mod:`~ruralflow.cli.contracts`:
-  ``contracts ...``.
+  ``contracts ...``;
+- :mod:`~ruralflow.cli.db`: ``db upgrade|import|export``; :mod:`~ruralflow.cli.users`:
+  ``users add``; :mod:`~ruralflow.cli.serve`: ``serve`` (the HTTP API).
 
 Conventions (:mod:`ruralflow.cli._common`): the bundle is the first positional argument;
 ``--json`` prints one JSON object on stdout; ``--out`` names an output file and ``--out-dir``
@@ -24,7 +26,20 @@ from typing import Annotated
 import typer
 
 from ruralflow import __version__
-from ruralflow.cli import bench, bundle, contracts, demo, matrix, plan, season, site, trace
+from ruralflow.cli import (
+    bench,
+    bundle,
+    contracts,
+    db,
+    demo,
+    matrix,
+    plan,
+    season,
+    serve,
+    site,
+    trace,
+    users,
+)
 from ruralflow.cli._common import console
 
 app = typer.Typer(
@@ -53,6 +68,9 @@ for _module in (bundle, demo, bench, plan, season, matrix, site):
     _module.register(app)
 app.add_typer(trace.trace_app, name="trace")
 app.add_typer(contracts.contracts_app, name="contracts")
+app.add_typer(db.db_app, name="db")
+app.add_typer(users.users_app, name="users")
+serve.register(app)
 
 
 def main() -> None:

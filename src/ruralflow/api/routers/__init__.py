@@ -1,0 +1,1 @@
+"""One router per feature: auth, counties (and station operations), epcis, resolver, runs."""

@@ -1,0 +1,179 @@
+"""The service database: migrations, bundle import and export, users, the Merkle log store."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from helpers import REPO
+from ruralflow.bundle import BundleError, read_bundle, validate_bundle
+from ruralflow.cli import app
+from ruralflow.store import StoreError, add_user, engine_for, import_bundle, upgrade
+from ruralflow.store.db import current_revision, head_revision, session_scope
+from ruralflow.store.models import CountyRow, PlaceRow
+from ruralflow.store.tracelog import SqlLogStore
+from ruralflow.store.users import authenticate
+from ruralflow.trace import MerkleLog, generate_signer, verify_log
+
+EXAMPLE = REPO / "src" / "ruralflow" / "examples" / "610425"
+
+runner = CliRunner()
+
+
+def test_upgrade_from_empty(db_url: str) -> None:
+    """Migrations build every table from an empty database; a second run is a no-op."""
+    assert upgrade(db_url) == head_revision()
+    assert upgrade(db_url) == head_revision()
+    assert current_revision(engine_for(db_url)) == head_revision()
+
+
+def test_import_export_round_trip(db_url: str, tmp_path: Path) -> None:
+    """`db import` then `db export` gives a bundle `validate` accepts and reads back equal."""
+    assert runner.invoke(app, ["db", "upgrade", "--db", db_url]).exit_code == 0
+    res = runner.invoke(app, ["db", "import", str(EXAMPLE), "--db", db_url])
+    assert res.exit_code == 0, res.output
+    assert "礼泉县" in res.output
+    out = tmp_path / "exported"
+    res = runner.invoke(app, ["db", "export", "610425", "--db", db_url, "--out-dir", str(out)])
+    assert res.exit_code == 0, res.output
+    assert validate_bundle(out) == []
+    assert read_bundle(out) == read_bundle(EXAMPLE)
+
+
+def test_import_twice_needs_replace(db_url: str) -> None:
+    """A county already stored is replaced only with --replace, keeping one county row."""
+    upgrade(db_url)
+    engine = engine_for(db_url)
+    import_bundle(EXAMPLE, engine)
+    with pytest.raises(StoreError, match="already in the database"):
+        import_bundle(EXAMPLE, engine)
+    assert import_bundle(EXAMPLE, engine, replace=True).replaced
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(CountyRow)) == 1
+
+
+def test_bad_bundle_writes_nothing(db_url: str, tmp_path: Path) -> None:
+    """A bundle with problems gets validate's messages and leaves the database empty."""
+    upgrade(db_url)
+    bad = tmp_path / "bad"
+    shutil.copytree(EXAMPLE, bad)
+    places = (bad / "places.csv").read_text(encoding="utf-8").splitlines()
+    places[1] = places[1].replace(",", ",x", 4)
+    (bad / "places.csv").write_text("\n".join(places) + "\n", encoding="utf-8")
+    with pytest.raises(BundleError) as err:
+        read_bundle(bad)
+    res = runner.invoke(app, ["db", "import", str(bad), "--db", db_url])
+    assert res.exit_code == 1
+    flat = " ".join(res.output.split())
+    for p in err.value.problems:
+        assert " ".join(str(p).split()) in flat
+    res = runner.invoke(app, ["db", "import", str(bad), "--db", db_url, "--json"])
+    checked = runner.invoke(app, ["validate", str(bad), "--json"])
+    assert json.loads(res.stdout)["problems"] == json.loads(checked.stdout)
+    with session_scope(engine_for(db_url)) as s:
+        assert s.scalar(select(func.count()).select_from(PlaceRow)) == 0
+
+
+def test_not_migrated_is_refused(db_url: str) -> None:
+    """Importing into an empty database says to run `db upgrade` first."""
+    with pytest.raises(StoreError, match="db upgrade"):
+        import_bundle(EXAMPLE, engine_for(db_url))
+
+
+def test_users(db_url: str) -> None:
+    """Users need a known role, their county, a scope where the role has one; hashes verify."""
+    upgrade(db_url)
+    engine = engine_for(db_url)
+    import_bundle(EXAMPLE, engine)
+    station = read_bundle(EXAMPLE).places[1].id
+    with pytest.raises(StoreError, match="unknown role"):
+        add_user(engine, "a", role="root", county="610425", password="long enough")
+    with pytest.raises(StoreError, match="needs --scope"):
+        add_user(engine, "a", role="station_operator", county="610425", password="long enough")
+    with pytest.raises(StoreError, match="no county"):
+        add_user(engine, "a", role="county_admin", county="620621", password="long enough")
+    u = add_user(
+        engine, "op", role="station_operator", county="610425", scope=station, password="pw-12345"
+    )
+    assert "pw-12345" not in u.password_hash and u.password_hash.startswith("$argon2")
+    assert authenticate(engine, "op", "pw-12345") is not None
+    assert authenticate(engine, "op", "wrong") is None
+    assert authenticate(engine, "nobody", "pw-12345") is None
+
+
+def test_log_store_matches_sqlite_store(db_url: str) -> None:
+    """The log on the service database gives the same roots and proofs and verifies clean."""
+    upgrade(db_url)
+    log = MerkleLog(SqlLogStore(engine_for(db_url)))
+    for k in range(4):
+        log.append_many([f"e{k}-{i}".encode() for i in range(19)])
+    signer = generate_signer("test")
+    log.add_checkpoint(signer)
+    ref = MerkleLog.open(":memory:")
+    for k in range(4):
+        ref.append_many([f"e{k}-{i}".encode() for i in range(19)])
+    assert log.root() == ref.root()
+    assert log.inclusion_proof(40) == ref.inclusion_proof(40)
+    assert log.consistency_proof(20) == ref.consistency_proof(20)
+    assert verify_log(log, [signer.verifier()]).ok
+
+
+def test_log_store_keeps_capture_keys(db_url: str) -> None:
+    """The trace engine's idempotent capture works on the service database: a retried
+    capture appends nothing, a changed event under a stored eventID is refused, and the key
+    index is audited."""
+    from ruralflow.trace import DuplicateKeyError, KeyedEntry
+
+    upgrade(db_url)
+    log = MerkleLog(SqlLogStore(engine_for(db_url)))
+    batch = [KeyedEntry(f"urn:uuid:{i}", f"e{i}".encode(), f"d{i}".encode()) for i in range(12)]
+    first = log.append_keyed(batch)
+    again = log.append_keyed(batch)
+    assert log.size == 12 and len(again.duplicates) == 12 and not first.duplicates
+    with pytest.raises(DuplicateKeyError):
+        log.append_keyed([KeyedEntry("urn:uuid:3", b"other", b"other digest")])
+    signer = generate_signer("test")
+    log.add_checkpoint(signer)
+    assert log.size == 12 and verify_log(log, [signer.verifier()]).ok
+
+
+def test_users_add_cli(db_url: str) -> None:
+    """`users add` reads the password from stdin, refuses without --password-stdin, and a
+    bad role is one bilingual line with exit 1."""
+    upgrade(db_url)
+    import_bundle(EXAMPLE, engine_for(db_url))
+    base = ["users", "add", "ann", "--county", "610425", "--db", db_url]
+    res = runner.invoke(
+        app,
+        [*base, "--role", "county_admin", "--password-stdin", "--json"],
+        input="a long secret\n",
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == {
+        "name": "ann",
+        "role": "county_admin",
+        "county": "610425",
+        "scope": "",
+    }
+    assert authenticate(engine_for(db_url), "ann", "a long secret") is not None
+    assert runner.invoke(app, [*base, "--role", "county_admin"]).exit_code == 2
+    res = runner.invoke(
+        app, [*base, "--role", "king", "--password-stdin"], input="a long secret\n"
+    )
+    assert res.exit_code == 1 and "unknown role" in res.output
+
+
+def test_trace_verify_audits_the_service_database(tmp_path: Path) -> None:
+    """On SQLite, `ruralflow trace verify --db` audits the service database as it stands."""
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    upgrade(url)
+    log = MerkleLog(SqlLogStore(engine_for(url)))
+    log.append_many([f"entry {i}".encode() for i in range(30)])
+    res = runner.invoke(app, ["trace", "verify", "--db", str(tmp_path / "service.db"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["tree_size"] == 30
