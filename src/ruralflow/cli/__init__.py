@@ -5,7 +5,7 @@ One module per group of commands, each with ``register(app)``:
 - :mod:`~ruralflow.cli.bundle`: ``validate``, ``info``, ``make-bundle``;
 - :mod:`~ruralflow.cli.plan`: ``plan``; :mod:`~ruralflow.cli.site`: ``site``;
 - :mod:`~ruralflow.cli.matrix`: ``matrix``; :mod:`~ruralflow.cli.demo`: ``demo``;
-- :mod:`~ruralflow.cli.bench`: ``solve-instance``;
+- :mod:`~ruralflow.cli.bench`: ``solve-instance``; :mod:`~ruralflow.cli.sweep`: ``sweep``;
 - :mod:`~ruralflow.cli.trace`: ``trace ...``; :mod:`~ruralflow.cli.contracts`:
   ``contracts ...``.
 
@@ -23,7 +23,7 @@ from typing import Annotated
 import typer
 
 from ruralflow import __version__
-from ruralflow.cli import bench, bundle, contracts, demo, matrix, plan, site, trace
+from ruralflow.cli import bench, bundle, contracts, demo, matrix, plan, site, sweep, trace
 from ruralflow.cli._common import console
 
 app = typer.Typer(
@@ -48,7 +48,7 @@ def _root(
     """RuralFlow county planning."""
 
 
-for _module in (bundle, demo, bench, plan, matrix, site):
+for _module in (bundle, demo, bench, plan, matrix, site, sweep):
     _module.register(app)
 app.add_typer(trace.trace_app, name="trace")
 app.add_typer(contracts.contracts_app, name="contracts")
