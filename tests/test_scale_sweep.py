@@ -66,8 +66,12 @@ def test_sweep_three_counties_on_two_workers(tmp_path: Path) -> None:
     assert "全国县域扫描" in html and "National county sweep" in html
     assert "<script src" not in html and "http://" not in html.replace("http://www.w3.org", "")
     # a rerun computes nothing and rewrites the same rows
-    r2 = runner.invoke(app, [*args, "--time-limit", "0.6", "--what", "plan,stations,matrix"])
+    r2 = runner.invoke(
+        app, [*args, "--time-limit", "0.6", "--what", "plan,stations,matrix", "--json"]
+    )
     assert r2.exit_code == 0, r2.output
+    report = json.loads(r2.stdout)  # one JSON object on stdout
+    assert (report["computed"], report["done_before"]) == (0, 3)
     assert json.loads((out / "sweep.json").read_text("utf-8"))["computed"] == 0
     assert parquet_rows(out / "counties.parquet") == rows
 
@@ -293,3 +297,26 @@ def test_sweep_api_on_thread_workers(tmp_path: Path) -> None:
     assert rows[-1]["status"] == "skipped" and rows[0]["coverage_after"] is not None
     again = sweep(codes, tmp_path, opts)
     assert (again.done_before, again.computed, again.workers) == (4, 0, 0)
+
+
+def test_progress_bar_and_dashboard_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the sweep shows the dashboard link and a bar with the status counts."""
+    import io
+
+    from rich.console import Console
+
+    from ruralflow.cli import _common
+    from ruralflow.cli import sweep as sweep_cli
+
+    buf = io.StringIO()
+    fake = Console(file=buf, force_terminal=True, width=120)
+    monkeypatch.setattr(_common, "err_console", fake)
+    monkeypatch.setattr(sweep_cli, "err_console", fake)
+    d = sweep_cli._Display(show=True)
+    d.on_start(2, 1, 2, "http://127.0.0.1:8787/status")
+    d.on_county({"status": "ok"})
+    d.on_county({"status": "failed"})
+    d.stop()
+    text = buf.getvalue()
+    assert "http://127.0.0.1:8787/status" in text and "1 counties already done" in text
+    assert "扫描 / sweep" in text and "ok 1 failed 1 skipped 0" in text
