@@ -275,6 +275,7 @@ def test_summary_colours_by_the_chosen_figure() -> None:
     assert "站点覆盖（后）" in html and "station coverage after" in html
 
 
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
 def test_sweep_api_on_thread_workers(tmp_path: Path) -> None:
     """sweep() on two thread workers: one row per county, a failure recorded, then resumed."""
     from ruralflow.scale import SweepMonitor, SweepOptions, sweep
