@@ -61,6 +61,8 @@ def main() -> None:
             f"{full:,} counties reach 100 %; "
             f"{sum(1 for a in after if a < 0.5):,} stay below 50 %."
         )
+        solver = Counter(r.get("stations_solver") for r in cov)
+        print(f"HiGHS status of the stations answer: {dict(solver.most_common())}.")
         by: dict[str, list[float]] = defaultdict(list)
         for r in cov:
             by[r["province"]].append(float(r["coverage_after"]))
