@@ -321,3 +321,38 @@ def test_progress_bar_and_dashboard_on_a_terminal(monkeypatch: pytest.MonkeyPatc
     text = buf.getvalue()
     assert "http://127.0.0.1:8787/status" in text and "1 counties already done" in text
     assert "扫描 / sweep" in text and "ok 1 failed 1 skipped 0" in text
+
+
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
+def test_interrupted_sweep_keeps_what_it_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C stops the sweep: the report says interrupted, finished counties are kept."""
+    from ruralflow.scale import SweepOptions, runner, sweep
+
+    store = ResultStore(tmp_path)
+    store.prepare()
+    opts = SweepOptions(
+        what=("stations",), time_limit_s=0.3, workers=1, processes=False, dashboard_address=None
+    )
+    store.save(run_county(CountyTask("652702", opts.what, opts.time_limit_s, opts.seed)))
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "_drive", interrupted)
+    report = sweep(["652702", "230723"], tmp_path, opts)
+    assert report.interrupted and report.done_before == 1 and report.computed == 0
+    assert [r["adcode"] for r in parquet_rows(tmp_path / "counties.parquet")] == ["652702"]
+
+
+def test_a_dead_worker_is_a_failed_county() -> None:
+    """A task whose worker died becomes a failed row naming the worker's error."""
+    from ruralflow.scale.county import failed_record
+
+    task = CountyTask("652702", ("stations",), 0.3, run_id="r1")
+    rec = failed_record(task, RuntimeError("Attempted to run task on 3 workers; all died"), None)
+    row = rec["row"]
+    assert row["status"] == "failed" and row["error"].startswith("worker: RuntimeError")
+    assert row["run_id"] == "r1" and row["coverage_after"] is None
+    assert set(row) == {c.name for c in COLUMNS}

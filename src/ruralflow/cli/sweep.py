@@ -18,7 +18,7 @@ from ruralflow.cli._common import (
     print_json,
     say,
 )
-from ruralflow.scale.sweep import SweepMonitor
+from ruralflow.scale.runner import SweepMonitor
 
 
 def _what(value: str) -> str:

@@ -1,6 +1,6 @@
 """Many counties at once on Dask: the national sweep (``ruralflow sweep``).
 
-- :func:`sweep` (:mod:`~ruralflow.scale.sweep`): one Dask task per county on a local cluster or
+- :func:`sweep` (:mod:`~ruralflow.scale.runner`): one Dask task per county on a local cluster or
   an existing scheduler, records streamed to disk, resumable;
 - :func:`run_county` (:mod:`~ruralflow.scale.county`): what a worker does for one county;
 - :class:`ResultStore` (:mod:`~ruralflow.scale.store`): the sweep's folder, atomic writes and
@@ -18,16 +18,16 @@ from ruralflow.scale.columns import FIGURES as FIGURES
 from ruralflow.scale.county import ANALYSES as ANALYSES
 from ruralflow.scale.county import CountyTask as CountyTask
 from ruralflow.scale.county import run_county as run_county
+from ruralflow.scale.runner import DEFAULT_WHAT as DEFAULT_WHAT
+from ruralflow.scale.runner import SweepError as SweepError
+from ruralflow.scale.runner import SweepMonitor as SweepMonitor
+from ruralflow.scale.runner import SweepOptions as SweepOptions
+from ruralflow.scale.runner import SweepReport as SweepReport
+from ruralflow.scale.runner import sweep as sweep
 from ruralflow.scale.selection import SelectionError as SelectionError
 from ruralflow.scale.selection import select_counties as select_counties
 from ruralflow.scale.store import ResultStore as ResultStore
 from ruralflow.scale.summary import render_summary as render_summary
-from ruralflow.scale.sweep import DEFAULT_WHAT as DEFAULT_WHAT
-from ruralflow.scale.sweep import SweepError as SweepError
-from ruralflow.scale.sweep import SweepMonitor as SweepMonitor
-from ruralflow.scale.sweep import SweepOptions as SweepOptions
-from ruralflow.scale.sweep import SweepReport as SweepReport
-from ruralflow.scale.sweep import sweep as sweep
 
 __all__ = [
     "ANALYSES",
