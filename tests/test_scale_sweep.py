@@ -356,3 +356,34 @@ def test_a_dead_worker_is_a_failed_county() -> None:
     assert row["status"] == "failed" and row["error"].startswith("worker: RuntimeError")
     assert row["run_id"] == "r1" and row["coverage_after"] is None
     assert set(row) == {c.name for c in COLUMNS}
+
+
+def test_season_runs_through_the_season_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a season engine present, its saving and bus share fill the season columns."""
+    import importlib.machinery
+    import types
+
+    name = "ruralflow.logistics.season"
+    fake = types.ModuleType(name)
+    fake.__spec__ = importlib.machinery.ModuleSpec(name, None)
+    asked: dict[str, object] = {}
+
+    class SeasonOptions:
+        def __init__(self, **kw: object) -> None:
+            asked.update(kw)
+
+    class Season:
+        saving_pct = 12.5
+        bus_share = 0.25
+
+        def to_dict(self) -> dict[str, object]:
+            return {"totals": {"saving_pct": 12.5, "bus_share_of_parcels": 0.25}}
+
+    fake.SeasonOptions = SeasonOptions  # type: ignore[attr-defined]
+    fake.run_season = lambda county, options: Season()  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, name, fake)
+    assert county_mod.season_available()
+    row = run_county(CountyTask("652702", ("season",), 2.0))["row"]
+    assert row["status"] == "ok" and row["season_status"] == "ok"
+    assert (row["season_saving_pct"], row["season_bus_share"]) == (12.5, 0.25)
+    assert asked["workers"] == 1 and 0.1 <= float(asked["day_time_limit_s"]) <= 0.9

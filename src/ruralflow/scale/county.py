@@ -149,6 +149,9 @@ def _plan(county: Any, seconds: float, seed: int, state: dict[str, Any]) -> _Out
 
 
 def _season(county: Any, seconds: float, seed: int, state: dict[str, Any]) -> _Outcome:
+    """The season engine of issue 12 (``run_season(county, SeasonOptions(...))``), when this
+    build has it: every flow day planned integrated and separate, one seed; the time share is
+    split over the days (each day's two plans run one after the other on the worker's core)."""
     try:
         mod = importlib.import_module("ruralflow.logistics.season")
     except ImportError:
@@ -156,24 +159,21 @@ def _season(county: Any, seconds: float, seed: int, state: dict[str, Any]) -> _O
             "此版本没有季节引擎 / the season engine (ruralflow.logistics.season, issue 12) is "
             "not in this build"
         ) from None
-    fn: Callable[..., Any] | None = getattr(mod, "season", None) or getattr(
-        mod, "plan_season", None
-    )
-    if fn is None:
-        raise AnalysisUnavailableError(
-            "季节引擎入口不明 / ruralflow.logistics.season has neither season() nor plan_season()"
-        )
+    fn: Callable[..., Any] | None = getattr(mod, "run_season", None)
     opts_cls = getattr(mod, "SeasonOptions", None)
-    if opts_cls is not None:
-        result = fn(county, opts_cls(time_limit_s=seconds, seed=seed))
-    else:
-        result = fn(county, time_limit_s=seconds, seed=seed)
-    data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
+    if fn is None or opts_cls is None:
+        raise AnalysisUnavailableError(
+            "季节引擎入口不明 / ruralflow.logistics.season has no run_season() and SeasonOptions"
+        )
+    n_days = max(1, len(county.days))
+    per_day = max(0.1, round(seconds * 0.45 / n_days, 3))
+    result = fn(county, opts_cls(seed=seed, day_time_limit_s=per_day, workers=1))
+    data = result.to_dict()
     figures = {
-        "season_saving_pct": _f(_find(data, "saving_pct"), 3),
-        "season_bus_share": _f(_find(data, "bus_share")),
+        "season_saving_pct": _f(getattr(result, "saving_pct", _find(data, "saving_pct")), 3),
+        "season_bus_share": _f(getattr(result, "bus_share", _find(data, "bus_share_of_parcels"))),
     }
-    return _Outcome(figures=figures, detail={"summary": _shallow(data)})
+    return _Outcome(figures=figures, detail={"totals": data.get("totals"), "days": n_days})
 
 
 def _find(data: Any, key: str) -> Any:
@@ -186,10 +186,6 @@ def _find(data: Any, key: str) -> Any:
                 return d[key]
             queue.extend(v for v in d.values() if isinstance(v, dict))
     return None
-
-
-def _shallow(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if isinstance(v, int | float | str | bool | None)}
 
 
 def _stations(county: Any, seconds: float, seed: int, state: dict[str, Any]) -> _Outcome:
