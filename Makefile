@@ -10,7 +10,7 @@ RF := $(VENV)/bin/ruralflow
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: demo test test-postgres serve bench-service test-all lint typecheck check bench bench-routing bench-siting bench-trace bench-sharing clean
+.PHONY: demo test test-postgres serve bench-service test-all lint typecheck check bench bench-routing bench-siting bench-trace bench-sharing bench-sweep clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -64,6 +64,10 @@ bench-trace: $(RF)
 
 bench-sharing: $(RF)
 	$(VENV)/bin/python benchmarks/bench_sharing.py
+
+# National sweep scaling: 16 counties on 1 and 2 Dask workers (a few minutes).
+bench-sweep: $(RF)
+	$(VENV)/bin/python benchmarks/bench_sweep.py --time-limit 10
 
 # Routing benchmark (VRPSPD, Solomon) beside OR-Tools; table into docs/benchmarks.md.
 #   make bench-routing TIME_LIMIT=30 ROUTING_SET=full ROUTING_FORMATS=vrpspd

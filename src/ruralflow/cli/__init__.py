@@ -6,7 +6,7 @@ One module per group of commands, each with ``register(app)``:
 - :mod:`~ruralflow.cli.plan`: ``plan``; :mod:`~ruralflow.cli.season`: ``season``;
   :mod:`~ruralflow.cli.site`: ``site``;
 - :mod:`~ruralflow.cli.matrix`: ``matrix``; :mod:`~ruralflow.cli.demo`: ``demo``;
-- :mod:`~ruralflow.cli.bench`: ``solve-instance``;
+- :mod:`~ruralflow.cli.bench`: ``solve-instance``; :mod:`~ruralflow.cli.sweep`: ``sweep``;
 - :mod:`~ruralflow.cli.trace`: ``trace ...``; :mod:`~ruralflow.cli.contracts`:
   ``contracts ...``;
 - :mod:`~ruralflow.cli.db`: ``db upgrade|import|export``; :mod:`~ruralflow.cli.users`:
@@ -37,6 +37,7 @@ from ruralflow.cli import (
     season,
     serve,
     site,
+    sweep,
     trace,
     users,
 )
@@ -64,7 +65,7 @@ def _root(
     """RuralFlow county planning."""
 
 
-for _module in (bundle, demo, bench, plan, season, matrix, site):
+for _module in (bundle, demo, bench, plan, season, matrix, site, sweep):
     _module.register(app)
 app.add_typer(trace.trace_app, name="trace")
 app.add_typer(contracts.contracts_app, name="contracts")
