@@ -7,7 +7,9 @@ One module per group of commands, each with ``register(app)``:
 - :mod:`~ruralflow.cli.matrix`: ``matrix``; :mod:`~ruralflow.cli.demo`: ``demo``;
 - :mod:`~ruralflow.cli.bench`: ``solve-instance``;
 - :mod:`~ruralflow.cli.trace`: ``trace ...``; :mod:`~ruralflow.cli.contracts`:
-  ``contracts ...``.
+  ``contracts ...``; :mod:`~ruralflow.cli.preprocess`: ``preprocess ...``;
+  :mod:`~ruralflow.cli.channels`: ``channels match``; :mod:`~ruralflow.cli.brands`:
+  ``brands check``.
 
 Conventions (:mod:`ruralflow.cli._common`): the bundle is the first positional argument;
 ``--json`` prints one JSON object on stdout; ``--out`` names an output file and ``--out-dir``
@@ -23,7 +25,19 @@ from typing import Annotated
 import typer
 
 from ruralflow import __version__
-from ruralflow.cli import bench, bundle, contracts, demo, matrix, plan, site, trace
+from ruralflow.cli import (
+    bench,
+    brands,
+    bundle,
+    channels,
+    contracts,
+    demo,
+    matrix,
+    plan,
+    preprocess,
+    site,
+    trace,
+)
 from ruralflow.cli._common import console
 
 app = typer.Typer(
@@ -52,6 +66,8 @@ for _module in (bundle, demo, bench, plan, matrix, site):
     _module.register(app)
 app.add_typer(trace.trace_app, name="trace")
 app.add_typer(contracts.contracts_app, name="contracts")
+for _module in (preprocess, channels, brands):
+    _module.register(app)
 
 
 def main() -> None:
