@@ -1210,7 +1210,7 @@ def validate_bundle(path: str | os.PathLike[str]) -> list[BundleProblem]:
     from ruralflow.bundle.upflow_files import read_upflow_files  # the optional up-flow files
 
     try:
-        read_upflow_files(path, county)
+        read_upflow_files(Path(path), county)
     except BundleError as e:
         return e.problems
     return []

@@ -19,8 +19,10 @@ transport_yuan_per_kg, fixed_yuan`` (required), ``source``.
 ``brands.csv`` — ``id, name, level`` (regional | enterprise), ``parent`` (an enterprise
 brand's regional brand), ``products`` (``;``-separated product ids), ``gi_status``
 (registered | applied | none | unknown), ``gi_source`` (required); ``name_en``, ``townships``
-(``;``-separated township place ids an enterprise brand covers), ``enterprise``, ``gi_scheme``,
-``gi_registration``, ``source``, ``synthetic`` (yes/no).
+(``;``-separated township place ids an enterprise brand covers), ``enterprise`` (the
+enterprise, or a regional brand's operator), ``gi_scheme``, ``gi_registration``, ``gtins``
+(``product:GTIN;...``), ``gs1_company_prefix``, ``gln`` (an enterprise brand's GS1 keys),
+``source``, ``synthetic`` (yes/no).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from ruralflow.trace.brand import (
     GeographicalIndication,
     GIScheme,
     GIStatus,
+    Gs1Keys,
     RegionalBrand,
     SubBrand,
 )
@@ -177,6 +180,9 @@ BRAND_COLUMNS = (
     Column("enterprise", _str),
     Column("gi_scheme", _one_of(*(s.value for s in GIScheme))),
     Column("gi_registration", _str),
+    Column("gtins", _str),
+    Column("gs1_company_prefix", _str),
+    Column("gln", _str),
     Column("source", _str),
     Column("synthetic", _yesno),
 )
@@ -414,6 +420,23 @@ def _brands(r: _Reader, path: Path, county: County | None) -> BrandRegistry | No
                         t,
                         "不是数据包中的地点编号 / is not a place id of the bundle",
                     )
+        gs1: dict[str, Gs1Keys] = {}
+        try:
+            for part in (v["gtins"] or "").split(";"):
+                if not part.strip():
+                    continue
+                prod, sep, gtin = part.partition(":")
+                if not sep or prod.strip() not in v["products"]:
+                    raise TraceError(
+                        "须为 产品:GTIN;... 且产品在 products 列中 / must be product:GTIN;... "
+                        "with products of the 'products' column"
+                    )
+                gs1[prod.strip()] = Gs1Keys(
+                    gtin.strip(), v["gs1_company_prefix"] or None, v["gln"] or None
+                )
+        except TraceError as e:
+            r.add(file, rowno, "gtins", v["gtins"], str(e))
+            continue
         sub_brands.append(
             SubBrand(
                 id=v["id"],
@@ -423,6 +446,7 @@ def _brands(r: _Reader, path: Path, county: County | None) -> BrandRegistry | No
                 regional_brand=parent,
                 products=v["products"],
                 townships=v["townships"] or (),
+                gs1=gs1,
                 source=v["source"] or "assumption",
                 synthetic=bool(v["synthetic"]),
             )
@@ -495,3 +519,18 @@ def read_upflow_files(root: str | Path, county: County | None = None) -> UpflowF
         tuple(lots) if lots is not None else None,
         brands,
     )
+
+
+def county_brands(root: str | Path | None, county: County) -> BrandRegistry:
+    """The county's brand matrix: the bundle's ``brands.csv`` when ``root`` has one, else the
+    brands make-bundle would propose (:func:`~ruralflow.bundle.upflow_generate.proposed_registry`,
+    marked assumption). Raises :class:`~ruralflow.bundle.BundleError` for a bad file."""
+    if root is not None and (Path(root) / BRANDS_FILE).is_file():
+        r = _Reader()
+        got = _brands(r, Path(root) / BRANDS_FILE, county)
+        if r.problems or got is None:
+            raise BundleError(Path(root), r.problems)
+        return got
+    from ruralflow.bundle.upflow_generate import proposed_registry
+
+    return proposed_registry(county)

@@ -36,6 +36,13 @@ from ruralflow.preprocess import (
     lots_by_grade,
 )
 from ruralflow.preprocess.queue import Centre
+from ruralflow.trace.brand import (
+    PAPER_SOURCE,
+    BrandRegistry,
+    GeographicalIndication,
+    RegionalBrand,
+    liquan_registry,
+)
 
 D = Decimal
 SEED = 18
@@ -92,52 +99,87 @@ def _short(name: str) -> str:
     return name
 
 
-def brand_rows(county: County) -> list[dict[str, str]]:
-    """The proposed brands of ``county`` (``brands.csv`` rows)."""
+def proposed_registry(county: County) -> BrandRegistry:
+    """The brands make-bundle proposes: Liquan's worked example (:func:`liquan_registry`),
+    else a regional brand "county + lead product" with GI status ``unknown``."""
+    if county.adcode.startswith("610425"):
+        return liquan_registry()
     if not county.products:
-        return []
+        return BrandRegistry()
     lead = county.products[0]
-    rid = f"{county.adcode}-{lead.id}"
     name = _short(county.name) + lead.name
-    en = f"{county.settings.name_en or county.adcode} {lead.name_en or lead.id}".strip()
-    rows = [
-        {
-            "id": rid,
-            "name": name,
-            "level": "regional",
-            "parent": "",
-            "products": lead.id,
-            "gi_status": "unknown",
-            "gi_source": "assumption: GI status not verified; check the CNIPA GI register "
-            "(国家知识产权局地理标志) before printing a GI claim",
-            "name_en": en,
-            "townships": "",
-            "enterprise": f"{county.name} (公共品牌运营主体未核实 / operator not verified)",
-            "gi_scheme": "unspecified",
-            "gi_registration": "",
-            "source": "assumption: proposed by make-bundle from the lead product "
-            "(research/000_3080e353366193ed.txt s.4.2.2 two-layer brand)",
-            "synthetic": "no",
-        }
-    ]
-    if county.adcode.startswith("610425") and "T610425105" in county.place_by_id:
+    gi_source = (
+        "assumption: GI status not verified; check the CNIPA GI register "
+        "(国家知识产权局地理标志) before printing a GI claim"
+    )
+    regional = RegionalBrand(
+        id=f"{county.adcode}-{lead.id}",
+        name_zh=name,
+        name_en=f"{county.settings.name_en or county.adcode} {lead.name_en or lead.id}".strip(),
+        county_adcode=county.adcode,
+        products=(lead.id,),
+        owner_zh=f"{county.name} (公共品牌运营主体未核实 / operator not verified)",
+        gi=GeographicalIndication(name_zh=name, source=gi_source),
+        source="assumption: proposed by make-bundle from the lead product; " + PAPER_SOURCE,
+    )
+    return BrandRegistry((regional,))
+
+
+def registry_rows(reg: BrandRegistry) -> list[dict[str, str]]:
+    """``brands.csv`` rows of a registry (read back equal by the bundle reader)."""
+    rows = []
+    for b in reg.regional:
+        gi = b.gi or GeographicalIndication(name_zh=b.name_zh)
         rows.append(
             {
-                **rows[0],
-                "id": "example-orchards",
-                "name": "示例果业",
+                "id": b.id,
+                "name": b.name_zh,
+                "level": "regional",
+                "parent": "",
+                "products": ";".join(b.products),
+                "gi_status": gi.status.value,
+                "gi_source": gi.source,
+                "name_en": b.name_en,
+                "townships": "",
+                "enterprise": b.owner_zh,
+                "gi_scheme": gi.scheme.value,
+                "gi_registration": gi.registration,
+                "gtins": "",
+                "gs1_company_prefix": "",
+                "gln": "",
+                "source": b.source,
+                "synthetic": "no",
+            }
+        )
+    for sb in reg.sub_brands:
+        keys = list(sb.gs1.values())
+        rows.append(
+            {
+                "id": sb.id,
+                "name": sb.name_zh,
                 "level": "enterprise",
-                "parent": rid,
-                "name_en": "Example Orchards (synthetic)",
-                "townships": "T610425105",
-                "enterprise": "示例果业专业合作社 (合成示例 / synthetic example)",
+                "parent": sb.regional_brand,
+                "products": ";".join(sb.products),
                 "gi_status": "unknown",
-                "gi_source": "assumption: inherits the regional brand's status",
-                "source": "synthetic: demonstration sub-brand",
-                "synthetic": "yes",
+                "gi_source": "the regional brand's GI applies / 适用区域公共品牌的地理标志",
+                "name_en": sb.name_en,
+                "townships": ";".join(sb.townships),
+                "enterprise": sb.enterprise_zh,
+                "gi_scheme": "unspecified",
+                "gi_registration": "",
+                "gtins": ";".join(f"{p}:{k.gtin}" for p, k in sb.gs1.items()),
+                "gs1_company_prefix": keys[0].company_prefix or "" if keys else "",
+                "gln": keys[0].gln or "" if keys else "",
+                "source": sb.source,
+                "synthetic": "yes" if sb.synthetic else "no",
             }
         )
     return rows
+
+
+def brand_rows(county: County) -> list[dict[str, str]]:
+    """The proposed brands of ``county`` (``brands.csv`` rows)."""
+    return registry_rows(proposed_registry(county))
 
 
 def generate(county: County, seed: int = SEED) -> UpflowSeason:
