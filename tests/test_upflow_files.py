@@ -164,3 +164,41 @@ def test_generated_files_read_back_for_a_written_bundle(tmp_path: Path) -> None:
     files = read_upflow_files(out, county)
     season = generate(county)
     assert files.orders == season.orders and files.channels == season.channels
+
+
+def test_the_report_shows_the_season_and_the_channel_plan() -> None:
+    from ruralflow.report.analyses import ANALYSES
+    from ruralflow.report.model import ReportOptions
+    from ruralflow.report.upflow import sections
+
+    assert any(a.id == "upflow" and a.available() for a in ANALYSES)
+    county = read_bundle(LIQUAN)
+    (s,) = sections(county, None, ReportOptions(bundle_dir=str(LIQUAN)))
+    for text in (
+        "ruralflow preprocess bill",
+        "ruralflow preprocess season",
+        "ruralflow channels match",
+        "统货 / ungraded",
+        "预冷",
+        "optimal",
+    ):
+        assert text in s.html, text
+    assert {p.kind.value for p in s.provenance} <= {"synthetic", "assumption"}
+
+
+def test_the_county_brands_replace_the_hard_coded_registry(bundle: Path) -> None:
+    from ruralflow.bundle.upflow_files import county_brands
+    from ruralflow.trace.brand import liquan_registry
+
+    county = read_bundle(bundle)
+    assert county_brands(bundle, county) == liquan_registry()  # the example's brands.csv
+    brands = bundle / "brands.csv"
+    brands.write_text(brands.read_text("utf-8").replace("礼泉苹果", "礼泉红", 1), "utf-8")
+    reg = county_brands(bundle, county)
+    info = reg.brand_of("apple", county.adcode, "T610425105")
+    assert info.regional is not None and info.regional.name_zh == "礼泉红"
+    assert info.sub_brand is not None and info.sub_brand.gs1["apple"].gtin.endswith(
+        "9520010000018"
+    )
+    other = generate(county).brand_rows
+    assert other and other[0]["name"] == "礼泉苹果"
