@@ -202,3 +202,18 @@ def test_the_county_brands_replace_the_hard_coded_registry(bundle: Path) -> None
     )
     other = generate(county).brand_rows
     assert other and other[0]["name"] == "礼泉苹果"
+
+
+def test_a_found_gi_record_is_proposed_with_its_source(tmp_path: Path) -> None:
+    from ruralflow.bundle.make import make_county
+
+    county = make_county("420527", season_days=3)
+    out = write_bundle(county, tmp_path / "zigui")
+    write_upflow_files(county, out)
+    brands = read_upflow_files(out, county).brands
+    assert brands is not None
+    (b,) = brands.regional
+    assert b.name_zh == "秭归脐橙" and b.gi is not None
+    assert b.gi.status.value == "registered" and b.gi.registration == "AGI02217"
+    assert "hubeitoday" in b.gi.source
+    assert validate_bundle(out) == []

@@ -40,6 +40,8 @@ from ruralflow.trace.brand import (
     PAPER_SOURCE,
     BrandRegistry,
     GeographicalIndication,
+    GIScheme,
+    GIStatus,
     RegionalBrand,
     liquan_registry,
 )
@@ -99,6 +101,35 @@ def _short(name: str) -> str:
     return name
 
 
+#: GI records found for the six counties' lead products (name, scheme, registration, source).
+#: Secondary web sources found with the search tools; check the official register
+#: (CNIPA / MARA) before printing a GI claim. Liquan (礼泉苹果), Nanle and Hanyuan: none found.
+GI_RECORDS: dict[tuple[str, str], tuple[str, GIScheme, str, str]] = {
+    ("420527", "navel_orange"): (
+        "秭归脐橙",
+        GIScheme.AGRICULTURAL_PRODUCT,
+        "AGI02217",
+        "hubeitoday.com.cn/post/621/149402 (湖北地理标志农产品: 秭归脐橙, AGI02217, 2017, "
+        "秭归县柑橘协会); also a protected GI product approved by AQSIQ on 2006-06-20 "
+        "(lm263.com/article/202309/119424.html)",
+    ),
+    ("620621", "melon"): (
+        "民勤蜜瓜",
+        GIScheme.PROTECTED_PRODUCT,
+        "",
+        "patent51.com/news/industry/9013.html: protected GI product (AQSIQ, 2010-09-30), "
+        "agricultural-product GI (MARA, 2018-11-20), certification mark 第33407344号",
+    ),
+    ("371328", "peach"): (
+        "蒙阴蜜桃",
+        GIScheme.AGRICULTURAL_PRODUCT,
+        "AGI00096",
+        "duoguox.com/markcn/mark-100830255-china-agi.html: 蒙阴蜜桃 AGI00096, "
+        "蒙阴县果业协会, 2008-12-03",
+    ),
+}
+
+
 def proposed_registry(county: County) -> BrandRegistry:
     """The brands make-bundle proposes: Liquan's worked example (:func:`liquan_registry`),
     else a regional brand "county + lead product" with GI status ``unknown``."""
@@ -108,10 +139,15 @@ def proposed_registry(county: County) -> BrandRegistry:
         return BrandRegistry()
     lead = county.products[0]
     name = _short(county.name) + lead.name
-    gi_source = (
-        "assumption: GI status not verified; check the CNIPA GI register "
-        "(国家知识产权局地理标志) before printing a GI claim"
+    gi = GeographicalIndication(
+        name_zh=name,
+        source="assumption: GI status not verified; check the CNIPA GI register "
+        "(国家知识产权局地理标志) before printing a GI claim",
     )
+    record = GI_RECORDS.get((county.adcode[:6], lead.id))
+    if record is not None:
+        name, scheme, registration, source = record
+        gi = GeographicalIndication(name, GIStatus.REGISTERED, scheme, registration, source)
     regional = RegionalBrand(
         id=f"{county.adcode}-{lead.id}",
         name_zh=name,
@@ -119,7 +155,7 @@ def proposed_registry(county: County) -> BrandRegistry:
         county_adcode=county.adcode,
         products=(lead.id,),
         owner_zh=f"{county.name} (公共品牌运营主体未核实 / operator not verified)",
-        gi=GeographicalIndication(name_zh=name, source=gi_source),
+        gi=gi,
         source="assumption: proposed by make-bundle from the lead product; " + PAPER_SOURCE,
     )
     return BrandRegistry((regional,))
