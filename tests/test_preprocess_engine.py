@@ -215,9 +215,11 @@ def test_the_name_check_flags_liquan_apples_and_not_a_coined_name(liquan: County
 
 @settings(max_examples=40, deadline=None)
 @given(coined=st.text(alphabet=st.sampled_from("晨露星河锦绣云端青禾"), min_size=2, max_size=5))
-def test_coined_names_are_not_region_category(coined: str) -> None:
-    """Names made of words that are neither places nor categories are never flagged."""
-    assert not check_names([coined], None).names[0].region_category
+def test_coined_names_are_not_region_category(coined: str, liquan: County) -> None:
+    """Coined names (no place of the county, no category word) are never flagged on Liquan,
+    nor is a coined prefix before a category word."""
+    assert not check_names([coined], liquan).names[0].region_category
+    assert not check_names([coined + "苹果"], liquan).names[0].region_category
 
 
 @settings(max_examples=30, deadline=None)
