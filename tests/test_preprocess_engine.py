@@ -273,3 +273,13 @@ def test_an_overloaded_centre_shows_up_as_spoilage(liquan: County) -> None:
 def test_precooling_avoids_spoilage(liquan: County) -> None:
     got = precooling_value(_orders(3, services=("precooling",)), liquan.product_by_id, [20.0] * 12)
     assert got.orders == 3 and got.avoided_yuan > 0
+
+
+def test_line_capacity_and_load_are_the_numbers_siting_needs() -> None:
+    centre = Centre("c", {"grading": 800.0, "precooling": 1500.0})
+    assert centre.capacity_kg_per_day("grading") == 800.0 * 12
+    assert centre.capacity_kg_per_day() == 800.0 * 12  # the slowest line
+    load = centre.load(_orders(24))
+    assert load["grading_peak_kg_per_day"] == 24 * 500.0
+    assert load["grading_peak_utilisation"] == pytest.approx(12000 / 9600)
+    assert "precooling_peak_kg_per_day" not in load

@@ -164,6 +164,13 @@ def season_cmd(path: BundleArg, as_json: JsonOpt = False) -> None:
                 "farmers": len(billing.farmers()),
                 "total_fen": billing.total_fen,
                 "queue": {k: round(v, 4) for k, v in queue.figures().items()},
+                "centre": {
+                    "capacity_kg_per_day": {
+                        line: queue.centre.capacity_kg_per_day(line)
+                        for line in queue.centre.kg_per_hour
+                    },
+                    **{k: round(v, 4) for k, v in queue.centre.load(files.orders or ()).items()},
+                },
                 "precooling": cooled.to_dict(),
                 "grading": graded.to_dict(),
             }
@@ -171,6 +178,14 @@ def season_cmd(path: BundleArg, as_json: JsonOpt = False) -> None:
         return
     say(billing.summary())
     say(queue.summary())
+    caps = ", ".join(
+        f"{line} {queue.centre.capacity_kg_per_day(line):,.0f}"
+        for line in queue.centre.kg_per_hour
+    )
+    say(
+        f"产线产能 / line capacity kg/天 / day: {caps} (siting uses county.yaml costs "
+        "preprocess_capacity_kg_per_day)"
+    )
     say(
         f"预冷 / pre-cooling: {cooled.orders} 单 / orders, 避免损耗 / spoilage avoided "
         f"{cooled.avoided_yuan:,.2f} 元 / yuan (onward {cooled.onward_h:.0f} h)"

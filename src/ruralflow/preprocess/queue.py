@@ -53,6 +53,35 @@ class Centre:
             if not r > 0:
                 raise PreprocessError(f"centre {self.id!r}: line {s!r} must handle > 0 kg/h")
 
+    @property
+    def open_hours(self) -> float:
+        return (self.close_min - self.open_min) / 60.0
+
+    def capacity_kg_per_day(self, service: str | None = None) -> float:
+        """kg a day the centre can take through ``service``'s line (default: its slowest line)
+        in its opening hours: the number ``siting`` calls ``preprocess_capacity_kg_per_day``."""
+        rates = self.kg_per_hour if service is None else {service: self.kg_per_hour[service]}
+        return min(rates.values()) * self.open_hours if rates else 0.0
+
+    def load(self, orders: Sequence[Order]) -> dict[str, float]:
+        """Mean and peak kg a day of ``orders`` through each line, and the peak utilisation
+        (peak kg / the line's capacity a day); utilisation above 1 means orders wait
+        overnight."""
+        by: dict[tuple[str, dt.date], float] = {}
+        for o in orders:
+            for s in o.services:
+                if s in self.kg_per_hour:
+                    by[(s, o.day)] = by.get((s, o.day), 0.0) + float(o.kg)
+        out: dict[str, float] = {}
+        for s, rate in self.kg_per_hour.items():
+            days = [kg for (line, _), kg in by.items() if line == s]
+            if not days:
+                continue
+            out[f"{s}_mean_kg_per_day"] = sum(days) / len(days)
+            out[f"{s}_peak_kg_per_day"] = max(days)
+            out[f"{s}_peak_utilisation"] = max(days) / (rate * self.open_hours)
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class Slot:
