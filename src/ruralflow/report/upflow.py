@@ -99,6 +99,7 @@ def sections(
     )
     if queue is not None:
         f = queue.figures()
+        load = queue.centre.load(orders)
         parts += [
             f"<h3>{bi('排队与等待损耗', 'Queue and spoilage while waiting')}</h3>",
             f"<p>{bi('命令', 'Command')}: <code>ruralflow preprocess season {esc(bundle)}"
@@ -113,6 +114,25 @@ def sections(
                         num(max(x.wait_min for x in sl)),
                     ]
                     for d, sl in sorted(queue.by_day().items())
+                ],
+            ),
+            table(
+                [
+                    "产线 / line",
+                    "kg/h",
+                    "产能 / capacity kg/day",
+                    "峰值 / peak kg/day",
+                    "峰值负荷 / peak load",
+                ],
+                [
+                    [
+                        esc(line),
+                        num(rate),
+                        num(queue.centre.capacity_kg_per_day(line)),
+                        num(load.get(f"{line}_peak_kg_per_day", 0.0)),
+                        f"{load.get(f'{line}_peak_utilisation', 0.0):.0%}",
+                    ]
+                    for line, rate in queue.centre.kg_per_hour.items()
                 ],
             ),
             f"<p>{bi('预冷', 'Pre-cooling')}: {num(cooled.orders)} 单 / orders, "
