@@ -22,6 +22,7 @@ from ruralflow.bundle.make import (
     EXAMPLE_SEED,
     make_county,
 )
+from ruralflow.bundle.upflow_generate import write_upflow_files
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "ruralflow" / "examples"
 
@@ -30,6 +31,7 @@ def main(argv: list[str]) -> int:
     for adcode in argv or [DEFAULT_EXAMPLE]:
         county = make_county(adcode, seed=EXAMPLE_SEED, season_days=EXAMPLE_SEASON_DAYS)
         out = write_bundle(county, EXAMPLES / adcode, overwrite=True)
+        write_upflow_files(county, out)  # issue 18
         out.chmod(0o755)  # write_bundle's temporary folder is private (0700)
         size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
         print(f"{adcode} {county.name}: wrote {out} ({size / 1e6:.2f} MB)")

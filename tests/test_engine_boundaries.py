@@ -14,7 +14,7 @@ import pytest
 
 import ruralflow
 
-ENGINES = ("freshness", "logistics", "siting", "matrix", "trace", "sharing")
+ENGINES = ("freshness", "logistics", "siting", "matrix", "trace", "sharing", "preprocess")
 #: The done-when list of issue 11, and the web layers DESIGN.md plans (not written yet).
 FORBIDDEN = (
     "ruralflow.report",

@@ -90,6 +90,19 @@ FRONT_DOORS: dict[str, tuple[str, ...]] = {
         "FundSearch",
         "SharingError",
     ),
+    "preprocess": (
+        "bill",
+        "Billing",
+        "grade",
+        "GradingResult",
+        "schedule",
+        "Schedule",
+        "match",
+        "ChannelPlan",
+        "check_names",
+        "NameCheck",
+        "PreprocessError",
+    ),
 }
 
 ERROR_BASES = {
@@ -99,6 +112,7 @@ ERROR_BASES = {
     "matrix": "MatrixError",
     "trace": "TraceError",
     "sharing": "SharingError",
+    "preprocess": "PreprocessError",
 }
 
 LIQUAN = Path(__file__).resolve().parents[1] / "src" / "ruralflow" / "examples" / "610425"

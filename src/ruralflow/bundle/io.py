@@ -1204,7 +1204,13 @@ def _to_wgs84_fn(crs: Crs) -> Callable[[float, float], tuple[float, float]]:
 def validate_bundle(path: str | os.PathLike[str]) -> list[BundleProblem]:
     """Every problem of the bundle at ``path`` (empty when it is good)."""
     try:
-        read_bundle(path)
+        county = read_bundle(path)
+    except BundleError as e:
+        return e.problems
+    from ruralflow.bundle.upflow_files import read_upflow_files  # the optional up-flow files
+
+    try:
+        read_upflow_files(Path(path), county)
     except BundleError as e:
         return e.problems
     return []

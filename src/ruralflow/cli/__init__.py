@@ -8,7 +8,9 @@ One module per group of commands, each with ``register(app)``:
 - :mod:`~ruralflow.cli.matrix`: ``matrix``; :mod:`~ruralflow.cli.demo`: ``demo``;
 - :mod:`~ruralflow.cli.bench`: ``solve-instance``; :mod:`~ruralflow.cli.sweep`: ``sweep``;
 - :mod:`~ruralflow.cli.trace`: ``trace ...``; :mod:`~ruralflow.cli.contracts`:
-  ``contracts ...``;
+  ``contracts ...``; :mod:`~ruralflow.cli.preprocess`: ``preprocess ...``;
+  :mod:`~ruralflow.cli.channels`: ``channels match``; :mod:`~ruralflow.cli.brands`:
+  ``brands check``;
 - :mod:`~ruralflow.cli.db`: ``db upgrade|import|export``; :mod:`~ruralflow.cli.users`:
   ``users add``; :mod:`~ruralflow.cli.serve`: ``serve`` (the HTTP API).
 
@@ -28,12 +30,15 @@ import typer
 from ruralflow import __version__
 from ruralflow.cli import (
     bench,
+    brands,
     bundle,
+    channels,
     contracts,
     db,
     demo,
     matrix,
     plan,
+    preprocess,
     season,
     serve,
     site,
@@ -72,6 +77,8 @@ app.add_typer(contracts.contracts_app, name="contracts")
 app.add_typer(db.db_app, name="db")
 app.add_typer(users.users_app, name="users")
 serve.register(app)
+for _module in (preprocess, channels, brands):
+    _module.register(app)
 
 
 def main() -> None:

@@ -174,6 +174,7 @@ def make_bundle(
     from ruralflow.bundle import write_bundle
     from ruralflow.bundle.datadir import DataDirError
     from ruralflow.bundle.make import MakeError, make_coarse_county, make_county
+    from ruralflow.bundle.upflow_generate import write_upflow_files
 
     if out_dir is not None and out is not None and out_dir != out:
         raise typer.BadParameter(
@@ -216,6 +217,7 @@ def make_bundle(
                 c = make_county(county, **common)  # type: ignore[arg-type]
             bar.update(task, description=f"{county}: writing", completed=1.0)
             path = write_bundle(c, target, overwrite=overwrite)
+            write_upflow_files(c, path)  # issue 18: orders, fees, lots, channels, brands
         except (MakeError, DataDirError, FileExistsError) as e:
             fail(str(e))
     s = c.summary()

@@ -10,6 +10,7 @@ options' defaults.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -244,7 +245,7 @@ def demo(
             )
         when = when or default_day(county)
         sections = []
-        options = budget.options()
+        options = dataclasses.replace(budget.options(), bundle_dir=str(path))
         for a in analyses:
             bar.update(task, description=f"分析 / analysis: {a.title}")
             sections += a.run(county, when, options)

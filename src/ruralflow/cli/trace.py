@@ -24,6 +24,7 @@ from ruralflow.cli._common import (
     days_callback,
     err_console,
     fail,
+    fail_engine,
     interactive,
     note,
     parse_date,
@@ -524,7 +525,9 @@ def demo(
     result: dict[str, Any] = {"bundle": str(path)}
     with steps("读取数据包 / reading the bundle", show=interactive(as_json)) as progress:
         county = read_bundle_or_fail(path)
-        opts = SeasonOptions(days=days, limit=limit, seed=seed)
+        opts = SeasonOptions(
+            days=days, limit=limit, seed=seed, brands=_county_brands(path, county)
+        )
         if journeys == "plan":
             plans = _day_journeys(county, traced_days(county, opts), plan_seconds, seed, progress)
             opts = replace(opts, journeys=plans)
@@ -664,3 +667,14 @@ trace_app.command("qr")(qr)
 trace_app.command("demo")(demo)
 
 __all__ = ["trace_app"]
+
+
+def _county_brands(path: Path, county: Any) -> Any:
+    """The bundle's brands.csv (or the proposed brands), or one message and exit 1."""
+    from ruralflow.bundle import BundleError
+    from ruralflow.bundle.upflow_files import county_brands
+
+    try:
+        return county_brands(path, county)
+    except BundleError as e:
+        fail_engine("读取品牌失败", "cannot read brands.csv", e)

@@ -104,6 +104,13 @@ ANALYSES: list[Analysis] = [
         engines=("ruralflow.sharing",),
     ),
     Analysis(
+        "upflow",
+        "上行增值：预处理、分级与渠道",
+        "Up-flow value: preprocessing, grading and channels",
+        "ruralflow.report.upflow:sections",
+        engines=("ruralflow.preprocess",),
+    ),
+    Analysis(
         "trace",
         "溯源与追溯码",
         "Traceability and trace codes",

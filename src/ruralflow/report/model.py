@@ -103,6 +103,8 @@ class ReportOptions:
     siting_seconds: float = 10.0
     siting_what: tuple[str, ...] = ("stations", "cold-hub")
     seed: int = 0
+    #: The bundle folder the county was read from (its optional files: brands, up-flow).
+    bundle_dir: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("plan_seconds", "siting_seconds"):

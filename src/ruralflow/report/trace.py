@@ -26,7 +26,7 @@ from markupsafe import Markup
 from ruralflow.domain import County
 from ruralflow.report.model import Origin, ProvenanceItem, ReportOptions, Section
 from ruralflow.report.templating import environment
-from ruralflow.trace.brand import registry_for
+from ruralflow.trace.brand import BrandRegistry
 from ruralflow.trace.checkpoint import generate_signer
 from ruralflow.trace.codes import qr_svg, resolver_from_env
 from ruralflow.trace.epcis import STAGES
@@ -138,10 +138,10 @@ covers {{ cp_size | num }}:</p>
 """
 
 
-def _brand_text(batch: BatchTrace, county: County) -> str:
+def _brand_text(batch: BatchTrace, county: County, reg: BrandRegistry) -> str:
     village = county.place_by_id.get(batch.village)
     township = village.parent if village is not None else None
-    info = registry_for(county.adcode).brand_of(batch.product, county.adcode, township)
+    info = reg.brand_of(batch.product, county.adcode, township)
     if info.regional is None:
         return "无登记品牌 / no brand registered"
     parts = [f"区域公共品牌 {info.regional.name_zh}"]
@@ -149,6 +149,16 @@ def _brand_text(batch: BatchTrace, county: County) -> str:
         parts.append(f"企业子品牌 {info.sub_brand.name_zh}")
     parts.append(f"地理标志 / GI: {info.gi_status.value}")
     return " · ".join(parts)
+
+
+def _brands(county: County, options: ReportOptions) -> BrandRegistry:
+    """The county's brands: the bundle's brands.csv, else the proposed ones (issue 18)."""
+    from ruralflow.bundle.upflow_files import county_brands
+
+    try:
+        return county_brands(options.bundle_dir, county)
+    except ValueError:  # a bad brands.csv: ruralflow validate reports it; propose instead
+        return county_brands(None, county)
 
 
 def _examples(batches: Sequence[BatchTrace]) -> list[BatchTrace]:
@@ -192,8 +202,9 @@ def sections(
     traced_day = day if day in harvest_days else harvest_days[0]
     o = options or ReportOptions()
     journeys = _journeys(county, traced_day, o)
+    reg = _brands(county, o)
     season = season_events(
-        county, SeasonOptions(days=(traced_day,), seed=o.seed, journeys=journeys)
+        county, SeasonOptions(days=(traced_day,), seed=o.seed, journeys=journeys, brands=reg)
     )
     resolver = resolver_from_env()
     examples = _examples(season.batches)
@@ -227,7 +238,7 @@ def sections(
                         if b.gs1
                         else "项目命名空间 / project namespace",
                         "url": url,
-                        "brand": _brand_text(b, county),
+                        "brand": _brand_text(b, county, reg),
                         "verified": "✓ 已验证 / verified"
                         if view["verified"]
                         else "✗ " + "; ".join(view["problems"]),
@@ -279,7 +290,6 @@ def sections(
             "assumption: t_opt_c + 4 degC (USDA AH-66 apple range -1 to 4 degC, PARAMS.md s.1)",
         ),
     ]
-    reg = registry_for(county.adcode)
     for rb in reg.regional:
         provenance.append(
             ProvenanceItem("区域公共品牌", "Regional public brand", rb.source, rb.name_zh)

@@ -308,7 +308,12 @@ def liquan_registry() -> BrandRegistry:
 
 
 def registry_for(county_adcode: str) -> BrandRegistry:
-    """The brand registry of a county: Liquan's example, else empty (no invented brands)."""
+    """The brand registry of a county: Liquan's example, else empty (no invented brands).
+
+    The fallback of callers that have no bundle (a verification view built from a log): the
+    report and ``ruralflow trace demo`` use the bundle's ``brands.csv`` instead
+    (``ruralflow.bundle.upflow_files.county_brands``, issue 18).
+    """
     if county_adcode.startswith("610425"):
         return liquan_registry()
     return BrandRegistry()
