@@ -10,7 +10,7 @@ RF := $(VENV)/bin/ruralflow
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: demo test test-postgres serve bench-service test-all lint typecheck check bench bench-routing bench-siting bench-trace bench-sharing bench-sweep clean
+.PHONY: demo test test-slow test-postgres serve bench-service test-all lint typecheck check bench bench-routing bench-siting bench-trace bench-sharing bench-sweep clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -32,6 +32,10 @@ test: $(RF)
 # postgresql package if needed). Against an existing server instead:
 #   RURALFLOW_TEST_POSTGRES_URL=postgresql+psycopg://user:pw@host/postgres \
 #     .venv/bin/pytest -m postgres tests/service
+# The slow tests (the Dask sweep on local workers, a killed and resumed sweep).
+test-slow: $(RF)
+	$(VENV)/bin/pytest -n 2 -q -m slow
+
 test-postgres: $(RF)
 	scripts/with-postgres.sh $(VENV)/bin/pytest -n 2 -q -m postgres tests/service
 
