@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import math
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Response, UploadFile
@@ -279,6 +280,35 @@ def county_summary(adcode: Adcode, user: CurrentUser, engine: EngineDep) -> Coun
         )
 
 
+def _correct(
+    s: Session,
+    r: Any,
+    table: str,
+    values: Callable[[Any], dict[str, Any]],
+    body: Any,
+    actor: str,
+) -> None:
+    """Apply ``body`` (less its ``reason``) to record ``r`` as a new version, audited."""
+    before = values(r)
+    for k, v in body.model_dump(exclude={"reason"}).items():
+        setattr(r, k, v)
+    r.version += 1
+    r.recorded_by = actor
+    s.flush()
+    s.add(
+        AuditEntry(
+            record_table=table,
+            record_id=r.id,
+            version=r.version,
+            action="correct",
+            before=before,
+            after=values(r),
+            reason=body.reason,
+            actor=actor,
+        )
+    )
+
+
 @router.get("/public/counties/{adcode}", response_model=PublicCounty)
 def public_county(adcode: Adcode, engine: EngineDep) -> PublicCounty:
     """Public county figures (no login): name, places by kind, product names."""
@@ -380,24 +410,7 @@ def correct_intake(
         c = _station(s, user, adcode, place)
         _check_product(s, c, body.product)
         r = _record(s, c, place, record)
-        before = _values(r)
-        for k, v in body.model_dump(exclude={"reason"}).items():
-            setattr(r, k, v)
-        r.version += 1
-        r.recorded_by = user.name
-        s.flush()
-        s.add(
-            AuditEntry(
-                record_table="intake_records",
-                record_id=r.id,
-                version=r.version,
-                action="correct",
-                before=before,
-                after=_values(r),
-                reason=body.reason,
-                actor=user.name,
-            )
-        )
+        _correct(s, r, "intake_records", _values, body, user.name)
         return _out(r)
 
 
@@ -656,24 +669,7 @@ def correct_delivery(
     with session_scope(engine) as s:
         c = _station(s, user, adcode, place)
         r = _delivery(s, c, place, record)
-        before = _dvalues(r)
-        for k, v in body.model_dump(exclude={"reason"}).items():
-            setattr(r, k, v)
-        r.version += 1
-        r.recorded_by = user.name
-        s.flush()
-        s.add(
-            AuditEntry(
-                record_table="deliveries",
-                record_id=r.id,
-                version=r.version,
-                action="correct",
-                before=before,
-                after=_dvalues(r),
-                reason=body.reason,
-                actor=user.name,
-            )
-        )
+        _correct(s, r, "deliveries", _dvalues, body, user.name)
         return _dout(r)
 
 
