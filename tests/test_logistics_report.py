@@ -60,3 +60,17 @@ def test_plan_section_states_the_baseline_bus_share_sorting_and_trunk() -> None:
         "city trunk 250 km",
     ):
         assert text in html, text
+
+
+def test_plan_section_shows_the_farmer_side_value_with_its_parameters() -> None:
+    from ruralflow.logistics.farmer import farmer_value
+
+    c = tiny_county()
+    p = plan(c, DAY, PlanOptions(time_limit_s=1.0, workers=1, no_improvement=2000))
+    html = plan_section(c, p).html
+    fv = farmer_value(c, p)
+    assert fv.villages, "the tiny county carries up produce on its day"
+    assert "Farmer-side value of village pickup" in html and "农户侧价值" in html
+    assert f"{fv.value_per_farmer_yuan:.1f} 元" in html
+    for par in fv.parameters:  # every assumption shown with its range and source
+        assert f"{par.low:g}-{par.high:g}" in html

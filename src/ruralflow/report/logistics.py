@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from ruralflow.domain import County
 from ruralflow.logistics.costs import Costs
+from ruralflow.logistics.farmer import farmer_value
 from ruralflow.logistics.options import PlanOptions
 from ruralflow.logistics.planner import plan
 from ruralflow.logistics.result import Plan
@@ -379,6 +380,7 @@ def plan_section(county: County, p: Plan) -> Section:
     else:
         parts.append('<p class="note">' + bi("全部承运", "Everything was carried") + "</p>")
 
+    parts.append(_farmer_html(county, p))
     parts.append(
         '<p class="note">' + bi("说明", "Notes") + ": " + esc("; ".join(p.notes)) + "</p>"
     )
@@ -398,3 +400,87 @@ def plan_section(county: County, p: Plan) -> Section:
         "\n".join(parts),
         tuple(prov),
     )
+
+
+#: Villages listed in the report's farmer-side table (the largest values first).
+FARMER_ROWS = 10
+
+
+def _farmer_html(county: County, p: Plan) -> str:
+    """The farmer-side value of village pickup: own tricycle haul vs the plan's charge."""
+    fv = farmer_value(county, p)
+    out = ["<h3>" + bi("农户侧价值（村口收货）", "Farmer-side value of village pickup") + "</h3>"]
+    if not fv.villages:
+        out.append(
+            '<p class="empty">'
+            + bi("当天没有承运的上行农产品", "No up produce was carried that day")
+            + "</p>"
+        )
+        return "".join(out)
+    out.append(
+        '<div class="cards small">'
+        + card(f"{num(fv.value_yuan)} 元", "农户节省", "Saved by farmers (yuan)")
+        + card(f"{fv.value_per_farmer_yuan:.1f} 元", "每户每天", "Per farmer a day (yuan)")
+        + card(f"{num(fv.farmers)}", "农户数", "Farmers")
+        + card(f"{num(fv.self_haul_county_yuan)} 元", "自运到县", "Own haul to county (yuan)")
+        + card(f"{num(fv.plan_charge_yuan)} 元", "计划收费", "Plan charge (yuan)")
+        + "</div>"
+    )
+    out.append(
+        '<p class="note">'
+        + bi(
+            "价值 = 农户自驾三轮车往返县城的费用（里程与时间）− 计划在村口收货的费用。",
+            "Value = the farmers' own tricycle round trips to the county hub (km and time) - "
+            "what the plan charges to collect at the village.",
+        )
+        + f" <code>ruralflow plan BUNDLE --day {esc(p.day.isoformat())} --json</code> "
+        + "(farmer_side)</p>"
+    )
+    rows = [
+        [
+            esc(v.name or v.village),
+            num(v.kg),
+            num(v.farmers),
+            num(v.km_to_county, 1),
+            num(v.self_haul_county_yuan),
+            num(v.plan_charge_yuan),
+            num(v.self_haul_county_yuan - v.plan_charge_yuan),
+        ]
+        for v in sorted(fv.villages, key=lambda v: v.plan_charge_yuan - v.self_haul_county_yuan)[
+            :FARMER_ROWS
+        ]
+    ]
+    out.append(
+        table(
+            [
+                bi("村", "Village"),
+                "kg",
+                bi("农户", "Farmers"),
+                bi("到县 km", "km to county"),
+                bi("自运 元", "Own haul (yuan)"),
+                bi("计划 元", "Plan (yuan)"),
+                bi("节省 元", "Saved (yuan)"),
+            ],
+            rows,
+        )
+    )
+    out.append(
+        table(
+            [
+                bi("参数", "Parameter"),
+                bi("取值", "Value"),
+                bi("范围", "Range"),
+                bi("来源", "Source"),
+            ],
+            [
+                [
+                    esc(par.key),
+                    f"{par.value:g} {esc(par.unit)}",
+                    f"{par.low:g}-{par.high:g}",
+                    esc(par.source),
+                ]
+                for par in fv.parameters
+            ],
+        )
+    )
+    return "".join(out)
