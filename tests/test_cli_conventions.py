@@ -187,7 +187,6 @@ def test_budget_shares_what_is_left() -> None:
         ["plan", "{b}", "--day", "notadate"],
         ["plan", "{b}", "--day", DAY, "--seed", "-1"],
         ["plan", "{b}", "--day", DAY, "--bogus"],
-        ["plan", "{b}"],
         ["site", "{b}", "--curve", "maybe"],
         ["site", "{b}", "--time-limit", "0"],
         ["site", "{b}", "--p", "-2"],

@@ -88,3 +88,17 @@ def test_plan_bad_arguments(bundle: Path, args: list[str], message: str) -> None
     assert message in text
     assert "须" in text or "可选值" in text
     assert "PlanOptions" not in text and "time_limit_s" not in text
+
+
+def test_plan_without_day_plans_the_busiest_day() -> None:
+    import json
+
+    from ruralflow.bundle import read_bundle
+    from ruralflow.report import default_day
+
+    example = Path(__file__).resolve().parents[1] / "src" / "ruralflow" / "examples" / "610425"
+    busiest = default_day(read_bundle(example))
+    assert busiest is not None
+    r = runner.invoke(app, ["plan", str(example), *FAST, "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["day"] == busiest.isoformat()

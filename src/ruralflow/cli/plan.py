@@ -43,8 +43,13 @@ def _surge(value: float | None) -> float | None:
 def plan_day(
     path: BundleArg,
     day: Annotated[
-        str, typer.Option("--day", help="Day of the flows, YYYY-MM-DD.", callback=day_callback)
-    ],
+        str | None,
+        typer.Option(
+            "--day",
+            help="Day of the flows, YYYY-MM-DD (default: the busiest day, most kg down + up).",
+            callback=day_callback,
+        ),
+    ] = None,
     time_limit: TimeLimitOpt = 10.0,
     seed: SeedOpt = 0,
     mode: Annotated[
@@ -100,11 +105,14 @@ def plan_day(
     """
     from ruralflow.domain import DomainError
     from ruralflow.logistics import PlanOptions, plan
+    from ruralflow.report import default_day
 
     budget = Budget(time_limit)
-    when = parse_date(day)
     with steps("读取数据包 / reading the bundle", show=interactive(as_json)) as progress:
         county = read_bundle_or_fail(path)
+        when = parse_date(day) if day is not None else default_day(county)
+        if when is None:
+            fail("数据包没有任何货流 / the bundle has no flows on any day: nothing to plan")
         sequential = 2 if compare and workers < 2 else 1
         progress.step(f"规划 {when} / planning {when} ({budget.left():.0f} s)")
         surge_result = None
