@@ -280,6 +280,27 @@ def county_summary(adcode: Adcode, user: CurrentUser, engine: EngineDep) -> Coun
         )
 
 
+def _history(s: Session, table: str, record_id: int) -> list[AuditOut]:
+    """Every audited version of record ``record_id`` of ``table``, oldest first."""
+    rows = s.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.record_table == table, AuditEntry.record_id == record_id)
+        .order_by(AuditEntry.version)
+    )
+    return [
+        AuditOut(
+            version=a.version,
+            action=a.action,
+            before=a.before,
+            after=a.after,
+            reason=a.reason,
+            actor=a.actor,
+            at=a.at,
+        )
+        for a in rows
+    ]
+
+
 def _correct(
     s: Session,
     r: Any,
@@ -429,23 +450,7 @@ def intake_history(
     with session_scope(engine) as s:
         c = _station(s, user, adcode, place)
         r = _record(s, c, place, record)
-        rows = s.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.record_table == "intake_records", AuditEntry.record_id == r.id)
-            .order_by(AuditEntry.version)
-        )
-        return [
-            AuditOut(
-                version=a.version,
-                action=a.action,
-                before=a.before,
-                after=a.after,
-                reason=a.reason,
-                actor=a.actor,
-                at=a.at,
-            )
-            for a in rows
-        ]
+        return _history(s, "intake_records", r.id)
 
 
 _CSV_COLS = ("day", "product", "kg", "farmer", "grade")
@@ -684,23 +689,7 @@ def delivery_history(
     with session_scope(engine) as s:
         c = _station(s, user, adcode, place)
         r = _delivery(s, c, place, record)
-        rows = s.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.record_table == "deliveries", AuditEntry.record_id == r.id)
-            .order_by(AuditEntry.version)
-        )
-        return [
-            AuditOut(
-                version=a.version,
-                action=a.action,
-                before=a.before,
-                after=a.after,
-                reason=a.reason,
-                actor=a.actor,
-                at=a.at,
-            )
-            for a in rows
-        ]
+        return _history(s, "deliveries", r.id)
 
 
 # ----------------------------------------------------------------------------- cooperatives
