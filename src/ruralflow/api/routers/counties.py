@@ -280,6 +280,16 @@ def county_summary(adcode: Adcode, user: CurrentUser, engine: EngineDep) -> Coun
         )
 
 
+def _station_records(
+    s: Session, model: Any, c: CountyRow, place: str, day: dt.date | None
+) -> list[Any]:
+    """The records of ``model`` (intake or deliveries) at station ``place``, in id order."""
+    q = select(model).where(model.county_id == c.id, model.station == place)
+    if day is not None:
+        q = q.where(model.day == day)
+    return list(s.scalars(q.order_by(model.id)))
+
+
 def _history(s: Session, table: str, record_id: int) -> list[AuditOut]:
     """Every audited version of record ``record_id`` of ``table``, oldest first."""
     rows = s.scalars(
@@ -367,12 +377,7 @@ def list_intake(
     """A station's intake records (county admin, or the station's own operator)."""
     with session_scope(engine) as s:
         c = _station(s, user, adcode, place)
-        q = select(IntakeRecord).where(
-            IntakeRecord.county_id == c.id, IntakeRecord.station == place
-        )
-        if day is not None:
-            q = q.where(IntakeRecord.day == day)
-        rows = [_out(r) for r in s.scalars(q.order_by(IntakeRecord.id))]
+        rows = [_out(r) for r in _station_records(s, IntakeRecord, c, place, day)]
         return IntakeList(data=rows, count=len(rows))
 
 
@@ -618,12 +623,7 @@ def list_deliveries(
     """A station's delivery records (county admin, or the station's own operator)."""
     with session_scope(engine) as s:
         c = _station(s, user, adcode, place)
-        q = select(DeliveryRecord).where(
-            DeliveryRecord.county_id == c.id, DeliveryRecord.station == place
-        )
-        if day is not None:
-            q = q.where(DeliveryRecord.day == day)
-        rows = [_dout(r) for r in s.scalars(q.order_by(DeliveryRecord.id))]
+        rows = [_dout(r) for r in _station_records(s, DeliveryRecord, c, place, day)]
         return DeliveryList(data=rows, count=len(rows))
 
 
