@@ -27,6 +27,7 @@ enterprise, or a regional brand's operator), ``gi_scheme``, ``gi_registration``,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -202,6 +203,27 @@ def _dup(r: _Reader, file: str, rowno: int, col: str, key: str, seen: dict[str, 
     return False
 
 
+Row = tuple[int, dict[str, Any], dict[str, str]]
+
+
+def _product_rows(
+    r: _Reader, path: Path, cols: Sequence[Column], key: str, county: County | None
+) -> list[Row] | None:
+    """The rows of ``path`` whose ``key`` is not a repeat and whose product is the bundle's
+    (each refused row is reported once); None when the file cannot be read."""
+    file = path.name
+    rows = r.rows(path, cols)
+    if rows is None:
+        return None
+    seen: dict[str, int] = {}
+    return [
+        (rowno, v, cells)
+        for rowno, v, cells in rows
+        if not _dup(r, file, rowno, key, v[key], seen)
+        and _check_product(r, file, rowno, v["product"], county)
+    ]
+
+
 def _fees(r: _Reader, path: Path) -> tuple[list[Service], Centre | None] | None:
     file = path.name
     rows = r.rows(path, FEE_COLUMNS)
@@ -262,16 +284,11 @@ def _orders(
     r: _Reader, path: Path, county: County | None, services: set[str] | None
 ) -> list[Order] | None:
     file = path.name
-    rows = r.rows(path, ORDER_COLUMNS)
+    rows = _product_rows(r, path, ORDER_COLUMNS, "order", county)
     if rows is None:
         return None
     out: list[Order] = []
-    seen: dict[str, int] = {}
     for rowno, v, cells in rows:
-        if _dup(r, file, rowno, "order", v["order"], seen):
-            continue
-        if not _check_product(r, file, rowno, v["product"], county):
-            continue
         if services is not None:
             bad = [s for s in v["services"] if s not in services]
             if bad:
@@ -305,16 +322,11 @@ def _orders(
 
 def _channels(r: _Reader, path: Path, county: County | None) -> list[Channel] | None:
     file = path.name
-    rows = r.rows(path, CHANNEL_COLUMNS)
+    rows = _product_rows(r, path, CHANNEL_COLUMNS, "id", county)
     if rows is None:
         return None
     out: list[Channel] = []
-    seen: dict[str, int] = {}
     for rowno, v, cells in rows:
-        if _dup(r, file, rowno, "id", v["id"], seen):
-            continue
-        if not _check_product(r, file, rowno, v["product"], county):
-            continue
         try:
             out.append(
                 Channel(
@@ -337,16 +349,11 @@ def _channels(r: _Reader, path: Path, county: County | None) -> list[Channel] | 
 
 def _lots(r: _Reader, path: Path, county: County | None) -> list[Lot] | None:
     file = path.name
-    rows = r.rows(path, LOT_COLUMNS)
+    rows = _product_rows(r, path, LOT_COLUMNS, "id", county)
     if rows is None:
         return None
     out: list[Lot] = []
-    seen: dict[str, int] = {}
     for rowno, v, cells in rows:
-        if _dup(r, file, rowno, "id", v["id"], seen):
-            continue
-        if not _check_product(r, file, rowno, v["product"], county):
-            continue
         try:
             out.append(Lot(v["id"], v["cooperative"], v["product"], v["grade"], float(v["kg"])))
         except DomainError as e:
