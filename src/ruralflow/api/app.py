@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,7 @@ from ruralflow.store.models import ServiceMeta
 from ruralflow.store.tracelog import SqlLogStore
 from ruralflow.trace.checkpoint import Signer, generate_signer
 from ruralflow.trace.log import LogError, MerkleLog
+from ruralflow.web import STATIC_DIR
 
 __all__ = ["create_app"]
 
@@ -79,6 +81,7 @@ def create_app(url: str | None = None) -> FastAPI:
 
     for r in (auth.router, counties.router, epcis.router, resolver.router, runs.router):
         app.include_router(r)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
 
