@@ -30,7 +30,10 @@ def test_section_has_heat_map_flow_diagram_and_tables(liquan: County) -> None:
     assert s.id == "matrix"
     html = s.html
     assert "<script" not in html and "http" not in html.split("</svg>")[0]
-    assert html.count("<svg") == 2
+    assert html.count('class="chart matrix-tornado"') >= 1  # the uncertainty's tornado
+    assert html.count("<svg") == 2 + html.count('class="chart matrix-tornado"')
+    assert 'id="matrix-uncertainty"' in html and "data-mc-band" in html
+    assert 'data-logistics-basis="literature"' in html  # no day: no plan to measure
     assert 'class="chart matrix-heat"' in html and 'class="chart matrix-flows"' in html
     for anchor in ("matrix-coefficients", "matrix-scenarios", "matrix-io", "matrix-elasticities"):
         assert f'id="{anchor}"' in html

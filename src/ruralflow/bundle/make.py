@@ -678,19 +678,24 @@ def _economy(
                 round(down_goods, -3),
                 "yuan/year",
                 f"D: {parcels_year:,.0f} parcels/year from {gen} x {parcel_value:g} yuan per "
-                "parcel (assumption); no public county online-retail figure",
+                "parcel (assumption); no public county online-retail figure; range "
+                f"{parcels_year * 40:.0f} .. {parcels_year * 100:.0f} yuan/year (parcel value "
+                "40 .. 100 yuan)",
             ),
             "down_services": SourcedValue(
                 round(down_goods * services_share, -3),
                 "yuan/year",
-                f"assumption: {services_share:g} x down_goods (payments, bills, bookings at "
-                "village stations)",
+                f"assumption, range {down_goods * 0.05:.0f} .. {down_goods * 0.2:.0f} yuan/year "
+                f"(0.05 .. 0.2 x down_goods): {services_share:g} x down_goods (payments, bills, "
+                "bookings at village stations)",
             ),
             "up_products": SourcedValue(
                 round(up_total, -3),
                 "yuan/year",
                 f"D: harvest-season up kg from {gen} x farm-gate value per kg (Xinfadi x "
-                "farm-gate factor); only produce moved through the county network",
+                "farm-gate factor); only produce moved through the county network; range "
+                f"{up_total * 0.5:.0f} .. {up_total * 1.5:.0f} yuan/year (x 0.5 .. 1.5: the "
+                "generator's volumes are assumptions)",
             ),
             "up_tourism": up_tourism,
         },
@@ -711,17 +716,25 @@ def _economy(
                 "2023",
             ),
             "services_per_down_goods": SourcedValue(
-                services_share, "share", "assumption (see down_services)"
+                services_share, "share", "assumption, range 0.05 .. 0.2 (see down_services)"
             ),
             "supply_response_elasticity": SourcedValue(
                 0.3,
                 "elasticity",
-                "assumption: up supply response to a lower logistics cost",
+                "assumption, range 0.1 .. 0.6: up supply response to a lower logistics cost",
             ),
             "brand_spillover_to_tourism": SourcedValue(
-                0.02, "yuan/yuan", "assumption: tourism induced per yuan of branded up flow"
+                0.02,
+                "yuan/yuan",
+                "assumption, range 0 .. 0.05: tourism induced per yuan of branded up flow",
             ),
-            "parcel_value_yuan": SourcedValue(parcel_value, "yuan/parcel", "assumption"),
+            "parcel_value_yuan": SourcedValue(
+                parcel_value,
+                "yuan/parcel",
+                "assumption, range 40 .. 100: value of a rural parcel, below the national mean "
+                "of 98.6 yuan (NBS 2023 online retail of physical goods 13.0174 trillion yuan / "
+                "State Post Bureau 2023 express parcels 132.07 billion)",
+            ),
         },
         io_table=io_table,
         year=year,
@@ -979,7 +992,12 @@ def make_county(
         values=values,
         p=p,
         up_tourism=SourcedValue(
-            info.up_tourism_yuan, "yuan/year", f"assumption: {info.up_tourism_note}"
+            info.up_tourism_yuan,
+            "yuan/year",
+            # a note that cites its figure ("D: ...") is the source; any other is an assumption
+            info.up_tourism_note
+            if info.up_tourism_note.startswith("D:")
+            else f"assumption: {info.up_tourism_note}",
         ),
         io_table=info.io_table,
         year=start.year,

@@ -11,20 +11,23 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ruralflow.domain import County, SourcedValue
+from ruralflow.matrix import logistics as lg
 from ruralflow.matrix import model
 from ruralflow.matrix import scenarios as scen
+from ruralflow.matrix import uncertainty as unc
 from ruralflow.matrix.coefficients import Coefficient, estimate, saving_per_yuan
 from ruralflow.matrix.county_io import CountyIO, FlowEffects, IOInputs, build_county_io
 from ruralflow.matrix.errors import IOTableError, MatrixError
 from ruralflow.matrix.flows import FlowSpec, SectorMapping, flow_spec, order_flows, sector_mappings
 from ruralflow.matrix.params import (
+    DEFAULTS,
     FALLBACK_GOODS_SHARE,
     FALLBACK_LABOUR_SHARE,
     FALLBACK_LABOUR_SOURCE,
-    resolve,
 )
 from ruralflow.matrix.regional import METHODS, Method
-from ruralflow.matrix.result import Indicators, MatrixResult, ScenarioResult, deltas
+from ruralflow.matrix.result import Indicators, LeftOut, MatrixResult, ScenarioResult, deltas
+from ruralflow.matrix.sources import unusable
 
 Array = NDArray[np.float64]
 
@@ -34,19 +37,27 @@ class MatrixOptions:
     """Options of :func:`analyse`.
 
     ``scenarios``: names to run (``None``: every scenario of
-    :data:`ruralflow.matrix.scenarios.SCENARIOS`; ``()``: none). ``logistics``: a measured
-    logistics saving, either a number (yuan saved per yuan of down volume) or a Plan-like object
-    (``ruralflow.logistics.Plan`` planned with ``compare=True``: its ``saving_yuan`` over its
-    down parcels ``totals_in.parcels`` times ``parcel_value_yuan``); ``None`` uses
-    ``economy.yaml`` or the documented default. ``method`` and ``delta``: location
-    quotients of the county IO model. ``elasticities``: compute them for the baseline.
+    :data:`ruralflow.matrix.scenarios.SCENARIOS`; ``()``: none). ``logistics``: the measured
+    logistics saving (:func:`ruralflow.matrix.logistics.measure`): a season
+    (``ruralflow.logistics.season.Season`` or its JSON dict), a day plan
+    (``ruralflow.logistics.Plan`` planned with ``compare=True``) or a number (yuan saved per
+    yuan of down volume); ``None`` uses ``economy.yaml`` or the literature default (an
+    assumption with a range). ``logistics_without_buses``: the same day planned with
+    ``use_buses=False`` (its ``costs.total``), for the bus scenario. ``method`` and ``delta``:
+    location quotients of the county IO model. ``elasticities``: compute them for the
+    baseline. ``uncertainty``: tornado and Monte Carlo band over the stated ranges, with
+    ``draws`` draws from ``seed``.
     """
 
     scenarios: tuple[str, ...] | None = None
     logistics: Any = None
+    logistics_without_buses: Any = None
     method: Method = "flq"
     delta: float | None = None
     elasticities: bool = True
+    uncertainty: bool = True
+    draws: int = unc.DEFAULT_DRAWS
+    seed: int = 0
 
 
 def measured_saving(logistics: Any, parcel_value: SourcedValue) -> SourcedValue:
@@ -180,6 +191,94 @@ def _income(
     return out
 
 
+#: Parameters that only scenarios read (the tornado lists them with their scenario).
+SCENARIO_PARAMETERS: dict[str, str] = {
+    "brand_premium": "scenario brand",
+    "training_seller_increase": "scenario training",
+    "cold_hub_coverage": "scenario cold_hub",
+}
+#: Parameters the baseline matrix reads.
+BASELINE_PARAMETERS: frozenset[str] = frozenset(
+    {
+        "rural_propensity_to_consume",
+        "online_share_of_goods_retail",
+        "online_share_of_services",
+        "supply_response_elasticity",
+        "parcel_value_yuan",
+        "brand_spillover_to_tourism",
+        "tourist_online_repurchase",
+    }
+)
+
+
+def _usable_inputs(
+    given_params: Mapping[str, SourcedValue],
+    given_flows: Mapping[str, SourcedValue],
+    notes: list[str],
+) -> tuple[dict[str, SourcedValue], dict[str, SourcedValue], list[LeftOut]]:
+    """Parameters (defaults overridden by usable given ones), flows, and what was left out."""
+    params = dict(DEFAULTS)
+    for k, v in given_params.items():
+        why = unusable(v)
+        if why is None:
+            params[k] = v
+        elif k in DEFAULTS:
+            notes.append(
+                f"economy.yaml parameter {k} = {v.value:g}: {why}; the default "
+                f"{DEFAULTS[k].value:g} ({DEFAULTS[k].source[:60]}...) is used instead"
+            )
+        else:
+            notes.append(f"economy.yaml parameter {k} = {v.value:g}: {why}; not used")
+    flows: dict[str, SourcedValue] = {}
+    left: list[LeftOut] = []
+    for f, v in given_flows.items():
+        why = unusable(v)
+        if why is None:
+            flows[f] = v
+            continue
+        left.append(LeftOut(f, v, why))
+        flows[f] = SourcedValue(
+            0.0,
+            v.unit,
+            f"left out of the total (direct value 0): the given value {why} / 直接值未计入总价值",
+        )
+        notes.append(
+            f"flow {f}: the given {v.value:,.0f} {v.unit} is left out of the total ({why}); give "
+            "a sourced value or an assumption with a range in economy.yaml to include it"
+        )
+    return params, flows, left
+
+
+def _saving(
+    params: Mapping[str, SourcedValue], measure: lg.LogisticsMeasure | None
+) -> SourcedValue:
+    """``s`` from the measure (season, day plan, given) or the literature default."""
+    if measure is None:
+        return saving_per_yuan(
+            {k: v for k, v in params.items() if k != "logistics_saving_yuan_per_yuan"}
+        )
+    pv = params["parcel_value_yuan"]
+    return SourcedValue(measure.per_yuan(pv.value), "yuan/yuan", measure.source(pv))
+
+
+def _used_by(
+    params: Mapping[str, SourcedValue], measure: lg.LogisticsMeasure | None
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k in params:
+        if k in SCENARIO_PARAMETERS:
+            out[k] = SCENARIO_PARAMETERS[k]
+        elif (
+            k in BASELINE_PARAMETERS
+            or k.startswith("coef.")
+            or (k == "logistics_saving_yuan_per_parcel" and measure is None)
+        ):
+            out[k] = "baseline"
+        else:
+            out[k] = "not read by the baseline"
+    return out
+
+
 def analyse(
     county: County, options: MatrixOptions | None = None, *, io: IOInputs | None = None
 ) -> MatrixResult:
@@ -210,12 +309,29 @@ def analyse(
         raise MatrixError(f"{county.name} ({county.adcode}): economy.yaml has no flows")
     flows = order_flows(tuple(econ.flows))
     specs = tuple(flow_spec(f) for f in flows)
-    params = resolve(econ.parameters)
+    params, flow_values, left_out = _usable_inputs(econ.parameters, econ.flows, notes)
+    measure: lg.LogisticsMeasure | None = None
     if opts.logistics is not None:
-        params["logistics_saving_yuan_per_yuan"] = measured_saving(
-            opts.logistics, params["parcel_value_yuan"]
+        measure = lg.measure(opts.logistics, county)
+    elif "logistics_saving_yuan_per_yuan" in params:
+        given = params["logistics_saving_yuan_per_yuan"]
+        measure = lg.LogisticsMeasure(
+            basis="given",
+            saving_yuan=None,
+            down_parcels=None,
+            given_per_yuan=given.value,
+            detail=f"economy.yaml logistics_saving_yuan_per_yuan ({given.source})",
         )
-    params["logistics_saving_yuan_per_yuan"] = saving_per_yuan(params)
+    if measure is None:
+        notes.append(
+            "logistics saving: no plan or season measured it; the literature default (an "
+            "assumption with a range) is used / 未规划: 物流节约取文献默认值"
+        )
+    bus_extra: float | None = None
+    if opts.logistics_without_buses is not None and measure is not None:
+        bus_extra = lg.without_buses(opts.logistics_without_buses, measure)
+    raw_params = dict(params)
+    params["logistics_saving_yuan_per_yuan"] = _saving(params, measure)
     names = opts.scenarios if opts.scenarios is not None else tuple(scen.SCENARIOS)
     chosen = [scen.get(n) for n in names]
     mappings = sector_mappings(flows, county.settings.costs, params)
@@ -249,14 +365,16 @@ def analyse(
         )
     else:
         g = FALLBACK_GOODS_SHARE
-    inputs = scen.MatrixInputs(flows=dict(econ.flows), params=params)
+    inputs = scen.MatrixInputs(
+        flows=flow_values, params=params, logistics=measure, bus_extra_cost_yuan=bus_extra
+    )
     x = np.array([inputs.flows[f].value for f in flows])
     threshold = params["balance_threshold"].value
     m, coefs = estimate(flows, params, income, g)
     base = _indicators(specs, m, x, threshold, effects, opts.elasticities)
     results: list[ScenarioResult] = []
     for s in chosen:
-        new, changes, text = scen.apply(s, inputs, county)
+        new, changes, text, counterfactual = scen.apply(s, inputs, county)
         m2, coefs2 = estimate(flows, new.params, income, g)
         x2 = np.array([new.flows[f].value for f in flows])
         ind = _indicators(specs, m2, x2, threshold, effects, False)
@@ -267,10 +385,40 @@ def analyse(
                 s.title_en,
                 text,
                 tuple(changes),
-                tuple(coefs2),
-                ind,
-                deltas(base, ind),
+                tuple(coefs if counterfactual else coefs2),
+                base if counterfactual else ind,
+                deltas(ind, base) if counterfactual else deltas(base, ind),
+                counterfactual=counterfactual,
             )
+        )
+    uncertainty = None
+    if opts.uncertainty:
+        up = [i for i, sp in enumerate(specs) if sp.direction == "up"]
+        down = [i for i, sp in enumerate(specs) if sp.direction == "down"]
+
+        def evaluate(
+            fv: Mapping[str, SourcedValue], pv: Mapping[str, SourcedValue]
+        ) -> dict[str, float]:
+            p2 = dict(pv)
+            p2["logistics_saving_yuan_per_yuan"] = _saving(p2, measure)
+            mm, _ = estimate(flows, p2, income, g)
+            xx = np.array([fv[f].value for f in flows])
+            model.check_radius(mm, flows)
+            vv = model.total_value(mm, xx)
+            return {
+                "total_value": float(vv.sum()),
+                "synergy_index": model.synergy_index(mm, xx),
+                "balance_ratio": model.ratio(vv, up, down),
+            }
+
+        used = _used_by(raw_params, measure)
+        items = unc.uncertain_inputs(
+            {f: v for f, v in flow_values.items() if f not in {lo.flow for lo in left_out}},
+            raw_params,
+            used,
+        )
+        uncertainty = unc.analyse_uncertainty(
+            evaluate, flow_values, raw_params, items, draws=opts.draws, seed=opts.seed
         )
     return MatrixResult(
         adcode=county.adcode,
@@ -286,6 +434,9 @@ def analyse(
         county_io=cio,
         scenarios=tuple(results),
         notes=tuple(notes),
+        logistics=measure,
+        left_out=tuple(left_out),
+        uncertainty=uncertainty,
     )
 
 

@@ -32,57 +32,65 @@ DEFAULTS: dict[str, SourcedValue] = {
     "online_share_of_services": SourcedValue(
         0.10,
         "share",
-        "assumption: share of household service spending (payments, bills, bookings) made "
-        "online or through village stations",
+        "assumption, range 0.05 .. 0.25: share of household service spending (payments, "
+        "bills, bookings) made online or through village stations",
     ),
     "supply_response_elasticity": SourcedValue(
         0.3,
         "elasticity",
-        "assumption: up supply response to a lower logistics cost",
+        "assumption, range 0.1 .. 0.6: up supply response to a lower logistics cost (yuan of up "
+        "value per yuan of logistics saving passed on)",
     ),
     "logistics_saving_yuan_per_parcel": SourcedValue(
         round(760_000 / (39_000 * 365), 4),
         "yuan/parcel",
-        "assumption (default when no planner saving is given): 760,000 / (39,000 x 365) = "
-        f"0.0534 yuan per inbound parcel; {_SHIPING}",
+        "assumption, range 0.0267 .. 0.107 (half to twice Shiping's figure), used only when "
+        "no plan or season measures the saving: 760,000 / (39,000 x 365) = 0.0534 yuan per "
+        f"inbound parcel; {_SHIPING}",
     ),
-    "parcel_value_yuan": SourcedValue(60.0, "yuan/parcel", "assumption"),
+    "parcel_value_yuan": SourcedValue(
+        98.6,
+        "yuan/parcel",
+        "D: NBS 2023 online retail of physical goods 13.0174 trillion yuan / State Post Bureau "
+        "2023 express parcels 132.07 billion = 98.6 yuan per parcel (national mean; rural "
+        "parcels are cheaper: range 40 .. 100)",
+    ),
     "brand_spillover_to_tourism": SourcedValue(
-        0.02, "yuan/yuan", "assumption: tourism induced per yuan of branded up flow"
+        0.02,
+        "yuan/yuan",
+        "assumption, range 0 .. 0.05: tourism induced per yuan of branded up flow",
     ),
     "tourist_online_repurchase": SourcedValue(
         0.03,
         "yuan/yuan",
-        "assumption: farm products bought online again per yuan a visitor spends in the county",
-    ),
-    "bus_saving_factor": SourcedValue(
-        round((760_000 + 300_000 + 200_000) / 760_000, 3),
-        "ratio",
-        "D: (courier saving 760,000 + bus company 300,000 + drivers 200,000) / courier saving "
-        "760,000 yuan a year when buses carry the parcels; " + _SHIPING,
+        "assumption, range 0 .. 0.06: farm products bought online again per yuan a visitor "
+        "spends in the county",
     ),
     "brand_premium": SourcedValue(
         0.15,
         "share",
-        "assumption: price premium of a regional public brand; the source paper reports 60 % "
-        "for 袁家村's integrated (三产融合) products, an upper bound for a whole county",
+        "assumption, range 0.05 .. 0.3 (no engine models brand premiums): price premium of a "
+        "regional public brand; the source paper reports 60 % for 袁家村's integrated (三产融合) "
+        "products, an upper bound for a whole county",
     ),
     "training_seller_increase": SourcedValue(
         0.10,
         "share",
-        "assumption: a county training programme (村播学院 model, source paper 4.2.1) adds 10 % "
-        "active online sellers, and up value grows in proportion",
+        "assumption, range 0 .. 0.2 (no engine models training): a county training programme "
+        "(村播学院 model, source paper 4.2.1) adds 10 % active online sellers, and up value "
+        "grows in proportion",
     ),
     "cold_hub_coverage": SourcedValue(
         1.0,
         "share",
-        "assumption: the cold hub moves all up produce from the ambient chain to the full "
-        "cold chain (an upper bound)",
+        "assumption, range 0.3 .. 1: share of up produce the cold hub moves from the ambient "
+        "chain to the full cold chain (1 is an upper bound)",
     ),
     "balance_threshold": SourcedValue(
         0.5,
         "ratio",
-        "assumption: up/down below 0.5 is diagnosed 重下行轻上行, above 2 重上行轻下行",
+        "convention of the diagnosis (a reading threshold, not a measured input): up/down "
+        "below 0.5 is diagnosed 重下行轻上行, above 2 重上行轻下行",
     ),
 }
 

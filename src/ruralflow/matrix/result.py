@@ -10,11 +10,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ruralflow.domain import SourcedValue
 from ruralflow.matrix.coefficients import Coefficient
 from ruralflow.matrix.county_io import CountyIO, FlowEffects
 from ruralflow.matrix.flows import FlowSpec, SectorMapping
+from ruralflow.matrix.logistics import LogisticsMeasure
 from ruralflow.matrix.model import Diagnosis
 from ruralflow.matrix.scenarios import Change, MatrixInputs
+from ruralflow.matrix.uncertainty import Uncertainty
 
 Array = NDArray[np.float64]
 
@@ -145,6 +148,24 @@ class Indicators:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A direct flow value left out of the total, with the value given and why."""
+
+    flow: str
+    given: SourcedValue
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "flow": self.flow,
+            "given_value": self.given.value,
+            "unit": self.given.unit,
+            "given_source": self.given.source,
+            "reason": self.reason,
+        }
+
+
 @dataclass(frozen=True)
 class ScenarioResult:
     """One scenario: what it assumed and changed, its indicators and the deltas."""
@@ -157,6 +178,9 @@ class ScenarioResult:
     coefficients: tuple[Coefficient, ...]
     indicators: Indicators
     deltas: Mapping[str, float | None]
+    counterfactual: bool = False
+    """The baseline already holds the mechanism: ``deltas`` are baseline minus the world
+    without it, and ``indicators`` are the baseline's."""
 
     @property
     def title(self) -> str:
@@ -177,6 +201,7 @@ class ScenarioResult:
             "name": self.name,
             "title": self.title,
             "assumption": self.assumption,
+            "counterfactual": self.counterfactual,
             "changes": [c.to_dict() for c in self.changes],
             "deltas": dict(self.deltas),
             "indicators": self.indicators.headline(),
@@ -210,6 +235,54 @@ class MatrixResult:
     county_io: CountyIO | None
     scenarios: tuple[ScenarioResult, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    logistics: LogisticsMeasure | None = None
+    """What measured the logistics saving ``s`` (``None``: the literature default)."""
+    left_out: tuple[LeftOut, ...] = ()
+    uncertainty: Uncertainty | None = None
+
+    @property
+    def logistics_basis(self) -> str:
+        return "literature" if self.logistics is None else self.logistics.basis
+
+    def logistics_dict(self) -> dict[str, Any]:
+        """Basis of ``s``, the measured figures and the coefficient they give."""
+        pv = self.inputs.params["parcel_value_yuan"]
+        s = self.inputs.params["logistics_saving_yuan_per_yuan"]
+        out: dict[str, Any] = (
+            self.logistics.to_dict(pv)
+            if self.logistics is not None
+            else {
+                "basis": "literature",
+                "days": [],
+                "seeds": 0,
+                "saving_yuan": None,
+                "down_parcels": None,
+                "parcel_value_yuan": pv.value,
+                "down_value_yuan": None,
+                "saving_per_yuan": s.value,
+                "saving_per_parcel_yuan": None,
+                "bus_parcels": None,
+                "bus_consignments": None,
+                "integrated_yuan": None,
+                "source": s.source,
+            }
+        )
+        try:
+            c = self.coefficient("down_goods", "up_products")
+        except KeyError:
+            c = None
+        out["coefficient"] = (
+            None
+            if c is None
+            else {"from": c.source, "to": c.target, "value": c.value, "formula": c.formula}
+        )
+        out["basis_zh"] = {
+            "season": "一季规划的节约",
+            "day_plan": "当日规划的节约",
+            "given": "给定值",
+            "literature": "文献默认值 (假设)",
+        }[out["basis"]]
+        return out
 
     @property
     def flows(self) -> tuple[str, ...]:
@@ -269,8 +342,33 @@ class MatrixResult:
         saving = self.inputs.params.get("logistics_saving_yuan_per_yuan")
         if saving is not None:
             lines.append(
-                f"  logistics saving s = {saving.value:.6g} yuan per yuan of down: {saving.source}"
+                f"  logistics saving s = {saving.value:.6g} yuan per yuan of down "
+                f"[basis: {self.logistics_basis}]: {saving.source}"
             )
+        for lo in self.left_out:
+            lines.append(
+                f"  left out of the total / 未计入: {lo.flow} {lo.given.value:,.0f} "
+                f"{lo.given.unit} ({lo.reason})"
+            )
+        u = self.uncertainty
+        if u is not None:
+            b = u.band("total_value")
+            if b["p5"] is not None and b["p95"] is not None:
+                lines.append(
+                    f"  uncertainty ({len(u.inputs)} ranged inputs, {u.draws} draws, seed "
+                    f"{u.seed}): total value 90 % band {b['p5'] / 1e6:,.3f} .. "
+                    f"{b['p95'] / 1e6:,.3f} M yuan"
+                )
+            top = u.tornado("total_value")[:3]
+            if top:
+                lines.append(
+                    "  tornado (total value): "
+                    + "; ".join(
+                        f"{t.item.key} {t.low['total_value'] / 1e6:,.2f} .. "
+                        f"{t.high['total_value'] / 1e6:,.2f} M"
+                        for t in top
+                    )
+                )
         if self.county_io is not None and self.flow_effects is not None:
             cio = self.county_io
             lines.append(
@@ -339,6 +437,9 @@ class MatrixResult:
             },
             "scenarios": [s.to_dict() for s in self.scenarios],
             "notes": list(self.notes),
+            "logistics": self.logistics_dict(),
+            "left_out": [lo.to_dict() for lo in self.left_out],
+            "uncertainty": None if self.uncertainty is None else self.uncertainty.to_dict(),
         }
 
 

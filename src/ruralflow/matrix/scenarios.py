@@ -9,13 +9,20 @@ exactly the declared targets changed.
   chain and on the full cold chain at the county's mean temperature over its supply days;
   delivered up value rises by ``sum_p w_p (1 - L_cold,p) / (1 - L_amb,p)`` (``w_p`` value
   shares), scaled by ``cold_hub_coverage``. Changes: flow ``up_products``.
-* ``bus_parcels`` (客货邮融合): buses carry the parcels. The logistics saving per yuan of down
-  volume is multiplied by ``bus_saving_factor`` (or set to ``bus_logistics_saving_yuan_per_yuan``
-  when a measured value is given). Changes: parameter ``logistics_saving_yuan_per_yuan``.
+* ``bus_parcels`` (客货邮融合): buses carry parcels, *as the plan of the same analysis does*.
+  The effect comes from the planner, never from a free number: when the measured plan (or
+  season) puts no parcel on a bus, the scenario credits nothing and says so; when it does and
+  the same day was also planned without buses, the baseline already holds the buses, so the
+  scenario is the counterfactual without them (``s`` lowered by the no-bus plan's extra cost
+  over the down value) and its reported effect is baseline minus counterfactual; without a
+  no-bus plan it credits nothing and says the buses' part is inside the measured saving.
+  Changes: parameter ``logistics_saving_yuan_per_yuan``.
 * ``brand`` (区域公共品牌): a brand programme earns a price premium ``brand_premium`` on the
-  same up volume. Changes: flow ``up_products``.
+  same up volume. No engine models brand premiums: the effect is an assumption with a range
+  and the scenario says so. Changes: flow ``up_products``.
 * ``training`` (电商培训): training adds ``training_seller_increase`` active sellers, and up
-  value grows in proportion. Changes: flow ``up_products``.
+  value grows in proportion. No engine models training: an assumption with a range, stated.
+  Changes: flow ``up_products``.
 """
 
 from __future__ import annotations
@@ -25,8 +32,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ruralflow.domain import County, SourcedValue
-from ruralflow.matrix.coefficients import saving_per_yuan
 from ruralflow.matrix.errors import MatrixError
+from ruralflow.matrix.logistics import LogisticsMeasure
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,10 @@ class MatrixInputs:
 
     flows: Mapping[str, SourcedValue]
     params: Mapping[str, SourcedValue]
+    logistics: LogisticsMeasure | None = None
+    """The measured saving (plan or season) behind ``logistics_saving_yuan_per_yuan``."""
+    bus_extra_cost_yuan: float | None = None
+    """Integrated cost of the measured day planned without buses minus with them, yuan."""
 
     def with_flow(self, name: str, value: SourcedValue) -> MatrixInputs:
         return replace(self, flows={**self.flows, name: value})
@@ -63,7 +74,9 @@ class Change:
         }
 
 
-Applier = Callable[[MatrixInputs, County], tuple[MatrixInputs, str]]
+Applier = Callable[[MatrixInputs, County], tuple[MatrixInputs, str, bool]]
+"""``(new inputs, stated assumption, counterfactual)``: ``counterfactual`` when the baseline
+already holds the mechanism and the new inputs are the world without it."""
 
 
 @dataclass(frozen=True)
@@ -98,9 +111,12 @@ def diff(before: MatrixInputs, after: MatrixInputs) -> list[tuple[str, str]]:
 
 def apply(
     scenario: Scenario, inputs: MatrixInputs, county: County
-) -> tuple[MatrixInputs, list[Change], str]:
-    """Apply ``scenario``; returns the new inputs, the changes and the stated assumption."""
-    new, assumption = scenario.applier(inputs, county)
+) -> tuple[MatrixInputs, list[Change], str, bool]:
+    """Apply ``scenario``: the new inputs, the changes, the assumption, counterfactual or not.
+
+    For a counterfactual the changes read from the world without the mechanism (before) to
+    the baseline (after)."""
+    new, assumption, counterfactual = scenario.applier(inputs, county)
     changed = diff(inputs, new)
     undeclared = [c for c in changed if c not in scenario.targets]
     if undeclared:
@@ -113,8 +129,11 @@ def apply(
         src_map = inputs.flows if kind == "flow" else inputs.params
         dst_map = new.flows if kind == "flow" else new.params
         before = src_map[key].value if key in src_map else float("nan")
-        changes.append(Change(kind, key, before, dst_map[key].value, dst_map[key].source))
-    return new, changes, assumption
+        if counterfactual:
+            changes.append(Change(kind, key, dst_map[key].value, before, src_map[key].source))
+        else:
+            changes.append(Change(kind, key, before, dst_map[key].value, dst_map[key].source))
+    return new, changes, assumption, counterfactual
 
 
 def _scale_up_products(inputs: MatrixInputs, factor: float, why: str) -> MatrixInputs:
@@ -169,12 +188,12 @@ def product_losses(county: County) -> tuple[list[ProductLoss], list[str]]:
     return out, notes
 
 
-def _cold_hub(inputs: MatrixInputs, county: County) -> tuple[MatrixInputs, str]:
+def _cold_hub(inputs: MatrixInputs, county: County) -> tuple[MatrixInputs, str, bool]:
     cov = inputs.params["cold_hub_coverage"]
     losses, notes = product_losses(county)
     weight = sum(pl.value_share for pl in losses)
     if not losses or weight <= 0:
-        return inputs, "no up products with supply: the cold hub changes nothing"
+        return inputs, "no up products with supply: the cold hub changes nothing", False
     gain = sum(pl.value_share * (1 - pl.loss_cold) / (1 - pl.loss_ambient) for pl in losses)
     gain /= weight
     factor = 1.0 + cov.value * (gain - 1.0)
@@ -194,52 +213,88 @@ def _cold_hub(inputs: MatrixInputs, county: County) -> tuple[MatrixInputs, str]:
     )
     if notes:
         text += " " + "; ".join(notes)
-    return _scale_up_products(inputs, factor, why), text
+    return _scale_up_products(inputs, factor, why), text, False
 
 
-def _bus(inputs: MatrixInputs, county: County) -> tuple[MatrixInputs, str]:
-    base = saving_per_yuan(inputs.params)
-    given = inputs.params.get("bus_logistics_saving_yuan_per_yuan")
-    if given is not None:
-        new = SourcedValue(given.value, "yuan/yuan", given.source)
-        how = f"set to {given.value:.6g} yuan per yuan ({given.source})"
-    else:
-        f = inputs.params["bus_saving_factor"]
-        new = SourcedValue(
-            base.value * f.value,
-            "yuan/yuan",
-            f"bus scenario: base saving x {f.value:g} ({f.source}); base: {base.source}",
+def _bus(inputs: MatrixInputs, county: County) -> tuple[MatrixInputs, str, bool]:
+    key = "logistics_saving_yuan_per_yuan"
+    m = inputs.logistics
+    lines = len(county.bus_lines)
+    head = "客货邮融合 / buses carry parcels: "
+    if m is None or m.basis not in ("season", "day_plan"):
+        return (
+            inputs,
+            head + "本分析没有规划结果, 不计效果 / no plan or season was measured in this "
+            "analysis, so no effect is credited (the effect of buses comes from the planner, "
+            "not from a free factor). Changes nothing.",
+            False,
         )
-        how = f"x {f.value:g} ({f.source})"
-    text = (
-        "客货邮融合: 客运班车捎带包裹, 下行每元货值节省的物流成本上升 / Buses carry parcels: the "
-        f"logistics saving per yuan of down volume {base.value:.6g} -> {new.value:.6g}, {how}. "
-        "Changes only parameter logistics_saving_yuan_per_yuan."
+    what = (
+        "一季规划 / the season"
+        if m.basis == "season"
+        else f"当日规划 / the plan of {m.days[0] if m.days else 'the day'}"
     )
-    return inputs.with_param("logistics_saving_yuan_per_yuan", new), text
+    if not m.bus_parcels:
+        return (
+            inputs,
+            head + f"{what} 未安排任何客车带货 / puts no parcel on a bus ({lines} bus line(s) in "
+            "the bundle): no effect is credited. Changes nothing.",
+            False,
+        )
+    if inputs.bus_extra_cost_yuan is None or not m.down_parcels:
+        return (
+            inputs,
+            head + f"{what} carries {m.bus_parcels:,.0f} parcels/pieces on buses; their part is "
+            "already inside the measured saving and was not split out (no plan of the same "
+            "day without buses). No effect is credited beyond the baseline. Changes nothing.",
+            False,
+        )
+    pv = inputs.params["parcel_value_yuan"]
+    base = inputs.params[key]
+    extra = inputs.bus_extra_cost_yuan
+    lower = max(0.0, base.value - extra / (m.down_parcels * pv.value))
+    new = SourcedValue(
+        lower,
+        "yuan/yuan",
+        f"counterfactual without buses: base {base.value:.6g} - no-bus extra cost "
+        f"{extra:,.2f} yuan / ({m.down_parcels:,.0f} down parcels x {pv.value:g} yuan)",
+    )
+    text = (
+        head + f"{what} carries {m.bus_parcels:,.0f} parcels/pieces on buses "
+        f"({m.bus_consignments or 0:,.0f} consignments); planned again without buses it costs "
+        f"{extra:+,.2f} yuan. The baseline holds the buses: the effect shown is baseline minus "
+        f"the world without them (s {lower:.6g} -> {base.value:.6g}). Changes only parameter "
+        f"{key}."
+    )
+    return inputs.with_param(key, new), text, True
 
 
-def _brand(inputs: MatrixInputs, county: County) -> tuple[MatrixInputs, str]:
+def _brand(inputs: MatrixInputs, county: County) -> tuple[MatrixInputs, str, bool]:
     p = inputs.params["brand_premium"]
     text = (
         "区域公共品牌: 同样的上行数量获得品牌溢价 / A brand programme earns a premium of "
-        f"{100 * p.value:g} % on the same up volume ({p.source}). Changes only flow up_products."
+        f"{100 * p.value:g} % on the same up volume ({p.source}). No engine of this tool models "
+        "brand premiums: the effect is this assumption. Changes only flow up_products."
     )
-    return _scale_up_products(
-        inputs, 1.0 + p.value, f"brand premium {p.value:g} ({p.source})"
-    ), text
+    return (
+        _scale_up_products(inputs, 1.0 + p.value, f"brand premium {p.value:g} ({p.source})"),
+        text,
+        False,
+    )
 
 
-def _training(inputs: MatrixInputs, county: County) -> tuple[MatrixInputs, str]:
+def _training(inputs: MatrixInputs, county: County) -> tuple[MatrixInputs, str, bool]:
     t = inputs.params["training_seller_increase"]
     text = (
         "电商培训: 活跃网商增加, 上行价值同比例增长 / Training adds "
         f"{100 * t.value:g} % active online sellers and up value grows in proportion "
-        f"({t.source}). Changes only flow up_products."
+        f"({t.source}). No engine of this tool models training: the effect is this "
+        "assumption. Changes only flow up_products."
     )
     return (
         _scale_up_products(inputs, 1.0 + t.value, f"training +{t.value:g} sellers ({t.source})"),
         text,
+        False,
     )
 
 

@@ -16,12 +16,11 @@ from collections import defaultdict
 from ruralflow.domain import County
 from ruralflow.logistics.costs import Costs
 from ruralflow.logistics.farmer import farmer_value
-from ruralflow.logistics.options import PlanOptions
-from ruralflow.logistics.planner import plan
 from ruralflow.logistics.result import Plan
 from ruralflow.report.fmt import num
 from ruralflow.report.html import bi, card, esc, table
 from ruralflow.report.model import ProvenanceItem, ReportOptions, Section
+from ruralflow.report.plans import day_plan
 from ruralflow.report.svgmap import KIND_LABEL, LINE_COLOURS, LegendItem, Polyline, build_map
 from ruralflow.report.templating import render_fragment
 
@@ -39,7 +38,7 @@ def logistics_sections(
         )
         return [Section("logistics", "两向物流计划", "Two-way logistics plan", html)]
     o = options or ReportOptions()
-    p = plan(county, day, PlanOptions(time_limit_s=o.plan_seconds, seed=o.seed))
+    p = day_plan(county, day, o)  # the same plan as the value matrix's (report.plans)
     return [plan_section(county, p)]
 
 

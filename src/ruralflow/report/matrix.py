@@ -1,8 +1,13 @@
-"""The value matrix as a report section: heat map, flow diagram, indicators, scenarios, IO.
+"""The value matrix as a report section: heat map, flow diagram, indicators, scenarios, IO,
+uncertainty (tornado and Monte Carlo band).
 
 Entry point of the report's analysis (``ruralflow.report.analyses``):
-:func:`sections` ``(county, day) -> [Section]``. Everything is inline SVG and HTML (no
-scripts); data is escaped by the report's Jinja environment.
+:func:`sections` ``(county, day, options) -> [Section]``. The logistics saving of the matrix
+is measured on the same day plan as the report's logistics section
+(:func:`ruralflow.report.plans.day_plan`, planned once), so the two never disagree.
+Everything is inline SVG and HTML (no scripts); data is escaped by the report's Jinja
+environment. Chart data (:func:`tornado_data`) is built apart from its drawing
+(:func:`tornado_svg`).
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from ruralflow.domain import County
 from ruralflow.matrix.engine import MatrixOptions, analyse
 from ruralflow.matrix.errors import MatrixError
 from ruralflow.matrix.result import INDICATOR_LABELS, MatrixResult
+from ruralflow.matrix.uncertainty import OUTPUTS
 from ruralflow.report.html import origin_kind
 from ruralflow.report.model import ProvenanceItem, ReportOptions, Section
+from ruralflow.report.plans import day_plan
 from ruralflow.report.templating import environment
 
 _DOWN = "#2a7fb8"
@@ -218,6 +225,90 @@ def flow_diagram_svg(result: MatrixResult) -> Markup:
     return Markup("".join(parts))
 
 
+# ----------------------------------------------------------------------------- tornado
+
+
+def tornado_data(result: MatrixResult, output: str = "total_value") -> dict[str, Any] | None:
+    """The tornado of ``output`` as plain data (base, bars low/high), or ``None``."""
+    u = result.uncertainty
+    if u is None:
+        return None
+    base = float(u.base[output])
+    bars = [
+        {
+            "key": b.item.key,
+            "kind": b.item.kind,
+            "range": f"{b.item.low:,.4g} .. {b.item.high:,.4g} {b.item.unit}",
+            "at_low": float(b.low[output]),
+            "at_high": float(b.high[output]),
+        }
+        for b in u.tornado(output)
+    ]
+    return {"output": output, "label": OUTPUTS[output], "base": base, "bars": bars}
+
+
+def _tick(v: float, output: str) -> str:
+    return f"{v / 1e6:,.0f} M" if output == "total_value" else f"{v:.3g}"
+
+
+def tornado_svg(data: dict[str, Any]) -> Markup:
+    """A horizontal tornado chart of :func:`tornado_data`: one bar per input, low end to high
+    end, around the base value."""
+    bars = data["bars"]
+    output = str(data["output"])
+    base = float(data["base"])
+    row, left, right, top = 26.0, 250.0, 40.0, 44.0
+    w = 860.0
+    h = top + max(1, len(bars)) * row + 52
+    vals: list[float] = [base]
+    vals += [float(v) for b in bars for v in (b["at_low"], b["at_high"]) if math.isfinite(v)]
+    lo, hi = min(vals), max(vals)
+    span = (hi - lo) or (abs(base) or 1.0)
+    lo, hi = lo - 0.05 * span, hi + 0.05 * span
+
+    def x(v: float) -> float:
+        return left + (v - lo) / (hi - lo) * (w - left - right)
+
+    parts = [
+        f'<svg class="chart matrix-tornado" viewBox="0 0 {w:.0f} {h:.0f}" role="img" '
+        f'aria-label="tornado {escape(output)}" style="max-width:{w:.0f}px">',
+        f'<text x="{left:.0f}" y="18" class="ptitle">{escape(str(data["label"]))}: '
+        "每个输入取其范围两端 / each input at the ends of its range</text>",
+    ]
+    for i, b in enumerate(bars):
+        y = top + i * row
+        a, c = float(b["at_low"]), float(b["at_high"])
+        x0, x1 = sorted((x(a), x(c)))
+        tip = f"{b['key']} ({b['range']}): {_tick(a, output)} at low, {_tick(c, output)} at high"
+        parts.append(
+            f"<g><title>{escape(tip)}</title>"
+            f'<text x="{left - 8:.0f}" y="{y + 15:.0f}" text-anchor="end" class="mono">'
+            f"{escape(b['key'])}</text>"
+            f'<rect x="{x0:.1f}" y="{y + 3:.1f}" width="{max(1.0, x1 - x0):.1f}" '
+            f'height="{row - 8:.0f}" fill="{_UP if c >= a else _DOWN}" fill-opacity=".75"/>'
+            f'<text x="{x1 + 4:.1f}" y="{y + 15:.0f}" style="font-size:10px">'
+            f"{escape(b['range'])}</text></g>"
+        )
+    xb = x(base)
+    yb = top + max(1, len(bars)) * row
+    parts.append(
+        f'<line x1="{xb:.1f}" y1="{top - 4:.0f}" x2="{xb:.1f}" y2="{yb:.0f}" stroke="#1d2733" '
+        'stroke-dasharray="3 3"/>'
+        f'<text x="{xb:.1f}" y="{top - 8:.0f}" text-anchor="middle" style="font-size:10px">'
+        f"基准 / base {escape(_tick(base, output))}</text>"
+    )
+    for t in np.linspace(lo, hi, 5):
+        parts.append(
+            f'<text x="{x(float(t)):.1f}" y="{yb + 16:.0f}" text-anchor="middle" '
+            f'style="font-size:10px">{escape(_tick(float(t), output))}</text>'
+        )
+    parts.append(
+        f'<text x="12" y="{h - 10:.0f}">绿: 高端使指标上升, 蓝: 下降 / green: the high end raises '
+        "the indicator, blue: lowers it</text></svg>"
+    )
+    return Markup("".join(parts))
+
+
 def _delta(v: float | None, digits: int = 0) -> str:
     if v is None:
         return "–"
@@ -316,6 +407,24 @@ def render(result: MatrixResult) -> str:
             ],
         }
     thr = result.inputs.params["balance_threshold"]
+    u = result.uncertainty
+    tornados = []
+    band = []
+    if u is not None:
+        for out in OUTPUTS:
+            data = tornado_data(result, out)
+            if data is not None and data["bars"]:
+                tornados.append({"label": data["label"], "svg": tornado_svg(data)})
+            b = u.band(out)
+            band.append(
+                {
+                    "label": OUTPUTS[out],
+                    "base": _band_num(float(u.base[out]), out),
+                    "p5": _band_num(b["p5"], out),
+                    "p50": _band_num(b["p50"], out),
+                    "p95": _band_num(b["p95"], out),
+                }
+            )
     return (
         environment()
         .get_template("matrix.html.j2")
@@ -332,8 +441,19 @@ def render(result: MatrixResult) -> str:
             scenarios=scenarios,
             io=io,
             notes=result.notes,
+            logistics=result.logistics_dict(),
+            left_out=result.left_out,
+            tornados=tornados,
+            band=band,
+            uncertainty=u,
         )
     )
+
+
+def _band_num(v: float | None, output: str) -> str:
+    if v is None or not math.isfinite(v):
+        return "–"
+    return f"{v / 1e6:,.2f} M" if output == "total_value" else f"{v:.4f}"
 
 
 def provenance(result: MatrixResult, county: County) -> list[ProvenanceItem]:
@@ -367,11 +487,27 @@ def provenance(result: MatrixResult, county: County) -> list[ProvenanceItem]:
 def sections(
     county: County, day: dt.date | None = None, options: ReportOptions | None = None
 ) -> Sequence[Section]:
-    """The value-matrix section of the report (``day`` is not used: the matrix is annual)."""
+    """The value-matrix section of the report.
+
+    The matrix is annual; ``day`` is the report's plan day, whose integrated-vs-separate saving
+    (the same plan as the logistics section's) gives the logistics coefficient. When that plan
+    puts parcels on buses, the day is planned again without buses for the bus scenario.
+    """
     title = ("城乡要素对流价值矩阵", "Convection value matrix")
+    o = options or ReportOptions()
     try:
+        logistics = None
+        without = None
+        if day is not None and (county.demand_on(day) or county.supply_on(day)):
+            logistics = day_plan(county, day, o)
+            if logistics.bus:
+                without = day_plan(county, day, o, use_buses=False)
         io = load_io_inputs(county.economy, county.adcode)
-        result = analyse(county, MatrixOptions(), io=io)
+        result = analyse(
+            county,
+            MatrixOptions(logistics=logistics, logistics_without_buses=without, seed=o.seed),
+            io=io,
+        )
     except MatrixError as e:
         html = str(
             environment()
