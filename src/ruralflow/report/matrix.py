@@ -238,13 +238,19 @@ def tornado_data(result: MatrixResult, output: str = "total_value") -> dict[str,
         {
             "key": b.item.key,
             "kind": b.item.kind,
-            "range": f"{b.item.low:,.4g} .. {b.item.high:,.4g} {b.item.unit}",
+            "range": _range_text(b.item.low, b.item.high, b.item.unit),
             "at_low": float(b.low[output]),
             "at_high": float(b.high[output]),
         }
         for b in u.tornado(output)
     ]
     return {"output": output, "label": OUTPUTS[output], "base": base, "bars": bars}
+
+
+def _range_text(low: float, high: float, unit: str) -> str:
+    if unit == "yuan/year":
+        return f"{low / 1e6:,.1f} .. {high / 1e6:,.1f} M yuan/year"
+    return f"{low:.4g} .. {high:.4g} {unit}"
 
 
 def _tick(v: float, output: str) -> str:
@@ -257,7 +263,7 @@ def tornado_svg(data: dict[str, Any]) -> Markup:
     bars = data["bars"]
     output = str(data["output"])
     base = float(data["base"])
-    row, left, right, top = 26.0, 250.0, 40.0, 44.0
+    row, left, right, top = 26.0, 230.0, 230.0, 44.0
     w = 860.0
     h = top + max(1, len(bars)) * row + 52
     vals: list[float] = [base]
@@ -286,7 +292,7 @@ def tornado_svg(data: dict[str, Any]) -> Markup:
             f"{escape(b['key'])}</text>"
             f'<rect x="{x0:.1f}" y="{y + 3:.1f}" width="{max(1.0, x1 - x0):.1f}" '
             f'height="{row - 8:.0f}" fill="{_UP if c >= a else _DOWN}" fill-opacity=".75"/>'
-            f'<text x="{x1 + 4:.1f}" y="{y + 15:.0f}" style="font-size:10px">'
+            f'<text x="{w - right + 12:.1f}" y="{y + 15:.0f}" style="font-size:10px">'
             f"{escape(b['range'])}</text></g>"
         )
     xb = x(base)
