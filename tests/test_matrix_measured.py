@@ -293,3 +293,50 @@ def test_report_tornado_data_and_measured_basis(
     data = tornado_data(r, "total_value")
     assert data is not None and data["bars"][0]["key"] == "up_tourism"
     assert all({"key", "at_low", "at_high", "range"} <= set(b) for b in data["bars"])
+
+
+def test_report_plans_each_day_once(liquan: County, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ruralflow.report.plans as plans
+    from ruralflow.report.model import ReportOptions
+
+    calls: list[Any] = []
+
+    def plan(county: County, day: Any, options: Any) -> Any:
+        calls.append(options)
+        return fake_plan(liquan)
+
+    monkeypatch.setattr(plans, "plan", plan)
+    plans.clear()
+    o = ReportOptions(plan_seconds=2, seed=3)
+    day = liquan.days[0]
+    a = plans.day_plan(liquan, day, o)
+    assert plans.day_plan(liquan, day, o) is a  # the logistics and matrix sections share it
+    assert len(calls) == 1 and calls[0].compare and calls[0].seed == 3
+    plans.day_plan(liquan, day, o, use_buses=False)
+    assert len(calls) == 2 and not calls[1].use_buses and not calls[1].compare
+    plans.day_plan(liquan, day, ReportOptions(plan_seconds=2, seed=4))
+    assert len(calls) == 3
+    plans.clear()
+
+
+def test_season_object_is_measured_like_its_json(liquan: County) -> None:
+    days = list(liquan.days[:2])
+    totals = {"bus_parcels": 0.0, "bus_consignments": 0.0, "integrated_yuan": 5000.0}
+    season = SimpleNamespace(
+        runs=("a run",),
+        days=days,
+        seeds=[0],
+        saving_yuan=800.0,
+        total=lambda key: totals[key],
+    )
+    r = run(liquan, scenarios=(), logistics=season, draws=0)
+    as_json = {
+        "county": {"adcode": liquan.adcode},
+        "days": [d.isoformat() for d in days],
+        "seeds": [0],
+        "totals": {"saving_yuan": 800.0, **totals},
+    }
+    r2 = run(liquan, scenarios=(), logistics=as_json, draws=0)
+    s, s2 = (x.inputs.params["logistics_saving_yuan_per_yuan"] for x in (r, r2))
+    assert r.logistics_basis == r2.logistics_basis == "season"
+    assert s.value == pytest.approx(s2.value) and s.value > 0
