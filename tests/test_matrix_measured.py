@@ -340,3 +340,19 @@ def test_season_object_is_measured_like_its_json(liquan: County) -> None:
     s, s2 = (x.inputs.params["logistics_saving_yuan_per_yuan"] for x in (r, r2))
     assert r.logistics_basis == r2.logistics_basis == "season"
     assert s.value == pytest.approx(s2.value) and s.value > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "text"),
+    [
+        (["--draws", "-3"], 2, "须在 0 至 100000 之间"),
+        (["--season", "/nonexistent/season.json"], 1, "cannot read the season result"),
+        (["--season", "x.json", "--saving", "0.1"], 1, "--season excludes --saving"),
+    ],
+)
+def test_cli_bad_uncertainty_and_season_options(
+    example_path: Path, args: list[str], code: int, text: str
+) -> None:
+    res = CliRunner().invoke(app, ["matrix", str(example_path), *args])
+    assert res.exit_code == code, res.output
+    assert text in " ".join(res.output.split()) and "Traceback" not in res.output

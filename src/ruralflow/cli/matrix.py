@@ -40,6 +40,14 @@ def _scenario(value: str | None) -> str | None:
     return value
 
 
+def _draws(value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= 100_000:
+        raise typer.BadParameter(
+            f"须在 0 至 100000 之间 / must be between 0 and 100000 (got {value!r})"
+        )
+    return value
+
+
 def _delta(value: float | None) -> float | None:
     if value is not None and not 0 <= value < 1:
         raise typer.BadParameter(f"须在 [0, 1) 之内 / must be in [0, 1) (got {value!r})")
@@ -85,9 +93,8 @@ def matrix_cmd(
         int,
         typer.Option(
             "--draws",
-            help="Monte Carlo draws of the uncertainty band (0: tornado only).",
-            min=0,
-            max=100_000,
+            help="Monte Carlo draws of the uncertainty band (0: tornado only; at most 100000).",
+            callback=_draws,
         ),
     ] = 1000,
     method: Annotated[
