@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Live, PageLog
+from browser_harness import Live, PageLog, new_context, watch
 
 
 def test_served_static_asset_loads_without_foreign_requests(page: Any, live: Live) -> None:
@@ -16,11 +16,9 @@ def test_served_static_asset_loads_without_foreign_requests(page: Any, live: Liv
 def test_a_foreign_request_is_refused_and_recorded(
     chromium: Any, live: Live, page_log: PageLog
 ) -> None:
-    from conftest import _context, _watch
-
-    ctx = _context(chromium, live, page_log)
+    ctx = new_context(chromium, live, page_log)
     pg = ctx.new_page()
-    _watch(pg, live.base, page_log)
+    watch(pg, live.base, page_log)
     pg.goto(f"{live.base}/health")
     pg.evaluate("fetch('https://cdn.example.org/x.js').catch(() => null)")
     pg.wait_for_timeout(200)
