@@ -319,8 +319,17 @@ async function main() {
     parts.push(freshnessSection(view), brandSection(view));
     const byIndex = new Map((outcome ? outcome.results : []).map((r) => [r.index, r]));
     const steps = el("ol", { class: "story", id: "story" });
-    for (const item of view.events || []) steps.append(storyItem(item, byIndex.get(item.index), view));
-    for (const item of view.pending || []) steps.append(storyItem(item, null, view));
+    // in the order things happened (the log's order is the order of capture)
+    const timeOf = (item) => {
+      const r = byIndex.get(item.index);
+      const t = Date.parse((r && r.event && r.event.eventTime) || item.eventTime || "");
+      return Number.isNaN(t) ? Infinity : t;
+    };
+    const items = [
+      ...(view.events || []).map((item) => [item, byIndex.get(item.index)]),
+      ...(view.pending || []).map((item) => [item, null]),
+    ].sort(([a], [b]) => timeOf(a) - timeOf(b) || a.index - b.index);
+    for (const [item, res] of items) steps.append(storyItem(item, res, view));
     parts.push(el("section", { class: "card" }, el("h2", {}, bi("从田间到货架", "From field to shelf")), steps));
   }
   if (status) status.remove();
