@@ -297,7 +297,8 @@ def verification_view(
     has a valid inclusion proof against it, and (when ``verifiers`` are given) the checkpoint's
     signature is valid. Events after the checkpoint are listed as ``pending``.
 
-    Each event item carries ``entry``, the base64 of the bytes stored in the log, and its
+    Each event item carries (with ``include_events``) ``event`` and ``entry``, the base64 of
+    the bytes stored in the log, and (always) its
     ``proof`` (leaf hash of those bytes, inclusion proof from the log's tree) even when the
     check here fails, so that a browser can repeat the check itself. ``expected`` are log
     indices that belong to the lot's history (the service's event index): one whose stored
@@ -373,7 +374,7 @@ def verification_view(
             data = log.entry(idx)
         except LogError:
             data = None
-        if data is not None:
+        if data is not None and include_events:
             item["entry"] = _b64(data)
         if cp is not None and idx < cp.tree_size:
             try:
