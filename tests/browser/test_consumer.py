@@ -133,3 +133,22 @@ def test_project_namespace_lot_page(page: Any, live: Live, lot: TracedLot) -> No
 def test_unknown_lot_fails_with_a_reason(page: Any, live: Live, lot: TracedLot) -> None:
     assert open_page(page, live, f"/01/{lot.gtin}/10/NO-SUCH-LOT") == "failed"
     assert "no signed events" in page.inner_text("#proof-failures")
+
+
+def test_coarse_county_lot_without_brand(phone: Any, live: Live) -> None:
+    """A lot of the coarse 620621 (民勤 Minqin, no brand registry): verified, freshness shown,
+    and the brand section says there is none rather than inventing one."""
+    from consumer_data import _post
+
+    from ruralflow.bundle.make import make_coarse_county
+    from ruralflow.trace import SeasonOptions, season_events
+
+    season = season_events(make_coarse_county("620621", season_days=3), SeasonOptions(limit=1))
+    token = live.token("admin620")
+    status, headers = _post(live, "/epcis/capture", json.dumps(season.document()).encode(), token)
+    assert status == 202
+    assert get_json(live, headers["location"], token)["success"]
+    uri = season.batches[0].sellable[0].epc_class
+    assert open_page(phone, live, uri[uri.index("/lot/") :]) == "verified"
+    assert "无 / none" in phone.inner_text("#brand")
+    assert float(phone.inner_text("#consumed").strip(" %")) > 0
