@@ -198,3 +198,14 @@ def test_freshness_says_why_it_is_not_computed() -> None:
     cold = freshness_of(APPLE, [_event("x", t0, [(t0, -3.0)]), _event("x", t0[:-6] + "+09:00")])
     assert cold["status"] == "below_chilling" and "chilling" in cold["reason"]
     assert "consumed_fraction" not in cold
+
+
+def test_places_are_named_from_the_county(
+    client: TestClient, gs1_batch: tuple[str, list[dict[str, Any]]]
+) -> None:
+    view = client.get(_path(gs1_batch[0]) + "/verification").json()
+    harvest = next(e for e in gs1_batch[1] if e["bizStep"] == "commissioning")
+    village = harvest["bizLocation"]["id"]
+    assert view["places"][village]["name_zh"] == harvest["ilmd"]["rf:villageName"]
+    packhouse = next(e for e in gs1_batch[1] if e["bizStep"] == "inspecting")["bizLocation"]
+    assert view["places"][packhouse["id"]]["name_en"].endswith("packhouse")

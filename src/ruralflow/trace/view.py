@@ -32,7 +32,7 @@ from ruralflow.trace.brand import BrandRegistry, registry_for
 from ruralflow.trace.checkpoint import CheckpointError, NoteError, Verifier, open_checkpoint
 from ruralflow.trace.codes import lot_of_url, trace_url
 from ruralflow.trace.epcis import alarms_of, stage_of
-from ruralflow.trace.ids import IdentifierError, Namespace
+from ruralflow.trace.ids import IdentifierError, Namespace, gln_uri
 from ruralflow.trace.log import LogError, MerkleLog
 from ruralflow.trace.merkle import ProofError, leaf_hash, verify_inclusion
 
@@ -41,6 +41,7 @@ __all__ = [
     "entry_proof",
     "freshness_of",
     "identifiers_of",
+    "locations_of",
     "temperature_readings",
     "verification_view",
 ]
@@ -162,6 +163,26 @@ def _event_summary(ev: Mapping[str, Any]) -> dict[str, Any]:
         "where": where.get("id") if isinstance(where, Mapping) else None,
         "alarms": alarms_of(ev),
     }
+
+
+def locations_of(events: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The location URIs the events name (read point, business location, source and
+    destination locations), in order of first mention."""
+    out: dict[str, None] = {}
+    for ev in events:
+        for key in ("readPoint", "bizLocation"):
+            v = ev.get(key)
+            if isinstance(v, Mapping) and isinstance(v.get("id"), str):
+                out.setdefault(v["id"], None)
+        for key, field in (("sourceList", "source"), ("destinationList", "destination")):
+            for item in ev.get(key) or ():
+                if (
+                    isinstance(item, Mapping)
+                    and item.get("type") == "location"
+                    and isinstance(item.get(field), str)
+                ):
+                    out.setdefault(item[field], None)
+    return list(out)
 
 
 def _parse_time(value: Any) -> dt.datetime | None:
@@ -290,6 +311,7 @@ def verification_view(
     include_events: bool = True,
     expected: Sequence[int] | None = None,
     product_of: Callable[[str, str], Product | None] | None = None,
+    place_of: Callable[[str], tuple[str, str] | None] | None = None,
 ) -> dict[str, Any]:
     """The JSON view of a lot (a lot URI or a scanned trace URL) for its verification page.
 
@@ -303,7 +325,9 @@ def verification_view(
     check here fails, so that a browser can repeat the check itself. ``expected`` are log
     indices that belong to the lot's history (the service's event index): one whose stored
     bytes no longer read as an event about the lot is listed too, with ``event`` null, and
-    fails. ``product_of(county, product)`` gives the product for :func:`freshness_of`.
+    fails. ``product_of(county, product)`` gives the product for :func:`freshness_of`;
+    ``place_of(location URI)`` the ``(name_zh, name_en)`` of a place, for ``places`` (the
+    names of the locations the events name, with the sub-brand's packhouse GLN).
     """
     ns = ns or Namespace.from_env()
     try:
@@ -442,4 +466,29 @@ def verification_view(
     }
     if product_of is not None:
         out["freshness"] = freshness
+    if place_of is not None:
+        names: dict[str, dict[str, str]] = {}
+        sub = (brand or {}).get("enterprise_sub_brand")
+        for uri in locations_of(readable):
+            name = place_of(uri)
+            if name is None and sub is not None and uri in _sub_brand_glns(harvest, brands):
+                name = (f"{sub['name_zh']}包装场", f"{sub['name_en']} packhouse")
+            if name is not None:
+                names[uri] = {"name_zh": name[0], "name_en": name[1]}
+        out["places"] = names
     return out
+
+
+def _sub_brand_glns(harvest: Mapping[str, Any] | None, brands: BrandRegistry | None) -> set[str]:
+    """Location URIs of the GLNs of the sub-brand covering the harvest's product."""
+    if harvest is None:
+        return set()
+    product, county = harvest.get("rf:product"), harvest.get("rf:county")
+    township = harvest.get("rf:township")
+    if not isinstance(product, str) or not isinstance(county, str):
+        return set()
+    reg = brands if brands is not None else registry_for(county)
+    info = reg.brand_of(product, county, township if isinstance(township, str) else None)
+    if info.sub_brand is None:
+        return set()
+    return {gln_uri(k.gln) for k in info.sub_brand.gs1.values() if k.gln}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -29,7 +30,7 @@ from ruralflow.store.codec import load
 from ruralflow.store.counties import county_row
 from ruralflow.store.db import session_scope
 from ruralflow.store.events import history_candidates
-from ruralflow.store.models import ProductRow
+from ruralflow.store.models import PlaceRow, ProductRow
 from ruralflow.store.tracelog import SqlLogStore
 from ruralflow.trace.codes import RESOLVER_ENV, lot_of_url, resolver_from_env
 from ruralflow.trace.ids import IdentifierError, Namespace, lgtin_uri
@@ -101,6 +102,38 @@ def _products(engine: Engine) -> Any:
     return product_of
 
 
+def _places(engine: Engine, ns: Namespace) -> Any:
+    """``place_of(location URI)``: name and English name of a stored county's place, for the
+    project's location URIs (``{base}/loc/cn/{village adcode}`` and
+    ``{base}/loc/cn/{adcode}/{place id}``)."""
+    pattern = re.compile(re.escape(ns.base) + r"/loc/cn/(\d{6})(\d{3}|\d{6})?(?:/([^/]+))?$")
+
+    def place_of(uri: str) -> tuple[str, str] | None:
+        m = pattern.match(uri)
+        if m is None:
+            return None
+        county, rest, place = m.group(1), m.group(2), m.group(3)
+        with session_scope(engine) as s:
+            row = county_row(s, county)
+            if row is None:
+                return None
+            q = select(PlaceRow.name, PlaceRow.attrs).where(PlaceRow.county_id == row.id)
+            if place is not None:
+                found = s.execute(q.where(PlaceRow.place_id == place)).first()
+            elif rest is not None:
+                code = county + rest
+                found = next(
+                    (r for r in s.execute(q) if (r.attrs or {}).get("adcode") == code), None
+                )
+            else:
+                return None
+            if found is None:
+                return None
+            return str(found.name), str((found.attrs or {}).get("name_en") or "")
+
+    return place_of
+
+
 def _view(request: Request, identifier: str) -> dict[str, Any]:
     state = request.app.state
     store = state.log.store
@@ -119,6 +152,7 @@ def _view(request: Request, identifier: str) -> dict[str, Any]:
         verifiers=[state.signer.verifier()],
         expected=candidates,
         product_of=_products(state.engine),
+        place_of=_places(state.engine, ns),
     )
 
 

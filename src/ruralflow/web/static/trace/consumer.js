@@ -35,8 +35,12 @@ function when(t) {
   return `${m[1]} ${m[2]}${m[3] && m[3] !== "+08:00" ? ` (UTC${m[3] === "Z" ? "" : m[3]})` : ""}`;
 }
 
+let PLACES = {}; // location URI -> {name_zh, name_en} (the view's "places")
+
 function place(id, lotData) {
   if (typeof id !== "string") return null;
+  const known = PLACES[id];
+  if (known && known.name_zh) return known.name_en ? `${known.name_zh} / ${known.name_en}` : known.name_zh;
   const village = /\/loc\/cn\/(\d{12})$/.exec(id);
   if (village) {
     const name = lotData && lotData["rf:village"] === village[1] ? lotData["rf:villageName"] : null;
@@ -296,6 +300,7 @@ async function main() {
   try {
     const [v, key] = await Promise.all([getJson(body.dataset.verification), getText(body.dataset.publicKey)]);
     view = v;
+    PLACES = (view && view.places) || {};
     outcome = await verifyBatch(view, key);
   } catch (e) {
     problem = `无法完成验证 / the check could not be done: ${e.message}`;
