@@ -152,3 +152,21 @@ def test_coarse_county_lot_without_brand(phone: Any, live: Live) -> None:
     assert open_page(phone, live, uri[uri.index("/lot/") :]) == "verified"
     assert "无 / none" in phone.inner_text("#brand")
     assert float(phone.inner_text("#consumed").strip(" %")) > 0
+
+
+def test_browser_without_ed25519_says_it_cannot_verify(
+    page: Any, live: Live, lot: TracedLot
+) -> None:
+    page.add_init_script(
+        """
+        const original = SubtleCrypto.prototype.importKey;
+        SubtleCrypto.prototype.importKey = function (format, key, alg, ...rest) {
+          if (alg && alg.name === "Ed25519") {
+            return Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError"));
+          }
+          return original.call(this, format, key, alg, ...rest);
+        };
+        """
+    )
+    assert open_page(page, live, lot.path) == "failed"
+    assert "cannot verify Ed25519" in page.inner_text("#proof-failures")

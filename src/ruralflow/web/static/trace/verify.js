@@ -223,7 +223,18 @@ export async function openNote(note, key) {
   const block = note.slice(cut + 2);
   const lines = block ? block.slice(0, -1).split("\n") : [];
   if (!lines.length) throw new NoteError("the note has no signatures");
-  const cryptoKey = await subtle().importKey("raw", key.publicKey, { name: "Ed25519" }, false, ["verify"]);
+  let cryptoKey;
+  try {
+    cryptoKey = await subtle().importKey("raw", key.publicKey, { name: "Ed25519" }, false, ["verify"]);
+  } catch (e) {
+    if (e && e.name === "NotSupportedError") {
+      throw new NoteError(
+        "此浏览器不支持 Ed25519 签名验证，请用新版浏览器打开 / this browser cannot verify Ed25519 " +
+          "signatures (WebCrypto); open the page in a current browser",
+      );
+    }
+    throw e;
+  }
   let verified = false;
   for (const line of lines) {
     if (!line.startsWith(EM_DASH + " ")) throw new NoteError(`malformed signature line ${JSON.stringify(line)}`);
