@@ -7,10 +7,20 @@ import json
 import time
 import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from conftest import Live
 from service_db import EXAMPLE
+
+
+class Live(Protocol):
+    """What these helpers need of the ``live`` fixture (``tests/browser/conftest.py``; not
+    imported from there: another ``conftest`` module may own that name when several test
+    folders are collected together)."""
+
+    base: str
+    db: str
+
+    def token(self, user: str) -> str: ...
 
 
 @dataclass(frozen=True)

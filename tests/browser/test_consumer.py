@@ -12,9 +12,7 @@ import re
 from typing import Any
 
 import pytest
-from consumer_data import TracedLot, capture_gs1_lot, get_json
-
-from conftest import Live, PageLog
+from consumer_data import Live, TracedLot, capture_gs1_lot, get_json
 
 DONE = 'body[data-proof="verified"], body[data-proof="failed"]'
 ASSETS = (
@@ -41,7 +39,7 @@ def open_page(pg: Any, live: Live, path: str) -> str:
 
 
 def test_untouched_log_is_verified_on_a_phone(
-    phone: Any, live: Live, lot: TracedLot, page_log: PageLog
+    phone: Any, live: Live, lot: TracedLot, page_log: Any
 ) -> None:
     assert open_page(phone, live, lot.path) == "verified", phone.inner_text("#proof")
     status = phone.inner_text("#proof-status")

@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import Live
+from consumer_data import Live
+
 from ruralflow.trace.checkpoint import Checkpoint, generate_signer, sign_checkpoint
 from ruralflow.trace.merkle import ProofError, verify_inclusion
 

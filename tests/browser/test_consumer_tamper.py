@@ -10,10 +10,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from consumer_data import TracedLot, capture_gs1_lot, get_json
+from consumer_data import Live, TracedLot, capture_gs1_lot, get_json
 from sqlalchemy.engine import make_url
-
-from conftest import Live
 
 DONE = 'body[data-proof="verified"], body[data-proof="failed"]'
 
