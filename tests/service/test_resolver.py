@@ -209,3 +209,46 @@ def test_places_are_named_from_the_county(
     assert view["places"][village]["name_zh"] == harvest["ilmd"]["rf:villageName"]
     packhouse = next(e for e in gs1_batch[1] if e["bizStep"] == "inspecting")["bizLocation"]
     assert view["places"][packhouse["id"]]["name_en"].endswith("packhouse")
+
+
+def test_a_siblings_journey_is_not_the_lots_own(tmp_path: Path) -> None:
+    """Grade 1 of a harvest sold warm elsewhere is in the family but not in grade P's own
+    story, nor in its freshness; the harvest lot's own path holds both grades."""
+    from ruralflow.trace.view import lineage
+
+    harvest_lot = "https://id.gs1.org/01/09520010000018/10/H"
+    p, one = harvest_lot + "-P", harvest_lot + "-1"
+    t = [f"2025-10-13T0{h}:00:00+08:00" for h in range(6, 10)]
+    harvest = {**_event(harvest_lot, t[0]), "action": "ADD", "bizStep": "commissioning"}
+    harvest["ilmd"] = {"rf:product": "apple", "rf:county": "610425"}
+    grading = {
+        "type": "TransformationEvent",
+        "eventID": "urn:uuid:00000000-0000-4000-8000-000000000001",
+        "eventTime": t[1],
+        "eventTimeZoneOffset": "+08:00",
+        "bizStep": "inspecting",
+        "inputQuantityList": [{"epcClass": harvest_lot, "quantity": 20.0, "uom": "KGM"}],
+        "outputQuantityList": [
+            {"epcClass": p, "quantity": 10.0, "uom": "KGM"},
+            {"epcClass": one, "quantity": 10.0, "uom": "KGM"},
+        ],
+    }
+    events = [
+        harvest,
+        grading,
+        _event(p, t[2], [(t[1], 0.0)]),
+        _event(one, t[3], [(t[1], 25.0)]),  # the sibling's warm ride
+    ]
+    assert lineage(events, p) == {p, harvest_lot}
+    assert lineage(events, harvest_lot) == {harvest_lot, p, one}
+    log = MerkleLog(SqliteLogStore(tmp_path / "log.db"))
+    for e in events:
+        log.append_json(e)
+    signer = generate_signer("test-log")
+    log.add_checkpoint(signer)
+    view = verification_view(
+        log, p, verifiers=[signer.verifier()], product_of=lambda _c, _p: APPLE
+    )
+    assert [e["own"] for e in view["events"]] == [True, True, True, False]
+    assert view["verified"] is True
+    assert view["freshness"]["max_c"] == 0.0  # the sibling's 25 degC is not this lot's

@@ -41,6 +41,7 @@ __all__ = [
     "entry_proof",
     "freshness_of",
     "identifiers_of",
+    "lineage",
     "locations_of",
     "temperature_readings",
     "verification_view",
@@ -127,6 +128,59 @@ def batch_history(
                 queue.append(nxt)
     found = sorted({i for x in seen for i in mentions.get(x, ())})
     return [(i, events[i]) for i in found]
+
+
+def _edges(
+    events: Sequence[Mapping[str, Any]],
+) -> tuple[list[tuple[set[str], set[str]]], list[tuple[str, set[str]]]]:
+    """``(inputs, outputs)`` of the transformations, ``(parent, children)`` of the packings."""
+    made: list[tuple[set[str], set[str]]] = []
+    packed: list[tuple[str, set[str]]] = []
+    for ev in events:
+        kind = ev.get("type")
+        if kind == "TransformationEvent":
+            ins = set(_epcs(ev.get("inputEPCList"))) | set(_classes(ev.get("inputQuantityList")))
+            outs = set(_epcs(ev.get("outputEPCList"))) | set(
+                _classes(ev.get("outputQuantityList"))
+            )
+            made.append((ins, outs))
+        elif kind == "AggregationEvent" and isinstance(ev.get("parentID"), str):
+            kids = set(_epcs(ev.get("childEPCs"))) | set(_classes(ev.get("childQuantityList")))
+            packed.append((ev["parentID"], kids))
+    return made, packed
+
+
+def lineage(events: Sequence[Mapping[str, Any]], identifier: str) -> set[str]:
+    """The identifiers of ``identifier``'s own path through the events.
+
+    :func:`batch_history` finds the lot's whole family: every identifier linked either way,
+    so for a graded lot also the other grades of its harvest and what became of them. The own
+    path is what the lot was made from (the inputs of a TransformationEvent with an output in
+    the path, recursively), what was made from it (outputs, recursively) and what it was
+    packed into; for a logistic unit also what it holds. Not its siblings.
+    """
+    made, packed = _edges(events)
+
+    def closure(start: set[str], step: Any) -> set[str]:
+        rel = set(start)
+        while True:
+            more = step(rel) - rel
+            if not more:
+                return rel
+            rel |= more
+
+    def up(rel: set[str]) -> set[str]:
+        return {i for ins, outs in made if outs & rel for i in ins}
+
+    def down(rel: set[str]) -> set[str]:
+        outs = {o for ins, outs in made if ins & rel for o in outs}
+        return outs | {k for parent, kids in packed if parent in rel for k in kids}
+
+    def containers(rel: set[str]) -> set[str]:
+        return {parent for parent, kids in packed if kids & rel}
+
+    path = closure({identifier}, up) | closure({identifier}, down)
+    return closure(path, containers)
 
 
 def entry_proof(log: MerkleLog, index: int, *, tree_size: int | None = None) -> dict[str, Any]:
@@ -325,7 +379,10 @@ def verification_view(
     check here fails, so that a browser can repeat the check itself. ``expected`` are log
     indices that belong to the lot's history (the service's event index): one whose stored
     bytes no longer read as an event about the lot is listed too, with ``event`` null, and
-    fails. ``product_of(county, product)`` gives the product for :func:`freshness_of`;
+    fails. ``own`` tells an event of the lot's own path (:func:`lineage`) from one of another
+    lot of the same family (another grade of its harvest); the freshness and place names use
+    the own events only. ``product_of(county, product)`` gives the product for
+    :func:`freshness_of`;
     ``place_of(location URI)`` the ``(name_zh, name_en)`` of a place, for ``places`` (the
     names of the locations the events name, with the sub-brand's packhouse GLN).
     """
@@ -339,6 +396,7 @@ def verification_view(
     lost = sorted(set(expected or ()) - found)
     if lost:
         history = sorted([*history, *((i, None) for i in lost)], key=lambda x: x[0])
+    own_ids = lineage([ev for _i, ev in history if ev is not None], lot)
     cp = log.latest_checkpoint()
     checkpoint: dict[str, Any] | None = None
     signature_ok: bool | None = None
@@ -379,6 +437,7 @@ def verification_view(
                 "disposition": None,
                 "where": None,
                 "alarms": [],
+                "own": True,
             }
             proofs_ok = False
             problems.append(
@@ -386,10 +445,13 @@ def verification_view(
                 "(the event index lists it)"
             )
         else:
-            readable.append(ev)
-            item = {"index": idx, **_event_summary(ev)}
+            own = bool(identifiers_of(ev) & own_ids)
+            if own:
+                readable.append(ev)
+            item = {"index": idx, **_event_summary(ev), "own": own}
             if (
-                harvest is None
+                own
+                and harvest is None
                 and isinstance(ev.get("ilmd"), Mapping)
                 and ev.get("action") == "ADD"
             ):

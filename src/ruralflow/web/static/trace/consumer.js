@@ -334,8 +334,22 @@ async function main() {
       ...(view.events || []).map((item) => [item, byIndex.get(item.index)]),
       ...(view.pending || []).map((item) => [item, null]),
     ].sort(([a], [b]) => timeOf(a) - timeOf(b) || a.index - b.index);
-    for (const [item, res] of items) steps.append(storyItem(item, res, view));
-    parts.push(el("section", { class: "card" }, el("h2", {}, bi("从田间到货架", "From field to shelf")), steps));
+    // the lot's own path; events of its siblings (other grades of the same harvest) are
+    // checked too but told apart
+    const others = el("ol", { class: "story", id: "family" });
+    for (const [item, res] of items) (item.own === false ? others : steps).append(storyItem(item, res, view));
+    const story = el("section", { class: "card" }, el("h2", {}, bi("从田间到货架", "From field to shelf")), steps);
+    if (others.children.length) {
+      story.append(
+        el(
+          "details",
+          {},
+          el("summary", {}, `同一采收批次其他等级的 ${others.children.length} 个事件（也已核对）/ ${others.children.length} events of other lots from the same harvest (checked too)`),
+          others,
+        ),
+      );
+    }
+    parts.push(story);
   }
   if (status) status.remove();
   app.append(...parts);
