@@ -313,6 +313,16 @@ async function main() {
       "header",
       { class: "card hero" },
       el("h1", {}, product ? `${product}` : "溯源 / Trace", view.brand && view.brand.regional_public_brand ? ` · ${view.brand.regional_public_brand.name_zh}` : ""),
+      el(
+        "p",
+        { class: "en", lang: "en" },
+        [
+          (view.freshness && view.freshness.product_name_en) || lotData["rf:product"] || "",
+          view.brand && view.brand.regional_public_brand ? view.brand.regional_public_brand.name_en : "",
+        ]
+          .filter(Boolean)
+          .join(" · "),
+      ),
       el("p", { class: "lot" }, "批次 / lot ", el("code", {}, view.lot)),
       lotData["rf:villageName"] ? el("p", {}, bi(`产地：${lotData["rf:villageName"]}`, `origin: village ${lotData["rf:village"] || ""}`)) : null,
       lotData["rf:synthetic"] ? el("p", { class: "tag" }, "演示数据 / synthetic demo data") : null,
