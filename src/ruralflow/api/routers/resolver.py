@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -84,7 +84,7 @@ class _Subset:
             yield i, b"", data[i]
 
 
-def _products(engine: Engine) -> Any:
+def _products(engine: Engine) -> Callable[[str, str], Product | None]:
     """``product_of(county, product)``: the stored county's product (for the freshness)."""
 
     def product_of(county: str, product: str) -> Product | None:
@@ -102,7 +102,7 @@ def _products(engine: Engine) -> Any:
     return product_of
 
 
-def _places(engine: Engine, ns: Namespace) -> Any:
+def _places(engine: Engine, ns: Namespace) -> Callable[[str], tuple[str, str] | None]:
     """``place_of(location URI)``: name and English name of a stored county's place, for the
     project's location URIs (``{base}/loc/cn/{village adcode}`` and
     ``{base}/loc/cn/{adcode}/{place id}``)."""
