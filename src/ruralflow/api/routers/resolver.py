@@ -1,6 +1,10 @@
 """The GS1 Digital Link resolver (no login): ``GET /01/{gtin}/10/{lot}``.
 
-A browser (``Accept: text/html``) gets the lot's public page; ``Accept:
+A browser (``Accept: text/html``) gets the lot's public consumer page: a small HTML shell whose
+own script (``/static/trace/consumer.js`` with ``verify.js``) fetches the lot's events with
+their stored bytes and inclusion proofs (``.../verification``) and the log's public key
+(``/trace/public-key``), checks them in the browser with WebCrypto, and tells the story of the
+batch (``docs/traceability.md``, "Consumer page"). ``Accept:
 application/linkset+json`` (or ``?linkType=all``) gets an RFC 9264 linkset pointing at the
 page, the lot's events with their inclusion proofs, and the latest signed checkpoint. Trace
 codes printed by ``ruralflow trace qr`` resolve here when ``$RURALFLOW_TRACE_RESOLVER`` is the
@@ -11,17 +15,24 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from sqlalchemy import Engine, select
 
 from ruralflow.api.problems import Problem
+from ruralflow.domain.products import Product
+from ruralflow.store.codec import load
+from ruralflow.store.counties import county_row
+from ruralflow.store.db import session_scope
 from ruralflow.store.events import history_candidates
+from ruralflow.store.models import PlaceRow, ProductRow
 from ruralflow.store.tracelog import SqlLogStore
-from ruralflow.trace.codes import RESOLVER_ENV, resolver_from_env
+from ruralflow.trace.codes import RESOLVER_ENV, lot_of_url, resolver_from_env
 from ruralflow.trace.ids import IdentifierError, Namespace, lgtin_uri
 from ruralflow.trace.log import MerkleLog
 from ruralflow.trace.view import verification_view
@@ -73,12 +84,75 @@ class _Subset:
             yield i, b"", data[i]
 
 
+def _products(engine: Engine) -> Callable[[str, str], Product | None]:
+    """``product_of(county, product)``: the stored county's product (for the freshness)."""
+
+    def product_of(county: str, product: str) -> Product | None:
+        with session_scope(engine) as s:
+            row = county_row(s, county)
+            if row is None:
+                return None
+            attrs = s.scalar(
+                select(ProductRow.attrs).where(
+                    ProductRow.county_id == row.id, ProductRow.product_id == product
+                )
+            )
+            return None if attrs is None else load(Product, attrs)
+
+    return product_of
+
+
+def _places(engine: Engine, ns: Namespace) -> Callable[[str], tuple[str, str] | None]:
+    """``place_of(location URI)``: name and English name of a stored county's place, for the
+    project's location URIs (``{base}/loc/cn/{village adcode}`` and
+    ``{base}/loc/cn/{adcode}/{place id}``)."""
+    pattern = re.compile(re.escape(ns.base) + r"/loc/cn/(\d{6})(\d{3}|\d{6})?(?:/([^/]+))?$")
+
+    def place_of(uri: str) -> tuple[str, str] | None:
+        m = pattern.match(uri)
+        if m is None:
+            return None
+        county, rest, place = m.group(1), m.group(2), m.group(3)
+        with session_scope(engine) as s:
+            row = county_row(s, county)
+            if row is None:
+                return None
+            q = select(PlaceRow.name, PlaceRow.attrs).where(PlaceRow.county_id == row.id)
+            if place is not None:
+                found = s.execute(q.where(PlaceRow.place_id == place)).first()
+            elif rest is not None:
+                code = county + rest
+                found = next(
+                    (r for r in s.execute(q) if (r.attrs or {}).get("adcode") == code), None
+                )
+            else:
+                return None
+            if found is None:
+                return None
+            return str(found.name), str((found.attrs or {}).get("name_en") or "")
+
+    return place_of
+
+
 def _view(request: Request, identifier: str) -> dict[str, Any]:
     state = request.app.state
     store = state.log.store
-    subset = MerkleLog(_Subset(store, history_candidates(state.engine, identifier)))
+    ns = Namespace.from_env()
+    try:
+        lot = lot_of_url(identifier, ns=ns)
+    except IdentifierError:
+        lot = identifier
+    candidates = history_candidates(state.engine, lot)
+    subset = MerkleLog(_Subset(store, candidates))
     return verification_view(
-        subset, identifier, resolver=_base(request), verifiers=[state.signer.verifier()]
+        subset,
+        lot,
+        ns=ns,
+        resolver=_base(request),
+        verifiers=[state.signer.verifier()],
+        expected=candidates,
+        product_of=_products(state.engine),
+        place_of=_places(state.engine, ns),
     )
 
 
@@ -95,7 +169,7 @@ def _answer(
     view = _view(request, identifier)
     base = _base(request)
     if not _wants_linkset(request, link_type):
-        return HTMLResponse(_page(title, view), headers={"Vary": "Accept"})
+        return HTMLResponse(_page(title, view, path), headers={"Vary": "Accept"})
     events = [
         e for e in [*view.get("events", []), *view.get("pending", [])] if isinstance(e, dict)
     ]
@@ -187,25 +261,38 @@ def public_key(request: Request) -> PlainTextResponse:
     return PlainTextResponse(request.app.state.signer.verifier().to_text())
 
 
-def _page(title: str, view: dict[str, Any]) -> str:
+def _page(title: str, view: dict[str, Any], path: str) -> str:
+    """The consumer page's HTML shell; ``/static/trace/consumer.js`` checks and fills it.
+
+    Without JavaScript it shows the events as a plain table (and no verdict: the verdict is
+    the browser's own check, not the server's word).
+    """
     e = html.escape
     rows = "".join(
         "<tr>"
         + "".join(
             f"<td>{e(str(ev.get(k) or ''))}</td>"
-            for k in ("eventTime", "type", "bizStep", "where")
+            for k in ("eventTime", "stage", "bizStep", "where")
         )
         + "</tr>"
         for ev in [*view.get("events", []), *view.get("pending", [])]
         if isinstance(ev, dict)
     )
-    verified = "已验证 / verified" if view.get("verified") else "未验证 / not verified"
     return (
-        '<!doctype html><html lang="zh"><head><meta charset="utf-8">'
-        f"<title>溯源 / Trace: {e(title)}</title></head><body>"
-        f"<h1>溯源 / Trace: {e(title)}</h1>"
-        f"<p>{verified}</p>"
-        "<table><thead><tr><th>时间 / time</th><th>事件 / event</th>"
-        "<th>环节 / step</th><th>地点 / where</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></body></html>"
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>溯源 / Trace: {e(title)}</title>"
+        '<link rel="icon" href="data:,">'
+        '<link rel="stylesheet" href="/static/trace/consumer.css">'
+        '<script type="module" src="/static/trace/consumer.js"></script>'
+        "</head>"
+        f'<body data-verification="{e(path)}/verification" data-public-key="/trace/public-key">'
+        '<main id="app">'
+        f'<p id="proof-checking" class="card">正在浏览器中验证 / checking in your browser: '
+        f"{e(title)}</p>"
+        "<noscript><p>验证需要 JavaScript / the check needs JavaScript.</p>"
+        "<table><thead><tr><th>时间 / time</th><th>环节 / stage</th>"
+        "<th>业务步骤 / step</th><th>地点 / where</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></noscript>"
+        "</main></body></html>"
     )
