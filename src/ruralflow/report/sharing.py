@@ -422,6 +422,7 @@ def sections(
         seasons=REPORT_SEASONS,
         seed=(options or ReportOptions(seed=REPORT_SEED)).seed,
         farm_gate_factor=case.farm_gate_factor,
+        farm=case.farm,
     )
     table = compare(result)
     check = check_fit(
