@@ -54,7 +54,15 @@ ride is a hold at one temperature, so the consumed shelf life is
 the loss the haul adds, not the loss of the whole chain. Temperatures are never set below the
 product's ``t_min_c`` (the freshness model does not extrapolate there).
 
-Marginal value of the k-th site: the objective with k new sites (k = 1..K), each point solved
+No facility: every village may also send its kg nowhere (the ambient chain). That option is
+one more site of the model, always open, free and unbounded, at the cost of the spoilage the
+cold chain would have avoided, ``kg x value x [L(phi_ambient) - L(phi_cold(0))]`` per product
+and month (:func:`spoilage_avoided_yuan_per_kg`, with :func:`ambient_journey`). "Build
+nothing" is therefore a feasible answer with its cost (``nothing_yuan``, curve point 0), a
+capacity short of the season's kg leaves the rest on the ambient chain, and each open site has
+a net value (:class:`SiteValue`: spoilage avoided - transport - fixed cost, yuan/season).
+
+Marginal value of the k-th site: the objective with k new sites (k = 0..K), each point solved
 to proven optimality (``curve="exact"``, each point its own status and gap; optimal values
 need not be concave in k, which the notes say when it happens) or by successive solves that
 keep the previous sites open and add one (``curve="nested"``: a build order whose marginal
