@@ -128,3 +128,12 @@ def test_cli_simulate_prints_the_verdict(tmp_path: Path) -> None:
     assert data["verdict"]["workable"]
     assert data["farm"]["household_kg"] == 25_000
     assert "farm_economics.csv" in data["farm_sources"]["household_kg"]
+
+
+def test_report_section_states_the_verdict() -> None:
+    from ruralflow.report.sharing import sections
+
+    html = sections(county("511823"))[0].html
+    assert 'data-verdict="none"' in html and "no split can work" in html
+    html = sections(county("620621"))[0].html
+    assert 'data-verdict="workable"' in html and "floor_cost" in html
