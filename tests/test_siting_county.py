@@ -21,7 +21,6 @@ from ruralflow.domain.places import StationFunction
 from ruralflow.freshness import assess
 from ruralflow.geo import Geography
 from ruralflow.siting import (
-    CapacityShortfallError,
     CoverageInfeasibleError,
     InfeasibleSitingError,
     SitingInputError,
@@ -29,8 +28,10 @@ from ruralflow.siting import (
 from ruralflow.siting.county import (
     CountySitingOptions,
     CountySitingResult,
+    ambient_journey,
     journey_to_facility,
     site_county,
+    spoilage_avoided_yuan_per_kg,
     spoilage_yuan_per_kg,
 )
 
@@ -213,15 +214,17 @@ def line_county(fixed_per_day: float, *, extra: tuple[Place, ...] = ()) -> Count
 
 
 def plan_cost(county: County, sites: list[str]) -> float:
-    """Fixed + transport + spoilage of serving every village from its nearest of ``sites``."""
+    """Fixed + transport + spoilage of serving every village from the cheapest of ``sites``
+    or of no site at all (its kg then lose what the cold chain would have avoided)."""
     g = Geography.from_county(county)
     speed = county.vehicle_types[0].speed_kmh
     fixed = float(county.settings.costs["cold_hub_fixed_yuan_per_day"].value) * len(sites)
     apple = county.products[0]
     ambient = county.settings.mean_temp_c(DAY)
+    nothing = 1000.0 * spoilage_avoided_yuan_per_kg(apple, ambient_c=ambient, field_heat_h=2.0)
     total = fixed
     for v in ("W1", "W2", "E1", "E2"):
-        cost = []
+        cost = [nothing]
         for s in sites:
             km = g.distance_km(v, s)
             spoil = spoilage_yuan_per_kg(apple, np.array([km / speed]), ambient_c=ambient)
@@ -230,16 +233,17 @@ def plan_cost(county: County, sites: list[str]) -> float:
     return total
 
 
-@pytest.mark.parametrize(("fixed", "want"), [(100.0, {"C1", "C2"}), (1000.0, {"C3"})])
+@pytest.mark.parametrize(("fixed", "want"), [(20.0, {"C1", "C2"}), (1000.0, set())])
 def test_cold_hub_hand_checked_optimum(fixed: float, want: set[str]) -> None:
+    """Hubs that pay (one or two) and hubs that do not (build nothing), by brute force."""
     county = line_county(fixed)
     r = site_county(county, "cold-hub", opts(curve_max=3))
     assert r.status == "optimal"
     assert set(r.new_ids) == want
-    # brute force over every subset of the three candidates
+    # brute force over every subset of the three candidates, the empty one included
     best = min(
         (plan_cost(county, list(s)), set(s))
-        for n in (1, 2, 3)
+        for n in (0, 1, 2, 3)
         for s in itertools.combinations(["C1", "C2", "C3"], n)
     )
     assert best[1] == want
@@ -247,30 +251,71 @@ def test_cold_hub_hand_checked_optimum(fixed: float, want: set[str]) -> None:
     costs = {c.key: c.yuan for c in r.costs}
     assert costs["total"] == pytest.approx(best[0], rel=1e-9)
     assert costs["fixed"] == fixed * len(want)
-    assert costs["spoilage"] > 0 and costs["transport"] > 0
     assert r.season["days"] == 1 and r.season["kg"] == 4000.0
+    # building nothing is a feasible answer with its cost: curve point 0
+    assert r.nothing_yuan == pytest.approx(plan_cost(county, []), rel=1e-9)
+    assert r.curve[0].objective == pytest.approx(r.nothing_yuan, rel=1e-9)
+    assert r.curve[0].status == "optimal"
     # curve: exactly k new sites; its minimum is the optimum
     objs = [p.objective for p in r.curve if p.objective is not None]
     assert min(objs) == pytest.approx(r.objective, rel=1e-9)
-    assert r.curve[0].objective is None  # no cold hub yet
     two = r.curve[2]
     assert two.objective == pytest.approx(plan_cost(county, ["C1", "C2"]), rel=1e-9)
     one = r.curve[1].objective
     assert one is not None and two.objective is not None
     assert two.marginal == pytest.approx(one - two.objective)
-    assert all(p.status == "optimal" for p in r.curve[1:])
+    assert all(p.status == "optimal" for p in r.curve)
+    # each open hub: spoilage avoided (yuan/season) - transport - fixed = net, and the nets
+    # add up to what the answer saves over building nothing
+    assert {v.id for v in r.site_values} == want
+    for v in r.site_values:
+        assert v.spoilage_avoided_yuan > 0 and v.net_yuan > 0
+        assert v.net_yuan == pytest.approx(
+            v.spoilage_avoided_yuan - v.transport_yuan - v.fixed_yuan
+        )
+    saved = sum(v.net_yuan for v in r.site_values)
+    assert r.nothing_yuan - costs["total"] == pytest.approx(saved, rel=1e-9, abs=1e-9)
+    text = r.summary()
+    if want:
+        assert "spoilage avoided" in text and "净值 net" in text
+        assert costs["spoilage"] > 0 and costs["transport"] > 0
+    else:
+        assert "answer: build no cold hub" in text
+        assert r.open_ids == () and costs["unserved"] == pytest.approx(r.nothing_yuan)
     d = check_json(r)
-    assert {"fixed", "transport", "spoilage", "total"} == {c["key"] for c in d["costs"]}
+    assert {"fixed", "transport", "spoilage", "unserved", "total"} == {
+        c["key"] for c in d["costs"]
+    }
+    assert [v["id"] for v in d["site_values"]] == [v.id for v in r.site_values]
+    assert d["nothing_yuan"] == pytest.approx(r.nothing_yuan, abs=0.01)
+
+
+def test_spoilage_avoided_is_ambient_minus_cold_chain() -> None:
+    apple = tiny_county().products[0]
+    got = spoilage_avoided_yuan_per_kg(apple, ambient_c=20.0, field_heat_h=2.0)
+    amb = assess(apple, ambient_journey(apple, ambient_c=20.0, field_heat_h=2.0), kg=1.0)
+    cold = assess(apple, journey_to_facility(apple, 0.0, ambient_c=20.0), kg=1.0)
+    assert got == pytest.approx(amb.loss_yuan - cold.loss_yuan, rel=1e-9)
+    # warmer months avoid more
+    warm = spoilage_avoided_yuan_per_kg(apple, ambient_c=28.0)
+    assert warm > got > spoilage_avoided_yuan_per_kg(apple, ambient_c=8.0)
 
 
 def test_existing_cold_hub_stays_open_and_costs_nothing() -> None:
     far = Place("OLD", PlaceKind.COLD_HUB, "旧冷库", 108.80, 34.58)
-    county = line_county(100.0, extra=(far,))
+    county = line_county(2.0, extra=(far,))
     r = site_county(county, "cold-hub", opts(curve="none"))
     assert r.existing_ids == ("OLD",)
     assert "OLD" in r.open_ids and set(r.new_ids) == {"C1", "C2"}
     assert r.site_by_id["OLD"].cost_yuan == 0.0
-    assert {c.key: c.yuan for c in r.costs}["fixed"] == 200.0
+    assert {c.key: c.yuan for c in r.costs}["fixed"] == 4.0
+
+
+def with_costs(county: County, **values: float) -> County:
+    costs = dict(county.settings.costs)
+    for k, v in values.items():
+        costs[k] = SourcedValue(v, "test", "test")
+    return county.replace(settings=dataclasses.replace(county.settings, costs=costs))
 
 
 def test_preprocess_derived_candidates_on_the_tiny_county() -> None:
@@ -278,8 +323,23 @@ def test_preprocess_derived_candidates_on_the_tiny_county() -> None:
     # township stations and villages with >= 150 households (V3)
     assert {s.id for s in r.candidates} == {"T1", "T2", "V3"}
     assert "derived" in r.candidate_rule and any("derived" in n for n in r.notes)
+    # at the default 600 yuan/day a centre does not pay for one village's 500 kg: none
+    assert r.new_ids == () and r.open_ids == ()
+    assert r.curve[1].marginal is not None and r.curve[1].marginal < 0
+    cheap = with_costs(tiny_county(), preprocess_fixed_yuan_per_day=1.0)
+    r = site_county(cheap, "preprocess", opts(household_threshold=150))
     assert r.new_ids == ("T1",)  # nearest to the only supplying village, V2
     assert r.curve[2].marginal is not None and r.curve[2].marginal < 0  # a 2nd site only costs
+
+
+def test_capacity_short_of_demand_leaves_the_rest_on_the_ambient_chain() -> None:
+    small = with_costs(line_county(2.0), cold_hub_capacity_kg_per_day=1000.0)
+    r = site_county(small, "cold-hub", opts(curve="none"))
+    assert r.status == "optimal"
+    assert r.metrics["unserved_kg"] == pytest.approx(4000.0 - 1000.0 * len(r.open_ids))
+    costs = {c.key: c.yuan for c in r.costs}
+    assert costs["unserved"] > 0
+    assert sum(v.kg for v in r.site_values) == pytest.approx(1000.0 * len(r.open_ids))
 
 
 # ----------------------------------------------------------------------------- infeasible
@@ -291,23 +351,10 @@ def test_infeasible_requests_give_the_numbers() -> None:
         CoverageInfeasibleError, match=r"3 demand points within radius 2 .*1 sites"
     ):
         site_county(c, "stations", opts(existing="none", cover_all=True, p=1))
-    with pytest.raises(
-        InfeasibleSitingError,
-        match=r"budget 50 yuan/season .* \(100 yuan/season = 100 yuan/day x 1 days",
-    ):
-        site_county(line_county(100.0), "cold-hub", opts(budget_yuan=50.0))
-    small = line_county(100.0)
-    small = small.replace(
-        settings=dataclasses.replace(
-            small.settings,
-            costs={
-                **small.settings.costs,
-                "cold_hub_capacity_kg_per_day": SourcedValue(1000.0, "kg/day", "test"),
-            },
-        )
-    )
-    with pytest.raises(CapacityShortfallError, match=r"total capacity 3000 < total demand 4000"):
-        site_county(small, "cold-hub", opts())
+    # a budget below any hub's fixed cost: build nothing, and say why
+    r = site_county(line_county(2.0), "cold-hub", opts(budget_yuan=1.0, curve="none"))
+    assert r.new_ids == ()
+    assert any("budget 1 yuan/season is below the fixed cost" in n for n in r.notes)
     with pytest.raises(SitingInputError, match="stations only"):
         site_county(c, "cold-hub", opts(existing="townships"))
     with pytest.raises(SitingInputError, match="no up supply"):
@@ -409,3 +456,37 @@ def test_report_sections() -> None:
     ):
         assert text in html
     assert html.count('id="map-title"') <= 1
+
+
+def test_report_shows_each_hub_spoilage_avoided_or_no_hub() -> None:
+    from ruralflow.report.siting import result_section
+
+    county = line_county(2.0)
+    r = site_county(county, "cold-hub", opts(curve="none"))
+    html = result_section(county, r).html
+    assert "Net value of each site" in html and "spoilage avoided" in html
+    for v in r.site_values:
+        assert v.id in html
+    assert "this answer saves" in html
+    none = site_county(line_county(1000.0), "cold-hub", opts(curve="none"))
+    html = result_section(line_county(1000.0), none).html
+    assert 'data-answer="none"' in html and "build no cold hub" in html
+
+
+@pytest.mark.parametrize(("fixed", "pays"), [(2.0, True), (1000.0, False)])
+def test_cli_cold_hub_answers_no_hub_or_hubs(tmp_path: Path, fixed: float, pays: bool) -> None:
+    path = write_bundle(line_county(fixed).replace(boundary=None), tmp_path / "line")
+    args = ["site", str(path), "--what", "cold-hub", "--curve", "none", "--time-limit", "10"]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    if pays:
+        assert "spoilage avoided" in r.output and "净值 net" in r.output
+        assert "answer: build no cold hub" not in r.output
+    else:
+        assert "answer: build no cold hub" in r.output
+    d = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert bool(d["new_ids"]) is pays
+    assert bool(d["site_values"]) is pays
+    assert d["nothing_yuan"] > 0
+    for v in d["site_values"]:
+        assert v["unit"] == "yuan/season" and v["spoilage_avoided_yuan"] > 0

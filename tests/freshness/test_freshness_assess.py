@@ -121,9 +121,30 @@ def test_default_perishability_values_and_aliases() -> None:
     assert "PARAMS.md" in lettuce["source"]
     orange = default_perishability("navel_orange")
     assert orange["t_min_c"] == 3.0 and orange["ea_kj_per_mol"] == pytest.approx(58.9)
-    assert default_perishability("kiwi")["source"].startswith("ASSUMPTION")
+    assert default_perishability("kiwi")["source"].startswith("AH-66")
     # a returned dict is a copy
     lettuce["q10"] = 99.0
     assert default_perishability("lettuce")["q10"] == 2.1
     with pytest.raises(FreshnessError, match="no default perishability for product 'durian'"):
         default_perishability("durian")
+
+
+def test_lead_products_have_their_own_sourced_parameters() -> None:
+    """Issue 16 item 6: kiwifruit no longer reuses the apple row; honeydew melon has a chilling
+    threshold below its storage optimum; each row cites AH-66 or another named source."""
+    apple, kiwi = default_perishability("apple"), default_perishability("kiwifruit")
+    assert kiwi["shelf_life_ref_days"] == 135.0 != apple["shelf_life_ref_days"]
+    assert "Kiwi row" in kiwi["source"] and "UC Davis" in kiwi["source"]
+    melon = default_perishability("honeydew")
+    assert melon["t_min_c"] == 4.4 and melon["t_opt_c"] == 7.0
+    assert "WFLO" in melon["source"] and melon["ea_kj_per_mol"] is None
+    pear = default_perishability("pear")
+    assert (pear["shelf_life_ref_days"], pear["t_ref_c"]) == (75.0, -1.0)
+    assert "Pear row" in pear["source"]
+    # the catalogue's melon and pear take these rows (the bundles' products carry them)
+    from ruralflow.bundle.catalog import products
+
+    cat = products()
+    assert cat["melon"].freshness_key == "honeydew melon"
+    assert cat["pear"].freshness_key == "pear"
+    assert cat["kiwifruit"].freshness_key == "kiwifruit"

@@ -7,7 +7,7 @@ Files in ``ruralflow/bundle/data/``:
 * ``products.csv``: product types, the Xinfadi price group and the farm-gate factor, and
   perishability: by name from ``ruralflow.freshness.default_perishability`` (which cites the
   research notes ``PARAMS.md`` rows) where that table has the product, otherwise the
-  row's own values and source (honeydew melon, pear, dried Sichuan pepper, tea, cucumber,
+  row's own values and source (dried Sichuan pepper, tea, cucumber,
   tomato, mushroom).
 * ``county_products.csv``: which products each county sends up, their role (lead /
   secondary / minor) and harvest window (``MM-DD`` to ``MM-DD``, may wrap over New Year).

@@ -58,10 +58,130 @@ from ruralflow.sharing.settlement import (
     SettlementError,
     settle,
 )
-from ruralflow.sharing.simulation import Design, Season, default_designs
+from ruralflow.sharing.simulation import Design, Farm, Season, default_designs
 
 #: ``prices.csv`` replaces the Xinfadi series for fitting when it has this many weeks.
 MIN_BUNDLE_WEEKS = 104
+
+#: The packaged farm economics per product (``ruralflow/bundle/data/farm_economics.csv``).
+FARM_ECONOMICS_FILE = "farm_economics.csv"
+
+
+@dataclass(frozen=True, slots=True)
+class FarmEconomics:
+    """One product's member household: area, yield, cash cost and the buyer's handling cost,
+    each a central value with a (low, high) range, and where the figures come from."""
+
+    product: str
+    mu_per_household: float
+    mu_range: tuple[float, float]
+    kg_per_mu: float
+    kg_per_mu_range: tuple[float, float]
+    cost_yuan_per_mu: float
+    cost_range: tuple[float, float]
+    buyer_cost_yuan_per_kg: float
+    buyer_cost_range: tuple[float, float]
+    source: str
+
+    @property
+    def household_kg(self) -> float:
+        return self.mu_per_household * self.kg_per_mu
+
+    @property
+    def cost_yuan_per_kg(self) -> float:
+        return self.cost_yuan_per_mu / self.kg_per_mu
+
+    def farm(self) -> Farm:
+        """The simulation's :class:`Farm` for this product (household size, poverty line,
+        members and shares stay the documented defaults)."""
+        base = Farm()
+        lo_kg = self.mu_range[0] * self.kg_per_mu_range[0]
+        hi_kg = self.mu_range[1] * self.kg_per_mu_range[1]
+        lo_c = self.cost_range[0] / self.kg_per_mu_range[1]
+        hi_c = self.cost_range[1] / self.kg_per_mu_range[0]
+        sources = dict(base.sources)
+        sources["household_kg"] = (
+            f"{self.mu_per_household:g} mu x {self.kg_per_mu:,.0f} kg/mu (range "
+            f"{lo_kg:,.0f}-{hi_kg:,.0f} kg); {FARM_ECONOMICS_FILE}: {self.source}"
+        )
+        sources["production_cost_yuan_per_kg"] = (
+            f"cash cost {self.cost_yuan_per_mu:,.0f} yuan/mu / {self.kg_per_mu:,.0f} kg/mu "
+            f"(range {lo_c:.2f}-{hi_c:.2f} yuan/kg); see household_kg"
+        )
+        sources["shares_per_household"] = (
+            f"assumption: equity designs, 4 shares per household ({self.mu_per_household:g} mu)"
+        )
+        return Farm(
+            household_kg=self.household_kg,
+            production_cost_yuan_per_kg=round(self.cost_yuan_per_kg, 4),
+            household_size=base.household_size,
+            poverty_line_yuan_per_person=base.poverty_line_yuan_per_person,
+            members=base.members,
+            shares_per_household=base.shares_per_household,
+            sources=tuple(sources.items()),
+        )
+
+    def describe(self) -> str:
+        return (
+            f"farm ({FARM_ECONOMICS_FILE}): {self.mu_per_household:g} mu "
+            f"({self.mu_range[0]:g}-{self.mu_range[1]:g}) x {self.kg_per_mu:,.0f} kg/mu "
+            f"({self.kg_per_mu_range[0]:,.0f}-{self.kg_per_mu_range[1]:,.0f}) = "
+            f"{self.household_kg:,.0f} kg a household; cash cost {self.cost_yuan_per_mu:,.0f} "
+            f"yuan/mu ({self.cost_range[0]:,.0f}-{self.cost_range[1]:,.0f}) = "
+            f"{self.cost_yuan_per_kg:.2f} yuan/kg; buyer handling "
+            f"{self.buyer_cost_yuan_per_kg:.2f} yuan/kg "
+            f"({self.buyer_cost_range[0]:.2f}-{self.buyer_cost_range[1]:.2f})"
+        )
+
+
+def _number(row: dict[str, str], i: int, col: str) -> float:
+    try:
+        v = float(row[col])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(
+            f"{FARM_ECONOMICS_FILE} 第 {i} 行 / row {i}, {col}: "
+            f"须为数 / must be a number (got {row.get(col)!r})"
+        ) from None
+    if not v > 0:
+        raise ValueError(
+            f"{FARM_ECONOMICS_FILE} 第 {i} 行 / row {i}, {col}: 须 > 0 / must be > 0 (got {v!r})"
+        )
+    return v
+
+
+def _ranged(
+    row: dict[str, str], i: int, mid: str, lo: str, hi: str
+) -> tuple[float, tuple[float, float]]:
+    a, m, b = _number(row, i, lo), _number(row, i, mid), _number(row, i, hi)
+    if not a <= m <= b:
+        raise ValueError(
+            f"{FARM_ECONOMICS_FILE} 第 {i} 行 / row {i}, {mid}: {m:g} 不在范围内 / "
+            f"outside its range {lo}..{hi} = {a:g}..{b:g}"
+        )
+    return m, (a, b)
+
+
+def farm_economics() -> dict[str, FarmEconomics]:
+    """The packaged per-product farm economics (every row checked: central value in range)."""
+    import csv
+    from importlib import resources
+
+    text = (
+        resources.files("ruralflow.bundle")
+        .joinpath("data", FARM_ECONOMICS_FILE)
+        .read_text(encoding="utf-8")
+    )
+    out: dict[str, FarmEconomics] = {}
+    for i, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+        mu, mu_r = _ranged(row, i, "mu_per_household", "mu_low", "mu_high")
+        kg, kg_r = _ranged(row, i, "kg_per_mu", "kg_per_mu_low", "kg_per_mu_high")
+        cost, cost_r = _ranged(row, i, "cost_yuan_per_mu", "cost_low", "cost_high")
+        bc, bc_r = _ranged(row, i, "buyer_cost_yuan_per_kg", "buyer_cost_low", "buyer_cost_high")
+        product = row["product"].strip()
+        out[product] = FarmEconomics(
+            product, mu, mu_r, kg, kg_r, cost, cost_r, bc, bc_r, row.get("source", "").strip()
+        )
+    return out
 
 
 class MissingInputError(SharingError):
@@ -163,6 +283,8 @@ class CountyCase:
     designs: list[Design]
     designs_source: str
     notes: list[str] = field(default_factory=list)
+    farm: Farm = field(default_factory=Farm)
+    economics: FarmEconomics | None = None
 
     def summary(self) -> str:
         p = self.county.product_by_id.get(self.product)
@@ -175,6 +297,10 @@ class CountyCase:
                 f"farm-gate factor {self.farm_gate_factor:g} (assumption); reference farm-gate "
                 f"price in season {self.reference_yuan_per_kg:.2f} yuan/kg",
                 f"designs: {self.designs_source} ({', '.join(d.id for d in self.designs)})",
+                self.economics.describe()
+                if self.economics is not None
+                else f"farm: no {FARM_ECONOMICS_FILE} row for {self.product}: the default "
+                "household (10,000 kg, 1.2 yuan/kg, buyer handling 2.0 yuan/kg; assumption)",
                 *self.notes,
             ]
         )
@@ -196,6 +322,11 @@ class CountyCase:
             "designs": [d.id for d in self.designs],
             "designs_source": self.designs_source,
             "notes": list(self.notes),
+            "farm": {
+                "household_kg": self.farm.household_kg,
+                "production_cost_yuan_per_kg": self.farm.production_cost_yuan_per_kg,
+                "source": FARM_ECONOMICS_FILE if self.economics is not None else "assumption",
+            },
         }
 
 
@@ -246,6 +377,8 @@ def prepare(
     model = fit_price_model(series)
     factor = farm_gate_factor(product)
     ref = reference_price(model, season, factor)
+    economics = farm_economics().get(product)
+    farm = economics.farm() if economics is not None else Farm()
     designs: list[Design] = []
     if book is not None:
         designs = _designs_from_book(files, product) if files is not None else []
@@ -254,10 +387,16 @@ def prepare(
     else:
         if book is not None:
             notes.append(f"{CONTRACTS_FILE} has no {product} contract: default designs used")
-        designs = default_designs(product, ref)
+        designs = default_designs(
+            product,
+            ref,
+            buyer_cost_yuan_per_kg=None if economics is None else economics.buyer_cost_yuan_per_kg,
+            farm=farm,
+        )
         designs_source = (
             f"default designs for the lead product (prices relative to the reference farm-gate "
-            f"price {ref:.2f} yuan/kg; see ruralflow.sharing.simulation.default_designs)"
+            f"price {ref:.2f} yuan/kg, floor_cost from the household's cost; see "
+            "ruralflow.sharing.simulation.default_designs)"
         )
     return CountyCase(
         county=county,
@@ -271,6 +410,8 @@ def prepare(
         designs=designs,
         designs_source=designs_source,
         notes=notes,
+        farm=farm,
+        economics=economics,
     )
 
 

@@ -236,6 +236,7 @@ def _simulation(
                 seed=seed,
                 method="bootstrap" if method == "bootstrap" else "model",
                 farm_gate_factor=case.farm_gate_factor,
+                farm=case.farm,
                 side=SideSelling(enabled=not no_side),
             )
 

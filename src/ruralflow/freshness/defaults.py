@@ -17,7 +17,10 @@ Conventions (all stated in each row's ``source``):
 * ``t_min_c`` is the lowest safe temperature: the chilling threshold for chilling-sensitive
   produce (citrus, melon, mango, pepper), otherwise the low end of the recommended range
   (freezing risk).
-* Rows marked ASSUMPTION are not in PARAMS.md (kiwifruit, cherry storage life, pepper).
+* Rows marked ASSUMPTION are not in PARAMS.md (cherry storage life, pepper); kiwifruit,
+  honeydew melon and pear cite the AH-66-derived Table 20.1 and the commodity sheets named
+  in their ``source``.
+* ``ea_kj_per_mol`` None (honeydew melon): the Q10 form, for lack of a commodity Ea.
 """
 
 from __future__ import annotations
@@ -163,14 +166,47 @@ _TABLE: dict[str, dict[str, Any]] = {
         "precooling": CoolingMethod.HYDRO,
     },
     "kiwifruit": {
-        "shelf_life_ref_days": 90.0,
+        "shelf_life_ref_days": 135.0,
         "t_ref_c": 0.0,
         "q10": GENERIC_Q10,
         "ea_kj_per_mol": GENERIC_EA_KJ_PER_MOL,
         "t_min_c": -0.5,
         "t_opt_c": 0.0,
-        "source": "ASSUMPTION: kiwifruit 0 degC, 90 d (not in PARAMS.md); " + _GENERIC,
+        "source": "AH-66-derived Table 20.1 Kiwi row (Lamikanra & Imam ch. 20, "
+        "issuhub.com/view/index?id=8432&pageIndex=617: 0 degC, 90-95 %, 4-5 months, forced "
+        "air after 48-72 h curing; respiration 3 mg CO2/kg/h at 0 degC), centre 4.5 months; "
+        "t_min -0.5 degC: UC Davis Postharvest kiwifruit fact sheet (optimum 0 degC, highest "
+        "freezing point -1.5 degC; early-picked fruit freeze-damaged below 0 degC), -0.5 "
+        "degC taken between (assumption); " + _GENERIC,
         "precooling": CoolingMethod.FORCED_AIR,
+    },
+    "honeydew melon": {
+        "shelf_life_ref_days": 21.0,
+        "t_ref_c": 7.0,
+        "q10": 2.5,
+        "ea_kj_per_mol": None,
+        "t_min_c": 4.4,
+        "t_opt_c": 7.0,
+        "source": "PARAMS.md s.1 Melons row (AH-66 Table 20.1: honeydew about 7 degC, 95 %, "
+        "about 3 weeks); WFLO Commodity Storage Manual, Melons and Cantaloupes (2008): "
+        "honeydew 7-10 degC, 90-95 %, 2-3 weeks, and melons stored at 7-10 degC 'should never "
+        "be allowed to cool below 4.4 degC (40 degF)': chilling threshold 4.4 degC (USDA "
+        "ARS-10, Lipton & Mackey 1984: 7.5-10 degC recommended against chilling injury); Q10 "
+        "2.5: PARAMS.md s.1 generic 10-20 degC band 2.0-2.5 (Q10 form, no commodity Ea)",
+        "precooling": CoolingMethod.HYDRO,
+    },
+    "pear": {
+        "shelf_life_ref_days": 75.0,
+        "t_ref_c": -1.0,
+        "q10": GENERIC_Q10,
+        "ea_kj_per_mol": GENERIC_EA_KJ_PER_MOL,
+        "t_min_c": -1.0,
+        "t_opt_c": -1.0,
+        "source": "AH-66-derived Table 20.1 Pear row (issuhub.com/view/index?id=8432&"
+        "pageIndex=618: -1 degC, 90-94 %, 60-90 days, centre 75 d; respiration 3 mg CO2/kg/h; "
+        "no pre-cooling method listed); European pear data used for Asian pears (assumption); "
+        + _GENERIC,
+        "precooling": CoolingMethod.ROOM,
     },
     "pepper": {
         "shelf_life_ref_days": 14.0,
@@ -201,6 +237,8 @@ _ALIASES: dict[str, str] = {
     "sweet cherry": "cherry",
     "cherries": "cherry",
     "kiwi": "kiwifruit",
+    "honeydew": "honeydew melon",
+    "pears": "pear",
     "sweet pepper": "pepper",
     "chili pepper": "pepper",
     "generic": "generic perishable",

@@ -36,6 +36,7 @@ from ruralflow.sharing.simulation import (
     Stat,
     compare,
     simulate,
+    verdict,
 )
 
 FloatArray = npt.NDArray[np.float64]
@@ -348,6 +349,28 @@ def _worked_example(county: County) -> tuple[str, list[ProvenanceItem]]:
     return body, prov
 
 
+def _verdict_html(result: SimulationResult) -> str:
+    """The verdict: the designs that work (buyer margin > 0, under half below the line), or
+    why none can."""
+    v = verdict(result)
+    c = v.chain
+    head = (
+        "可行方案 / workable designs: " + ", ".join(v.workable)
+        if v.workable
+        else "没有可行方案 / no design works"
+    )
+    why = "".join(f"<li>{esc(r)}</li>" for r in v.reasons)
+    return (
+        f'<p class="lead" data-verdict="{"workable" if v.workable else "none"}">'
+        f"结论 / Verdict (收购方平均毛利 > 0 且贫困线下农户 < 50% / buyer mean margin > 0 and "
+        f"fewer than half the households under the poverty line): {esc(head)}.</p>"
+        + (f'<ul class="note">{why}</ul>' if why else "")
+        + f'<p class="note">每公斤 / per kg: wholesale {c["wholesale_mean"]:.2f}, farm-gate '
+        f"{c['farm_gate_mean']:.2f}, buyer handling {c['buyer_cost']:.2f}, production cost "
+        f"{c['production_cost']:.2f}, cost-plus floor {c['cost_plus_floor']:.2f} yuan/kg.</p>"
+    )
+
+
 def render(result: SimulationResult, table: Comparison, case_text: str) -> str:
     """The section's HTML for a simulation result and its comparison."""
     farm = result.farm
@@ -373,6 +396,7 @@ def render(result: SimulationResult, table: Comparison, case_text: str) -> str:
         f'<p class="note">排序规则 / ranking: {esc(table.criterion)}. 元/户/季 yuan per member '
         "household and season; 悬停查看标准误 / hover a number for its standard error.</p>",
         comparison_table(table),
+        _verdict_html(result),
         "<h3>农户收入分布 / Farmer income distributions</h3>",
         f'<p class="note">每户 {farm.household_kg:,.0f} kg，成本 {cost} '
         f"元/kg，{farm.household_size:g} 人；贫困线 {farm.poverty_line_yuan_per_person:,.0f} "
@@ -422,6 +446,7 @@ def sections(
         seasons=REPORT_SEASONS,
         seed=(options or ReportOptions(seed=REPORT_SEED)).seed,
         farm_gate_factor=case.farm_gate_factor,
+        farm=case.farm,
     )
     table = compare(result)
     check = check_fit(

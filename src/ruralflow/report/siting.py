@@ -454,6 +454,8 @@ def result_section(county: County, r: CountySitingResult) -> Section:
             right_from=1,
         )
     )
+    if r.nothing_yuan is not None:
+        parts.append(_values_html(r))
     sites = r.site_by_id
     served: dict[str, float] = {}
     for c in r.clients:
@@ -493,6 +495,55 @@ def result_section(county: County, r: CountySitingResult) -> Section:
         for k, v in r.assumptions.items()
     )
     return Section(sid, zh, en, "\n".join(parts), prov)
+
+
+def _values_html(r: CountySitingResult) -> str:
+    """Facilities: the cost of building nothing and each open site's net value."""
+    assert r.nothing_yuan is not None
+    total = next((c.yuan for c in r.costs if c.key == "total"), None)
+    en = "cold hub" if r.what == "cold-hub" else "preprocess centre"
+    zh = "冷链集配中心" if r.what == "cold-hub" else "产地预处理中心"
+    out = ["<h3>每个设施的净值 / Net value of each site (元/季 yuan/season)</h3>"]
+    if not r.open_ids:
+        out.append(
+            f'<p class="lead" data-answer="none">答案：不建{zh} / Answer: build no {esc(en)}. '
+            "没有一个站点避免的损耗抵得上它的运输和固定成本 / No site's spoilage avoided pays "
+            f"for its haul and fixed cost. 不建的代价 / Building nothing costs "
+            f"{esc(num(r.nothing_yuan))} 元/季 yuan/season of avoidable spoilage (ambient "
+            "chain minus cold chain, freshness model).</p>"
+        )
+    elif total is not None:
+        out.append(
+            f'<p class="lead">不建的代价 / Building nothing: {esc(num(r.nothing_yuan))} 元/季 '
+            f"yuan/season of avoidable spoilage; this answer saves "
+            f"{esc(num(r.nothing_yuan - total))} 元/季 yuan/season.</p>"
+        )
+    if r.site_values:
+        out.append(
+            table(
+                [
+                    "站点 / site",
+                    "公斤 / kg",
+                    "避免损耗 / spoilage avoided",
+                    "运输 / transport",
+                    "固定成本 / fixed",
+                    "净值 / net",
+                ],
+                (
+                    [
+                        f"{esc(_name(r, v.id))}",
+                        esc(num(v.kg)),
+                        esc(num(v.spoilage_avoided_yuan)),
+                        esc(num(v.transport_yuan)),
+                        esc(num(v.fixed_yuan)),
+                        esc(num(v.net_yuan)),
+                    ]
+                    for v in r.site_values
+                ),
+                right_from=1,
+            )
+        )
+    return "\n".join(out)
 
 
 def _kind_label(kind: str) -> str:

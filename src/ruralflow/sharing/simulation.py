@@ -57,7 +57,13 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from ruralflow.sharing.contracts import Contract, ContractType, Fund, PriceTerms
+from ruralflow.sharing.contracts import (
+    DEFAULT_BUYER_COST_YUAN_PER_KG,
+    Contract,
+    ContractType,
+    Fund,
+    PriceTerms,
+)
 from ruralflow.sharing.errors import SharingError
 from ruralflow.sharing.prices import Method, PriceModel
 from ruralflow.sharing.text import text_table
@@ -362,6 +368,7 @@ class SimulationResult:
                     f"{g('fund_final_mean')} yuan, P5 {g('fund_final_p5')} yuan"
                 )
         out.append("  (± = Monte Carlo standard error)")
+        out.append(verdict(self).summary())
         return "\n".join(out)
 
     def to_dict(self) -> dict[str, Any]:
@@ -398,6 +405,7 @@ class SimulationResult:
                 "stay_value_yuan_per_kg": self.side.stay_value_yuan_per_kg,
             },
             "designs": [o.to_dict() for o in self.outcomes],
+            "verdict": verdict(self).to_dict(),
         }
 
     def compare(self, *, rank_by: RankBy = "p5", ruin_target: float = 0.05) -> Comparison:
@@ -569,6 +577,119 @@ def simulate(
     )
 
 
+# --------------------------------------------------------------------------- verdict
+#: A design *works* for a county when the buyer's mean margin is positive and fewer than this
+#: share of member households fall under the poverty line.
+POVERTY_SHARE_LIMIT = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Which designs work (buyer mean margin > 0 and P(poverty) < 50 %), or why none can."""
+
+    workable: tuple[str, ...]
+    reasons: tuple[str, ...]
+    chain: dict[str, float]
+
+    def summary(self) -> str:
+        c = self.chain
+        head = (
+            f"结论 / verdict (buyer mean margin > 0 and fewer than "
+            f"{POVERTY_SHARE_LIMIT:.0%} of households under the poverty line): "
+        )
+        if self.workable:
+            head += "可行方案 workable designs: " + ", ".join(self.workable)
+        else:
+            head += "没有可行方案 / no design works"
+        lines = [
+            head,
+            f"  chain per kg: mean wholesale {c['wholesale_mean']:.2f}, farm-gate "
+            f"{c['farm_gate_mean']:.2f}, buyer handling {c['buyer_cost']:.2f}, production cost "
+            f"{c['production_cost']:.2f}, poverty income {c['poverty_income_per_kg']:.2f} "
+            f"yuan/kg (cost-plus floor {c['cost_plus_floor']:.2f} yuan/kg)",
+        ]
+        lines += [f"  原因 / why: {r}" for r in self.reasons]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "workable": list(self.workable),
+            "reasons": list(self.reasons),
+            "chain": {k: round(v, 4) for k, v in self.chain.items()},
+            "poverty_share_limit": POVERTY_SHARE_LIMIT,
+        }
+
+
+def verdict(result: SimulationResult) -> Verdict:
+    """The designs of ``result`` that work, or the reasons no design can (see :class:`Verdict`).
+
+    The reasons test the season's mean prices: the production cost against the farm-gate
+    price, and the whole chain's surplus (mean wholesale - buyer's handling cost - production
+    cost, times the household's kg) against the poverty income (line x household size): when
+    the surplus falls short, no split between farmer and buyer can satisfy both.
+    """
+    farm = result.farm
+    workable: list[str] = []
+    for o in result.outcomes:
+        st = o.stats()
+        margin, poverty = st["margin_mean"], st["poverty"]
+        if (
+            margin is not None
+            and poverty is not None
+            and margin.value > 0
+            and poverty.value < POVERTY_SHARE_LIMIT
+        ):
+            workable.append(o.design.id)
+    ps = result.price_summary()
+    m = ps["farm_gate_mean"]
+    w = m / result.farm_gate_factor
+    b = min(float(o.design.contract.buyer_cost_yuan_per_kg) for o in result.outcomes)
+    c = farm.production_cost_yuan_per_kg
+    floor = cost_plus_floor(farm)
+    poverty_kg = floor - c
+    chain = {
+        "wholesale_mean": w,
+        "farm_gate_mean": m,
+        "buyer_cost": b,
+        "production_cost": c,
+        "poverty_income_per_kg": poverty_kg,
+        "cost_plus_floor": floor,
+        "household_kg": farm.household_kg,
+        "chain_surplus_per_household": (w - b - c) * farm.household_kg,
+        "poverty_income_per_household": poverty_kg * farm.household_kg,
+    }
+    reasons: list[str] = []
+    if not workable:
+        if c >= m:
+            reasons.append(
+                f"farm cost above farm-gate price: the production cost {c:.2f} yuan/kg is at "
+                f"or above the mean farm-gate price {m:.2f} yuan/kg"
+            )
+        if w - b <= 0:
+            reasons.append(
+                f"the buyer's handling cost {b:.2f} yuan/kg is at or above the mean wholesale "
+                f"price {w:.2f} yuan/kg: the buyer loses at any purchase price"
+            )
+        surplus = (w - b - c) * farm.household_kg
+        need = poverty_kg * farm.household_kg
+        if surplus < need:
+            reasons.append(
+                f"no split can work: the whole chain's surplus per member household, (mean "
+                f"wholesale {w:.2f} - handling {b:.2f} - production cost {c:.2f}) x "
+                f"{farm.household_kg:,.0f} kg = {surplus:,.0f} yuan, is below the poverty "
+                f"income {need:,.0f} yuan ({farm.poverty_line_yuan_per_person:,.0f} yuan x "
+                f"{farm.household_size:g} persons)"
+            )
+        if not reasons:
+            reasons.append(
+                f"none of these designs, though the chain's mean surplus allows one: a "
+                f"guaranteed price between the cost-plus floor {floor:.2f} and the buyer's "
+                f"break-even {w - b:.2f} yuan/kg (mean wholesale - handling); the seasons' "
+                f"price swings decide whether it holds on average"
+            )
+    return Verdict(tuple(workable), tuple(reasons), chain)
+
+
 # --------------------------------------------------------------------------- comparison
 RANK_TEXT: dict[str, str] = {
     "p5": "farmer income P5 (the bad-season income of a member household), higher first",
@@ -647,6 +768,7 @@ class Comparison:
     def summary(self) -> str:
         lines = [f"排序 / Ranking: {self.criterion}", text_table(self.table(), left_columns=2)]
         lines.append("yuan per member household and season; ± standard errors in the JSON output")
+        lines.append(verdict(self.result).summary())
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -665,6 +787,7 @@ class Comparison:
                 }
                 for r in self.rows
             ],
+            "verdict": verdict(self.result).to_dict(),
         }
 
 
@@ -840,6 +963,9 @@ def cheapest_contribution(
 def default_designs(
     product: str,
     reference_yuan_per_kg: float,
+    *,
+    buyer_cost_yuan_per_kg: float | None = None,
+    farm: Farm | None = None,
 ) -> list[Design]:
     """The documented default design set for a product whose typical farm-gate price in the
     season is ``reference_yuan_per_kg`` (p): prices are set relative to p, rounded to the fen.
@@ -860,11 +986,22 @@ def default_designs(
                             the balance a week; no opening balance
     ``floor_fund``          保底+基金: floor 0.9 p with the market above it; the fund (trigger
                             = the floor) pays the buyer
+    ``floor_cost``          保本保底 (only with ``farm``): a floor at the household's production
+                            cost plus the poverty income per kg (poverty line x household
+                            size / household kg), the market above it; the 成本加成 price
+                            guarantee: the least floor that keeps a member household at the
+                            poverty line in any season
     ======================  ========================================================
 
-    Multipliers, penalty, guaranteed income and dividend shares are assumptions.
+    ``buyer_cost_yuan_per_kg`` sets every contract's handling cost (default: the contract's,
+    2.0 yuan/kg). Multipliers, penalty, guaranteed income and dividend shares are assumptions.
     """
     p = reference_yuan_per_kg
+    bcost = (
+        DEFAULT_BUYER_COST_YUAN_PER_KG
+        if buyer_cost_yuan_per_kg is None
+        else Decimal(f"{buyer_cost_yuan_per_kg:.2f}")
+    )
 
     def yuan(x: float) -> Decimal:
         return Decimal(f"{x:.2f}")
@@ -887,7 +1024,7 @@ def default_designs(
         )
 
     floor_fund = fund("fund_floor", trigger)
-    return [
+    designs = [
         Design("spot", "现货收购", "spot sale", Contract("spot", product, ContractType.SPOT)),
         Design(
             "order_fixed",
@@ -961,3 +1098,38 @@ def default_designs(
             floor_fund,
         ),
     ]
+    if farm is not None:
+        need = cost_plus_floor(farm)
+        designs.append(
+            Design(
+                "floor_cost",
+                "保本保底",
+                "cost-plus floor",
+                Contract(
+                    "floor_cost",
+                    product,
+                    ContractType.FLOOR,
+                    PriceTerms(
+                        floor=Decimal(f"{math.ceil(need * 100 - 1e-9) / 100:.2f}"),
+                        upside_share=Decimal(1),
+                    ),
+                    penalty_yuan_per_kg=pen,
+                ),
+                note=(
+                    f"floor = production cost {farm.production_cost_yuan_per_kg:.2f} + poverty "
+                    f"income {need - farm.production_cost_yuan_per_kg:.2f} yuan/kg"
+                ),
+            )
+        )
+    return [
+        replace(d, contract=replace(d.contract, buyer_cost_yuan_per_kg=bcost)) for d in designs
+    ]
+
+
+def cost_plus_floor(farm: Farm) -> float:
+    """The farm-gate price (yuan/kg) at which a member household's season income equals the
+    poverty line: production cost + poverty line x household size / household kg."""
+    return (
+        farm.production_cost_yuan_per_kg
+        + farm.poverty_line_yuan_per_person * farm.household_size / farm.household_kg
+    )

@@ -54,7 +54,15 @@ ride is a hold at one temperature, so the consumed shelf life is
 the loss the haul adds, not the loss of the whole chain. Temperatures are never set below the
 product's ``t_min_c`` (the freshness model does not extrapolate there).
 
-Marginal value of the k-th site: the objective with k new sites (k = 1..K), each point solved
+No facility: every village may also send its kg nowhere (the ambient chain). That option is
+one more site of the model, always open, free and unbounded, at the cost of the spoilage the
+cold chain would have avoided, ``kg x value x [L(phi_ambient) - L(phi_cold(0))]`` per product
+and month (:func:`spoilage_avoided_yuan_per_kg`, with :func:`ambient_journey`). "Build
+nothing" is therefore a feasible answer with its cost (``nothing_yuan``, curve point 0), a
+capacity short of the season's kg leaves the rest on the ambient chain, and each open site has
+a net value (:class:`SiteValue`: spoilage avoided - transport - fixed cost, yuan/season).
+
+Marginal value of the k-th site: the objective with k new sites (k = 0..K), each point solved
 to proven optimality (``curve="exact"``, each point its own status and gap; optimal values
 need not be concave in k, which the notes say when it happens) or by successive solves that
 keep the previous sites open and add one (``curve="nested"``: a build order whose marginal
@@ -69,7 +77,7 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -87,6 +95,7 @@ from ruralflow.freshness import (
     decay_rate_per_hour,
     default_precooling,
     hold,
+    typical_ambient_chain,
     typical_cold_chain,
 )
 from ruralflow.geo import Geography
@@ -110,8 +119,11 @@ __all__ = [
     "CoverageFigure",
     "CurvePoint",
     "Site",
+    "SiteValue",
+    "ambient_journey",
     "journey_to_facility",
     "site_county",
+    "spoilage_avoided_yuan_per_kg",
     "spoilage_yuan_per_kg",
 ]
 
@@ -190,6 +202,14 @@ _FACILITY: dict[str, tuple[PlaceKind, str, str, str, str]] = {
         "preprocess centre",
     ),
 }
+
+#: what -> (zh, en) of one facility.
+_FACILITY_NAMES: dict[str, tuple[str, str]] = {
+    "cold-hub": ("冷链集配中心", "cold hub"),
+    "preprocess": ("产地预处理中心", "preprocess centre"),
+}
+#: Label of the "no facility" option of the facility models (the ambient chain).
+NO_FACILITY_ID = "(no facility)"
 
 FloatArray = NDArray[np.float64]
 
@@ -424,6 +444,38 @@ class ClientRow:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class SiteValue:
+    """What an open cold hub or preprocess centre is worth, yuan per season.
+
+    ``spoilage_avoided_yuan``: the expected spoilage of the kg it serves on the ambient chain
+    minus that on the cold chain through it (the haul's own spoilage included);
+    ``net_yuan`` = spoilage avoided - transport to it - its fixed cost (0 for an existing
+    site): what the site adds over taking its villages' produce nowhere.
+    """
+
+    id: str
+    kg: float
+    spoilage_avoided_yuan: float
+    transport_yuan: float
+    fixed_yuan: float
+
+    @property
+    def net_yuan(self) -> float:
+        return self.spoilage_avoided_yuan - self.transport_yuan - self.fixed_yuan
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kg": _jf(self.kg, 3),
+            "spoilage_avoided_yuan": _jf(self.spoilage_avoided_yuan, 2),
+            "transport_yuan": _jf(self.transport_yuan, 2),
+            "fixed_yuan": _jf(self.fixed_yuan, 2),
+            "net_yuan": _jf(self.net_yuan, 2),
+            "unit": "yuan/season",
+        }
+
+
 _QUESTION: dict[str, tuple[str, str]] = {
     "stations": ("村级服务站", "village service stations"),
     "cold-hub": ("冷链集配中心", "cold hubs"),
@@ -464,6 +516,11 @@ class CountySitingResult:
     notes: tuple[str, ...]
     runtime_s: float
     metrics: dict[str, float] = field(default_factory=dict)
+    #: Facilities: each open site's spoilage avoided and net value (yuan/season).
+    site_values: tuple[SiteValue, ...] = ()
+    #: Facilities: the cost of building nothing (yuan/season): the cold chain's avoidable
+    #: spoilage of every kg, none of it avoided.
+    nothing_yuan: float | None = None
 
     @property
     def status(self) -> str:
@@ -519,6 +576,27 @@ class CountySitingResult:
             lines.append(
                 f"  {c.zh} / {c.en}: {c.yuan:,.0f} {c.unit}" + (f" ({c.basis})" if c.basis else "")
             )
+        if self.nothing_yuan is not None:
+            zh_k, en_k = _FACILITY_NAMES[self.what]
+            total = next((c.yuan for c in self.costs if c.key == "total"), None)
+            if not self.open_ids:
+                lines.append(
+                    f"  答案：不建{zh_k} / answer: build no {en_k}: no site's spoilage avoided "
+                    f"pays for its haul and fixed cost; building nothing costs "
+                    f"{self.nothing_yuan:,.0f} yuan/season of avoidable spoilage"
+                )
+            elif total is not None:
+                lines.append(
+                    f"  不建 / building nothing: {self.nothing_yuan:,.0f} yuan/season of "
+                    f"avoidable spoilage; this answer saves {self.nothing_yuan - total:,.0f} "
+                    "yuan/season"
+                )
+            for v in self.site_values:
+                lines.append(
+                    f"  {self._name(v.id)}: {v.kg:,.0f} kg, 避免损耗 spoilage avoided "
+                    f"{v.spoilage_avoided_yuan:,.0f} - transport {v.transport_yuan:,.0f} - fixed "
+                    f"{v.fixed_yuan:,.0f} = 净值 net {v.net_yuan:,.0f} yuan/season"
+                )
         if self.curve:
             lines.append(
                 "  第 k 个站点的边际价值 / marginal value of the k-th site "
@@ -536,7 +614,7 @@ class CountySitingResult:
                     else f", coverage {100 * pt.coverage_share:.1f} %"
                 )
                 if pt.variable_yuan is not None and pt.fixed_yuan is not None:
-                    cov = f" (haul {pt.variable_yuan:,.0f} + fixed {pt.fixed_yuan:,.0f})"
+                    cov = f" (variable {pt.variable_yuan:,.0f} + fixed {pt.fixed_yuan:,.0f})"
                 lines.append(
                     f"    k={pt.k}: objective {pt.objective:,.0f}, marginal {marg}{cov} "
                     f"[{pt.status}, gap {g}, {pt.runtime_s:.2f} s]"
@@ -582,6 +660,8 @@ class CountySitingResult:
             },
             "season": dict(self.season),
             "metrics": {k: _jf(v) for k, v in self.metrics.items()},
+            "site_values": [v.to_dict() for v in self.site_values],
+            "nothing_yuan": _jf(self.nothing_yuan, 2),
             "notes": list(self.notes),
             "result": r.to_dict(),
         }
@@ -689,6 +769,53 @@ def spoilage_yuan_per_kg(
     extra = _weibull(phi0 + rate * np.maximum(t, 0.0)) - _weibull(np.asarray(phi0))
     out: FloatArray = product.value_yuan_per_kg * extra
     return out
+
+
+def ambient_journey(product: Product, *, ambient_c: float, field_heat_h: float = 2.0) -> Journey:
+    """The journey of a kg that no cold hub or centre takes in: field heat (``field_heat_h`` at
+    ambient + 4 degC), then the calibrated ambient chain after it
+    (:func:`ruralflow.freshness.typical_ambient_chain`: village wait, van ride, county hub
+    sorting, unrefrigerated long haul, market and retail). Temperatures are held at
+    ``t_min_c`` at least (the freshness model does not extrapolate below it).
+    """
+    rest = typical_ambient_chain(ambient_c).segments[1:]
+    return Journey.of(
+        [
+            hold(
+                "field heat: harvest to collection",
+                field_heat_h,
+                max(ambient_c + 4.0, product.t_min_c),
+            ),
+            *(hold(g.name, g.hours, max(g.air_c, product.t_min_c)) for g in rest),
+        ],
+        name=f"village -> ambient chain at {ambient_c:g} degC",
+    )
+
+
+def spoilage_avoided_yuan_per_kg(
+    product: Product,
+    *,
+    ambient_c: float,
+    field_heat_h: float = 2.0,
+    method: CoolingMethod | str | None = None,
+) -> float:
+    """Expected spoilage yuan per kg that pre-cooling and the cold chain avoid for a kg
+    already at the facility: ``value x [L(phi_ambient) - L(phi_cold(0))]``, with the
+    ambient journey of :func:`ambient_journey` and the cold journey of
+    :func:`journey_to_facility` at 0 hours of haul; never below 0 (a month cold enough that
+    the ambient chain is no worse avoids nothing).
+    """
+    amb = consumed_fraction(
+        product, ambient_journey(product, ambient_c=ambient_c, field_heat_h=field_heat_h)
+    )
+    cold = consumed_fraction(
+        product,
+        journey_to_facility(
+            product, 0.0, ambient_c=ambient_c, field_heat_h=field_heat_h, method=method
+        ),
+    )
+    diff = _weibull(np.asarray(amb)) - _weibull(np.asarray(cold))
+    return max(0.0, float(product.value_yuan_per_kg * diff))
 
 
 def _unique_places(places: Sequence[Place]) -> tuple[list[Place], int]:
@@ -1165,14 +1292,14 @@ def _facilities(
     fixed = np.array([0.0 if p.id in ex_ids else fixed_day * n_days for p in ordered])
     capacity = np.full(m, cap_day * n_days)
     budget = opts.budget_yuan
-    if budget is not None and not ex_idx:
-        cheapest = float(fixed.min())
+    if budget is not None and m > len(ex_idx):
+        cheapest = float(fixed[[j for j in range(m) if j not in set(ex_idx)]].min())
         if budget < cheapest:
-            raise InfeasibleSitingError(
-                f"预算低于任何设施的固定成本 / budget {budget:,.0f} yuan/season is below the "
-                f"fixed cost of any {en} "
+            notes.append(
+                f"预算低于任何新设施的固定成本 / budget {budget:,.0f} yuan/season is below the "
+                f"fixed cost of any new {en} "
                 f"({cheapest:,.0f} yuan/season = {fixed_day:,.0f} yuan/day x {n_days} days, "
-                f"{fixed_key}) and the county has none yet"
+                f"{fixed_key}): no new site"
             )
 
     # costs: transport + spoilage of the haul
@@ -1182,6 +1309,10 @@ def _facilities(
     hours = geo.travel_minutes(speed)[np.ix_(ci, sj)] / 60.0
     transport = demand[:, None] * tariff.value * km
     spoil = np.zeros_like(km)
+    # the "no facility" option: each village's kg stays on the ambient chain and loses what
+    # pre-cooling and the cold chain would have avoided (freshness model, per product, month)
+    nothing = np.zeros(len(clients))
+    avoid_rows: list[str] = []
     held = False
     for k, g in enumerate(groups):
         col = kg[:, k]
@@ -1193,11 +1324,29 @@ def _facilities(
             g.product, hours, ambient_c=g.ambient_c, field_heat_h=g.field_heat_h
         )
         spoil += col[:, None] * per_kg
+        avoided = spoilage_avoided_yuan_per_kg(
+            g.product, ambient_c=g.ambient_c, field_heat_h=g.field_heat_h
+        )
+        nothing += col * avoided
+        avoid_rows.append(
+            f"{g.product.id} month {g.month} at {g.ambient_c:g} degC: {avoided:.4f} yuan/kg"
+        )
     if held:
         notes.append("some hauls would be colder than a product's t_min_c: held at t_min_c")
+    notes.append(
+        "spoilage the cold chain avoids per kg (ambient chain minus cold chain, freshness "
+        "model): " + "; ".join(avoid_rows)
+    )
     assign = transport + spoil
+    # the extended model: one more site, always open, free and unbounded: no facility
+    none_j = m
+    fixed_x = np.append(fixed, 0.0)
+    capacity_x = np.append(capacity, max(float(demand.sum()), 1.0))
+    assign_x = np.hstack([assign, nothing[:, None]])
+    sids_x = [*sids, NO_FACILITY_ID]
+    ex_x = [*ex_idx, none_j]
     solver = opts.solver()
-    max_sites = None if opts.p is None else len(ex_idx) + opts.p
+    max_sites = None if opts.p is None else len(ex_x) + opts.p
 
     def solve(
         cap: int | None,
@@ -1208,29 +1357,29 @@ def _facilities(
         if opts.capacitated:
             return capacitated_facility_location(
                 fixed_cost,
-                capacity,
+                capacity_x,
                 demand,
-                assign,
+                assign_x,
                 single_source=opts.single_source,
                 existing=fixed_open,
                 budget=budget,
                 max_sites=cap,
-                site_ids=sids,
+                site_ids=sids_x,
                 client_ids=[c.id for c in clients],
                 options=solver,
             )
         return uncapacitated_facility_location(
             fixed_cost,
-            assign,
+            assign_x,
             existing=fixed_open,
             budget=budget,
             max_sites=cap,
-            site_ids=sids,
+            site_ids=sids_x,
             client_ids=[c.id for c in clients],
             options=solver,
         )
 
-    main = solve(max_sites, ex_idx, fixed, budget)
+    main = solve(max_sites, ex_x, fixed_x, budget)
     ex_set = set(ex_idx)
     notes.extend(main.notes)
     if main.objective is None:
@@ -1238,13 +1387,30 @@ def _facilities(
             f"在时限内未找到解，请放宽时限 / HiGHS found no solution within "
             f"{opts.time_limit_s} s ({main.status}); raise the time limit"
         )
-    open_idx = list(main.open_sites)
+    share_x = _shares(main, len(clients), m + 1)
+    share = share_x[:, :m]
+    unserved = share_x[:, none_j]
+    # a site open only by force (existing) or serving nothing useful is still listed
+    open_idx = [j for j in main.open_sites if j != none_j]
     new_idx = [j for j in open_idx if j not in set(ex_idx)]
-    share = _shares(main, len(clients), m)
     fixed_total = float(fixed[open_idx].sum())
     transport_total = float((share * transport).sum())
     spoil_total = float((share * spoil).sum())
-    served_km = (share * km).sum(axis=1)
+    nothing_total = float((unserved * nothing).sum())
+    served_share = share.sum(axis=1)
+    served_km = np.where(
+        served_share > 0, (share * km).sum(axis=1) / np.maximum(served_share, 1e-12), 0.0
+    )
+    site_values = tuple(
+        SiteValue(
+            sids[j],
+            float((share[:, j] * demand).sum()),
+            float((share[:, j] * (nothing - spoil[:, j])).sum()),
+            float((share[:, j] * transport[:, j]).sum()),
+            float(fixed[j]),
+        )
+        for j in open_idx
+    )
 
     # curve: exactly k new sites. Every new candidate has the same fixed cost f, so the
     # cheapest plan with exactly k new sites is k x f + the least haul cost over at most
@@ -1260,15 +1426,15 @@ def _facilities(
         n_curve = min(n_free, max(3, n_new_main + 2), MAX_CURVE)
     if budget is not None and f_new > 0:
         n_curve = min(n_curve, int((budget + 1e-9) // f_new))
-    zero = np.zeros(m)
+    zero = np.zeros(m + 1)
     curve: list[CurvePoint] = []
 
     def point(k: int, r: SitingResult, t0: float, is_main: bool) -> CurvePoint:
-        pt_new = tuple(sids[j] for j in r.open_sites if j not in ex_set)
+        pt_new = tuple(sids[j] for j in r.open_sites if j not in ex_set and j != none_j)
         obj = r.objective
         if obj is None:
             return CurvePoint(k, None, None, r.status, None, r.runtime_s, pt_new)
-        var = obj - (float(fixed[list(r.open_sites)].sum()) if is_main else 0.0)
+        var = obj - (float(fixed_x[list(r.open_sites)].sum()) if is_main else 0.0)
         tot = var + k * f_new
         gap = None if r.gap is None else r.gap * abs(obj) / max(abs(tot), 1e-9)
         prev = curve[-1] if curve else None
@@ -1297,18 +1463,13 @@ def _facilities(
         prev_open: list[int] | None = None
         for k in range(0, n_curve + 1):
             t0 = time.perf_counter()
-            if k == 0 and not ex_idx:
-                curve.append(
-                    CurvePoint(0, None, None, "infeasible", None, 0.0, (), message=f"no {en} yet")
-                )
-                continue
             try:
                 if k == n_new_main:
                     r = main
                 elif opts.curve == "nested" and prev_open is not None:
                     r = solve(len(prev_open) + 1, prev_open, zero, None)
                 else:
-                    r = solve(len(ex_idx) + k, ex_idx, zero, None)
+                    r = solve(len(ex_x) + k, ex_x, zero, None)
             except SitingError as e:
                 curve.append(
                     CurvePoint(
@@ -1335,8 +1496,14 @@ def _facilities(
         return float(demand[(km[:, list(open_)] <= radius).any(axis=1)].sum())
 
     total = float(demand.sum())
-    rows = _client_rows(
-        [c.id for c in clients], demand, km, sids, ex_idx, open_idx, radius, main.assignment
+    assigned = [j if 0 <= j < m else -1 for j in main.assignment]
+    rows = tuple(
+        replace(row, site_after=None, km_after=None) if assigned[i] < 0 else row
+        for i, row in enumerate(
+            _client_rows(
+                [c.id for c in clients], demand, km, sids, ex_idx, open_idx, radius, assigned
+            )
+        )
     )
     basis_days = f"{n_days} days {first}..{last}"
     cost_lines = (
@@ -1365,10 +1532,19 @@ def _facilities(
             f"freshness model, ride at {speed:g} km/h",
         ),
         CostLine(
+            "unserved",
+            "未入站产品的可避免损耗",
+            "Avoidable spoilage of produce no site takes in",
+            nothing_total,
+            "yuan/season",
+            f"{float((unserved * demand).sum()):,.0f} kg on the ambient chain: ambient minus "
+            "cold-chain loss, freshness model per product and month",
+        ),
+        CostLine(
             "total",
             "合计",
             "Total",
-            fixed_total + transport_total + spoil_total,
+            fixed_total + transport_total + spoil_total + nothing_total,
             "yuan/season",
             "",
         ),
@@ -1381,6 +1557,8 @@ def _facilities(
         "open_capacity_kg": float(capacity[open_idx].sum()),
         "utilisation": total / float(capacity[open_idx].sum()) if open_idx else 0.0,
         "new_sites": float(len(new_idx)),
+        "nothing_yuan": float(nothing.sum()),
+        "unserved_kg": float((unserved * demand).sum()),
         "existing_sites": float(len(ex_idx)),
         "transport_yuan_per_kg_km": float(tariff.value),
         "speed_kmh": speed,
@@ -1389,7 +1567,8 @@ def _facilities(
         ("capacitated" if opts.capacitated else "uncapacitated")
         + " facility location"
         + (" (single source)" if opts.capacitated and opts.single_source else "")
-        + ": fixed + transport + spoilage"
+        + ": fixed + transport + spoilage, or no facility (the ambient chain's avoidable "
+        "spoilage)"
     )
     season = {
         "first_day": str(first),
@@ -1436,6 +1615,8 @@ def _facilities(
         notes=tuple(notes),
         runtime_s=time.perf_counter() - started,
         metrics=metrics,
+        site_values=site_values,
+        nothing_yuan=float(nothing.sum()),
     )
 
 
