@@ -1,0 +1,488 @@
+"""The optional bundle files of the county service centre (issue 19): ``policies.csv``,
+``applications.csv``, and the eligibility details ``policy_rules.csv`` and ``applicants.csv``.
+
+Strict readers in the style of ``bundle/io.py``: every problem is collected with file, row (as
+a spreadsheet shows it: header = row 1), column and value, in Chinese and English, and nothing
+is returned when there is any. Unknown columns are an error (a typo would otherwise be
+silently ignored); money is read as exact decimals, dates as ``YYYY-MM-DD``.
+
+``policies.csv`` — exactly ``id, bureau, name, purpose, applicant_types, amount_yuan,
+budget_yuan, start, end, documents``: ``applicant_types`` and ``documents`` are ``;``-separated
+lists (``documents`` may be empty), ``purpose`` one of
+:data:`ruralflow.centre.catalogue.PURPOSES`, ``amount_yuan`` the most one application may get.
+
+``applications.csv`` — exactly ``id, applicant, applicant_type, policy, purpose, amount_yuan,
+status, day`` (``day``: submitted). Each row must agree with its policy (purpose, applicant
+type, amount at most the policy's, day in its period); an applicant applies to a policy once
+and has one type.
+
+``policy_rules.csv`` (optional) — ``policy, applicant_type, attribute, op, value``: attribute
+conditions an applicant must meet besides its type (``applicant_type`` empty: every type;
+``op``: ``= != >= <= > < in``; ``in`` takes ``a|b``).
+
+``applicants.csv`` (optional) — ``id, type, name, attributes`` (``key=value;key=value``): the
+applicants the one-stop window knows, their types and attributes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruralflow.bundle import BundleError, BundleProblem
+from ruralflow.centre.catalogue import (
+    Applicant,
+    Application,
+    Policy,
+    Rule,
+    check_application,
+    parse_yuan,
+)
+from ruralflow.domain import DomainError, FieldError
+
+__all__ = [
+    "APPLICANTS_FILE",
+    "APPLICATIONS_FILE",
+    "CENTRE_FILES",
+    "POLICIES_FILE",
+    "RULES_FILE",
+    "CentreFiles",
+    "has_centre_files",
+    "read_centre_files",
+]
+
+POLICIES_FILE = "policies.csv"
+APPLICATIONS_FILE = "applications.csv"
+RULES_FILE = "policy_rules.csv"
+APPLICANTS_FILE = "applicants.csv"
+#: Every file of the centre a bundle may hold.
+CENTRE_FILES = (POLICIES_FILE, APPLICATIONS_FILE, RULES_FILE, APPLICANTS_FILE)
+
+
+class _CellError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _str(v: str) -> str:
+    return v
+
+
+def _yuan(v: str) -> Any:
+    try:
+        return parse_yuan(v)
+    except ValueError:
+        raise _CellError("不是数字 / is not a number") from None
+
+
+def _date(v: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(v)
+    except ValueError:
+        raise _CellError("不是日期 YYYY-MM-DD / is not a date YYYY-MM-DD") from None
+
+
+def _list(v: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in v.split(";") if p.strip())
+
+
+def _attrs(v: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in v.split(";"):
+        if not part.strip():
+            continue
+        key, sep, val = part.partition("=")
+        if not sep or not key.strip():
+            raise _CellError("格式应为 key=value;key=value / must look like key=value;key=value")
+        if key.strip() in out:
+            raise _CellError(f"属性 {key.strip()!r} 重复 / names {key.strip()!r} twice")
+        out[key.strip()] = val.strip()
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Col:
+    name: str
+    parse: Callable[[str], Any]
+    required: bool = True
+
+
+POLICY_COLUMNS = (
+    _Col("id", _str),
+    _Col("bureau", _str),
+    _Col("name", _str),
+    _Col("purpose", _str),
+    _Col("applicant_types", _list),
+    _Col("amount_yuan", _yuan),
+    _Col("budget_yuan", _yuan),
+    _Col("start", _date),
+    _Col("end", _date),
+    _Col("documents", _list, False),
+)
+APPLICATION_COLUMNS = (
+    _Col("id", _str),
+    _Col("applicant", _str),
+    _Col("applicant_type", _str),
+    _Col("policy", _str),
+    _Col("purpose", _str),
+    _Col("amount_yuan", _yuan),
+    _Col("status", _str),
+    _Col("day", _date),
+)
+RULE_COLUMNS = (
+    _Col("policy", _str),
+    _Col("applicant_type", _str, False),
+    _Col("attribute", _str),
+    _Col("op", _str),
+    _Col("value", _str),
+)
+APPLICANT_COLUMNS = (
+    _Col("id", _str),
+    _Col("type", _str),
+    _Col("name", _str, False),
+    _Col("attributes", _attrs, False),
+)
+
+
+@dataclass
+class _Reader:
+    problems: list[BundleProblem] = field(default_factory=list)
+
+    def add(self, file: str, row: int | None, column: str | None, value: Any, msg: str) -> None:
+        self.problems.append(BundleProblem(file, row, column, value, msg))
+
+    def rows(
+        self, path: Path, cols: Sequence[_Col]
+    ) -> list[tuple[int, dict[str, Any], dict[str, str]]] | None:
+        """(row, parsed values, raw cells) of each non-empty row; None if the header is bad.
+        Every column of ``cols`` must be in the header (empty cells allowed where not
+        required); no other column may be."""
+        name = path.name
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as e:
+            self.add(name, None, None, None, f"不是 UTF-8 文本 / is not UTF-8 text: {e}")
+            return None
+        except OSError as e:
+            self.add(name, None, None, None, f"无法读取 / cannot read: {e.strerror or e}")
+            return None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader, None)
+        if header is None:
+            self.add(name, 1, None, None, "没有表头行 / has no header row")
+            return None
+        header = [h.strip() for h in header]
+        known = [c.name for c in cols]
+        bad = False
+        for c in cols:
+            if c.name not in header:
+                self.add(name, 1, c.name, None, "表头缺少该列 / column is missing from the header")
+                bad = True
+        for h in header:
+            if h not in known:
+                self.add(
+                    name, 1, h, None, f"未知列 / unknown column (columns: {', '.join(known)})"
+                )
+                bad = True
+        for h in sorted({h for h in header if header.count(h) > 1}):
+            self.add(name, 1, h, None, "列重复 / column appears more than once")
+            bad = True
+        if bad:
+            return None
+        idx = {h: i for i, h in enumerate(header)}
+        out: list[tuple[int, dict[str, Any], dict[str, str]]] = []
+        rowno = 1
+        for raw in reader:
+            rowno += 1
+            if not raw or all(not c.strip() for c in raw):
+                continue
+            if len(raw) != len(header):
+                self.add(
+                    name,
+                    rowno,
+                    None,
+                    len(raw),
+                    f"有 {len(raw)} 个单元格，表头有 {len(header)} 个 / has {len(raw)} cells, "
+                    f"header has {len(header)}",
+                )
+                continue
+            vals: dict[str, Any] = {}
+            cells: dict[str, str] = {}
+            ok = True
+            for c in cols:
+                cell = raw[idx[c.name]].strip()
+                cells[c.name] = cell
+                if not cell:
+                    if c.required:
+                        self.add(name, rowno, c.name, cell, "为空 / is empty")
+                        ok = False
+                    vals[c.name] = c.parse("") if c.parse in (_list, _attrs) else ""
+                    continue
+                try:
+                    vals[c.name] = c.parse(cell)
+                except _CellError as e:
+                    self.add(name, rowno, c.name, cell, e.message)
+                    ok = False
+            if ok:
+                out.append((rowno, vals, cells))
+        return out
+
+    def field(self, file: str, rowno: int, e: DomainError, cells: dict[str, str]) -> None:
+        if isinstance(e, FieldError):
+            value = cells.get(e.field) or e.value
+            if isinstance(value, tuple):
+                value = ";".join(value)
+            self.add(file, rowno, e.field, value if _plain(value) else str(value), e.reason)
+        else:
+            self.add(file, rowno, None, None, str(e))
+
+
+def _plain(v: Any) -> bool:
+    return v is None or isinstance(v, str | int | float | bool)
+
+
+@dataclass(frozen=True)
+class CentreFiles:
+    """The centre's files of a bundle (empty tuples for absent files)."""
+
+    root: Path
+    policies: tuple[Policy, ...]
+    applications: tuple[Application, ...] = ()
+    applicants: tuple[Applicant, ...] = ()
+    #: the spreadsheet row of each policy and application (for messages)
+    policy_rows: tuple[int, ...] = ()
+    application_rows: tuple[int, ...] = ()
+
+
+def has_centre_files(root: str | Path) -> bool:
+    """True when the bundle folder has any of the centre's files."""
+    path = Path(root)
+    return any((path / f).is_file() for f in CENTRE_FILES)
+
+
+def _rules(r: _Reader, path: Path, ids: set[str]) -> dict[str, list[Rule]]:
+    out: dict[str, list[Rule]] = {}
+    rows = r.rows(path, RULE_COLUMNS)
+    for rowno, v, cells in rows or ():
+        if v["policy"] not in ids:
+            r.add(
+                path.name,
+                rowno,
+                "policy",
+                v["policy"],
+                f"不是 {POLICIES_FILE} 中的政策 / is not a policy of {POLICIES_FILE}",
+            )
+            continue
+        try:
+            out.setdefault(v["policy"], []).append(
+                Rule(v["attribute"], v["op"], v["value"], v["applicant_type"])
+            )
+        except DomainError as e:
+            r.field(path.name, rowno, e, cells)
+    return out
+
+
+def _policies(r: _Reader, path: Path, rules_path: Path) -> tuple[list[Policy], list[int]]:
+    file = path.name
+    rows = r.rows(path, POLICY_COLUMNS) or []
+    seen: dict[str, int] = {}
+    for rowno, v, _cells in rows:
+        if v["id"] in seen:
+            r.add(
+                file,
+                rowno,
+                "id",
+                v["id"],
+                f"与第 {seen[v['id']]} 行重复 / repeats the id of row {seen[v['id']]}",
+            )
+        else:
+            seen[v["id"]] = rowno
+    rules = _rules(r, rules_path, set(seen)) if rules_path.is_file() else {}
+    out: list[Policy] = []
+    lines: list[int] = []
+    for rowno, v, cells in rows:
+        if seen.get(v["id"]) != rowno:
+            continue
+        try:
+            out.append(
+                Policy(
+                    id=v["id"],
+                    bureau=v["bureau"],
+                    name=v["name"],
+                    purpose=v["purpose"],
+                    applicant_types=v["applicant_types"],
+                    amount_yuan=v["amount_yuan"],
+                    budget_yuan=v["budget_yuan"],
+                    start=v["start"],
+                    end=v["end"],
+                    documents=v["documents"],
+                    rules=tuple(rules.get(v["id"], ())),
+                )
+            )
+            lines.append(rowno)
+        except DomainError as e:
+            r.field(file, rowno, e, cells)
+    return out, lines
+
+
+def _applicants(r: _Reader, path: Path) -> list[Applicant]:
+    out: list[Applicant] = []
+    seen: dict[str, int] = {}
+    for rowno, v, cells in r.rows(path, APPLICANT_COLUMNS) or ():
+        if v["id"] in seen:
+            r.add(
+                path.name,
+                rowno,
+                "id",
+                v["id"],
+                f"与第 {seen[v['id']]} 行重复 / repeats the id of row {seen[v['id']]}",
+            )
+            continue
+        seen[v["id"]] = rowno
+        try:
+            out.append(Applicant(v["id"], v["type"], v["name"], v["attributes"]))
+        except DomainError as e:
+            r.field(path.name, rowno, e, cells)
+    return out
+
+
+def _applications(
+    r: _Reader,
+    path: Path,
+    policies: dict[str, Policy],
+    applicants: dict[str, Applicant],
+    catalogue_ok: bool,
+) -> tuple[list[Application], list[int]]:
+    file = path.name
+    out: list[Application] = []
+    lines: list[int] = []
+    seen: dict[str, int] = {}
+    pairs: dict[tuple[str, str], int] = {}
+    types: dict[str, tuple[str, int]] = {}
+    for rowno, v, cells in r.rows(path, APPLICATION_COLUMNS) or ():
+        if v["id"] in seen:
+            r.add(
+                file,
+                rowno,
+                "id",
+                v["id"],
+                f"与第 {seen[v['id']]} 行重复 / repeats the id of row {seen[v['id']]}",
+            )
+            continue
+        seen[v["id"]] = rowno
+        try:
+            app = Application(
+                id=v["id"],
+                applicant=v["applicant"],
+                applicant_type=v["applicant_type"],
+                policy=v["policy"],
+                purpose=v["purpose"],
+                amount_yuan=v["amount_yuan"],
+                status=v["status"],
+                day=v["day"],
+            )
+        except DomainError as e:
+            r.field(file, rowno, e, cells)
+            continue
+        ok = True
+        known = applicants.get(app.applicant)
+        if known is not None and known.type != app.applicant_type:
+            r.add(
+                file,
+                rowno,
+                "applicant_type",
+                app.applicant_type,
+                f"与 {APPLICANTS_FILE} 中该申请人的类型 {known.type} 不符 / differs from the "
+                f"type {known.type} of this applicant in {APPLICANTS_FILE}",
+            )
+            ok = False
+        if app.applicant in types and types[app.applicant][0] != app.applicant_type:
+            t0, row0 = types[app.applicant]
+            r.add(
+                file,
+                rowno,
+                "applicant_type",
+                app.applicant_type,
+                f"第 {row0} 行中该申请人类型为 {t0} / the applicant is of type {t0} on row {row0}",
+            )
+            ok = False
+        types.setdefault(app.applicant, (app.applicant_type, rowno))
+        policy = policies.get(app.policy)
+        if policy is None:
+            if catalogue_ok:  # else the catalogue's own problems are the message
+                r.add(
+                    file,
+                    rowno,
+                    "policy",
+                    app.policy,
+                    f"不是 {POLICIES_FILE} 中的政策 / is not a policy of {POLICIES_FILE}",
+                )
+            continue
+        for col, value, msg in check_application(app, policy):
+            r.add(file, rowno, col, value, msg)
+            ok = False
+        key = (app.applicant, app.policy)
+        if key in pairs:
+            r.add(
+                file,
+                rowno,
+                "policy",
+                app.policy,
+                f"该申请人已在第 {pairs[key]} 行申请过此政策（每项政策只申请一次）/ the "
+                f"applicant already applied for this policy on row {pairs[key]} (one "
+                "application per policy)",
+            )
+            ok = False
+        pairs.setdefault(key, rowno)
+        if ok:
+            out.append(app)
+            lines.append(rowno)
+    return out, lines
+
+
+def read_centre_files(root: str | Path) -> CentreFiles:
+    """Read the centre's files of a bundle folder; :class:`BundleError` lists every problem.
+
+    ``policies.csv`` is needed when any of the others is present; a folder with none of them
+    gives an empty catalogue (see :func:`has_centre_files`).
+    """
+    path = Path(root)
+    r = _Reader()
+    policies: list[Policy] = []
+    prow: list[int] = []
+    if (path / POLICIES_FILE).is_file():
+        policies, prow = _policies(r, path / POLICIES_FILE, path / RULES_FILE)
+    elif has_centre_files(path):
+        r.add(
+            POLICIES_FILE,
+            None,
+            None,
+            None,
+            "缺少政策目录文件（其他政策中心文件需要它）/ the policy catalogue is missing (the "
+            "other service-centre files need it)",
+        )
+    catalogue_ok = not r.problems
+    applicants = (
+        _applicants(r, path / APPLICANTS_FILE) if (path / APPLICANTS_FILE).is_file() else []
+    )
+    apps: list[Application] = []
+    arow: list[int] = []
+    if (path / APPLICATIONS_FILE).is_file():
+        apps, arow = _applications(
+            r,
+            path / APPLICATIONS_FILE,
+            {p.id: p for p in policies},
+            {a.id: a for a in applicants},
+            catalogue_ok,
+        )
+    if r.problems:
+        raise BundleError(path, r.problems)
+    return CentreFiles(
+        path, tuple(policies), tuple(apps), tuple(applicants), tuple(prow), tuple(arow)
+    )

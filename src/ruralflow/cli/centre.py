@@ -1,0 +1,160 @@
+"""``ruralflow centre ...``: the county service centre (issue 19, ``docs/centre.md``).
+
+Thin: reads the centre's bundle files (:mod:`ruralflow.bundle.centre_files`) and calls
+:mod:`ruralflow.centre`. Exit codes: 0 success, 1 bad or missing input (file, row, column and
+value of every problem), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ruralflow.cli._common import (
+    BundleArg,
+    JsonOpt,
+    day_callback,
+    fail,
+    fail_engine,
+    print_json,
+    say,
+)
+
+centre_app = typer.Typer(
+    no_args_is_help=True,
+    help="Service centre (电商公共服务中心): policy catalogue, overlap and double funding.",
+)
+
+
+def load_centre(path: Path) -> Any:
+    """The centre files of the bundle at ``path``, or their problems and exit 1."""
+    from ruralflow.bundle import BundleError
+    from ruralflow.bundle.centre_files import POLICIES_FILE, read_centre_files
+
+    if not path.is_dir():
+        fail(f"数据包不是文件夹 / the bundle is not a folder: {path}")
+    if not (path / POLICIES_FILE).is_file():
+        fail(
+            f"数据包中没有 {POLICIES_FILE} / the bundle has no {POLICIES_FILE}: {path} "
+            "(see docs/centre.md)"
+        )
+    try:
+        return read_centre_files(path)
+    except BundleError as e:
+        fail_engine("读取政策目录失败", "cannot read the policy catalogue", e)
+
+
+def _yuan(v: float) -> str:
+    return f"{v:,.0f} 元"
+
+
+@centre_app.command("overlap")
+def overlap_cmd(path: BundleArg, as_json: JsonOpt = False) -> None:
+    """Policies of different bureaus funding the same purpose for a shared applicant type in
+    overlapping periods; applicants funded twice for one purpose (approved or paid); budget by
+    purpose and bureau; fragmentation (HHI of bureau budget shares per purpose).
+
+    Reads policies.csv and, when present, applications.csv (and policy_rules.csv).
+
+    Example: ruralflow centre overlap src/ruralflow/examples/610425 --json
+    """
+    from ruralflow.centre import analyse
+
+    files = load_centre(path)
+    result = analyse(files.policies, files.applications).to_dict()
+    if as_json:
+        print_json(result)
+        return
+    names = {p.id: p.name for p in files.policies}
+    say(f"政策 / policies: {result['policies']}，申请 / applications: {result['applications']}")
+    say("")
+    say(f"重叠政策 / overlapping policies ({len(result['overlaps'])}):")
+    for o in result["overlaps"]:
+        a, b = o["policies"]
+        say(
+            f"  {a} ({o['bureaus'][0]}) × {b} ({o['bureaus'][1]}): {o['purpose']}, "
+            f"{'、'.join(o['applicant_types'])}, {o['start']}..{o['end']}"
+        )
+        say(f"      {names[a]} | {names[b]}")
+    say("")
+    say(f"重复资助 / double funded ({len(result['double_funded'])}):")
+    for d in result["double_funded"]:
+        say(
+            f"  {d['applicant']}: {d['purpose']}, {' + '.join(d['policies'])} "
+            f"({_yuan(d['amount_yuan'])})"
+        )
+    say("")
+    say("预算（按用途与部门）/ budget by purpose and bureau:")
+    say(f"  {'purpose':<16}{'bureau':<22}{'budget 预算':>16}{'granted 已批':>16}")
+    for c in result["budget"]["by_purpose_bureau"]:
+        say(
+            f"  {c['purpose']:<16}{c['bureau']:<22}{_yuan(c['budget_yuan']):>16}"
+            f"{_yuan(c['granted_yuan']):>16}"
+        )
+    say(f"  合计 / total {_yuan(result['budget']['total_yuan'])}")
+    say("")
+    frag = result["fragmentation"]
+    say("碎片化（部门预算份额的 HHI）/ fragmentation (HHI of bureau budget shares):")
+    for f in frag["by_purpose"]:
+        say(
+            f"  {f['purpose']:<16}部门 / bureaus {f['bureaus']}  HHI {f['hhi']:.3f} "
+            f"({f['hhi_points']:.0f} points, {f['reading']})  "
+            f"有效部门数 / effective bureaus {f['effective_bureaus']:.2f}"
+        )
+    say(
+        f"  全县（按预算加权）/ county (budget-weighted): HHI {frag['overall_hhi']:.3f}, "
+        f"fragmentation {frag['overall_fragmentation']:.3f}"
+    )
+
+
+@centre_app.command("eligible")
+def eligible_cmd(
+    path: BundleArg,
+    applicant: Annotated[str, typer.Option("--applicant", help="Applicant id (applicants.csv).")],
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--day", help="Only policies open on this day (YYYY-MM-DD).", callback=day_callback
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every policy of the catalogue with whether the applicant may apply, and why not.
+
+    Example: ruralflow centre eligible src/ruralflow/examples/610425 --applicant COOP-A
+    """
+    from ruralflow.centre import eligibility
+    from ruralflow.cli._common import parse_date
+
+    on = parse_date(day) if day is not None else None
+    files = load_centre(path)
+    who = {a.id: a for a in files.applicants}.get(applicant)
+    if who is None:
+        fail(
+            f"applicants.csv 中没有申请人 {applicant!r} / no applicant {applicant!r} in "
+            "applicants.csv"
+        )
+    rows = eligibility(who, files.policies, on=on)
+    if as_json:
+        print_json(
+            {
+                "applicant": who.id,
+                "applicant_type": who.type,
+                "day": on.isoformat() if on else None,
+                "policies": [e.to_dict() for e in rows],
+            }
+        )
+        return
+    ok = [e for e in rows if e.eligible]
+    say(f"{who.id} ({who.type}) 可申请 / may apply for {len(ok)} of {len(rows)}:")
+    for e in rows:
+        mark = "✓" if e.eligible else "✗"
+        say(f"  {mark} {e.policy.id} [{e.policy.bureau}] {e.policy.name}")
+        for r in e.reasons:
+            say(f"      {r}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(centre_app, name="centre")
