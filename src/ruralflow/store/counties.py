@@ -68,11 +68,17 @@ class ImportResult:
 def import_bundle(
     path: str | os.PathLike[str], engine: Engine, *, replace: bool = False
 ) -> ImportResult:
-    """Validate the bundle at ``path`` and store it (raises :class:`BundleError` if bad)."""
+    """Validate the bundle at ``path`` and store it (raises :class:`BundleError` if bad).
+
+    The service centre's files (``policies.csv``, ...; ``docs/centre.md``) are validated too
+    and stored in the same transaction when the bundle has them.
+    """
     from ruralflow.bundle import read_bundle
+    from ruralflow.bundle.centre_files import has_centre_files, read_centre_files
 
     county = read_bundle(path)
-    return import_county(county, engine, replace=replace)
+    centre_files = read_centre_files(Path(path)) if has_centre_files(Path(path)) else None
+    return import_county(county, engine, replace=replace, centre_files=centre_files)
 
 
 _PARTS: tuple[tuple[str, type[Any]], ...] = (
@@ -126,8 +132,13 @@ def _row(name: str, i: int, obj: Any) -> Any:
     )
 
 
-def import_county(county: County, engine: Engine, *, replace: bool = False) -> ImportResult:
-    """Store ``county`` in one transaction; an existing county is replaced only if asked."""
+def import_county(
+    county: County, engine: Engine, *, replace: bool = False, centre_files: Any = None
+) -> ImportResult:
+    """Store ``county`` in one transaction; an existing county is replaced only if asked.
+
+    ``centre_files`` (a :class:`ruralflow.bundle.centre_files.CentreFiles`) are stored in the
+    same transaction (:func:`ruralflow.store.centre.import_centre`)."""
     require_current(engine)
     adcode = county.settings.adcode
     with session_scope(engine) as s:
@@ -163,6 +174,17 @@ def import_county(county: County, engine: Engine, *, replace: bool = False) -> I
                 r.county_id = row.id
             s.add_all(rows)
             counts[name] = len(rows)
+        if centre_files is not None:
+            from ruralflow.store.centre import import_centre
+
+            got = import_centre(
+                s,
+                row,
+                centre_files.policies,
+                centre_files.applicants,
+                centre_files.applications,
+            )
+            counts.update(got.counts())
     return ImportResult(adcode, county.settings.name, counts, old is not None)
 
 
