@@ -106,7 +106,8 @@ def test_budget_and_hhi(tmp_path: Path) -> None:
     shares = [10000 / 17000, 3000 / 17000, 3000 / 17000, 500 / 17000, 500 / 17000]
     assert frag["logistics"]["hhi"] == pytest.approx(sum(s * s for s in shares), abs=1e-6)
     assert frag["logistics"]["bureaus"] == 5
-    assert frag["cold_chain"]["hhi"] == 1.0 and frag["cold_chain"]["reading"] == "concentrated"
+    assert frag["cold_chain"]["hhi"] == 1.0 and frag["cold_chain"]["reading"] == "single"
+    assert frag["logistics"]["reading"] == "split"  # effective bureaus 2.44
     assert frag["training"]["hhi"] == 0.5 and frag["training"]["effective_bureaus"] == 2.0
     weights = {"logistics": 17000, "cold_chain": 2000, "training": 200}
     overall = sum(weights[p] * frag[p]["hhi"] for p in weights) / sum(weights.values())
@@ -287,3 +288,31 @@ def test_shipped_liquan_catalogue() -> None:
     who = {a.id: a for a in files.applicants}
     got = {p.id for p in eligible_policies(who["F-0003"], files.policies)}
     assert "agr-farmer-training" not in got and "com-ec-training" in got  # not resident
+
+
+def test_validate_checks_the_centre_files(tmp_path: Path) -> None:
+    """`ruralflow validate` reports the centre's files with the rest of the bundle."""
+    import shutil
+
+    from ruralflow.bundle import validate_bundle
+
+    path = tmp_path / "610425"
+    shutil.copytree(EXAMPLE, path)
+    assert validate_bundle(path) == []
+    text = (path / "applications.csv").read_text(encoding="utf-8")
+    (path / "applications.csv").write_text(text.replace("A002,", "A001,"), encoding="utf-8")
+    (problem,) = validate_bundle(path)
+    assert (problem.file, problem.row, problem.column) == ("applications.csv", 3, "id")
+
+
+def test_reading_of_the_hhi() -> None:
+    from ruralflow.centre.analysis import BudgetCell, fragmentation
+
+    zero = Decimal(0)
+    cells = [
+        BudgetCell("logistics", "commerce", 1, Decimal(800), zero, zero),
+        BudgetCell("logistics", "transport", 1, Decimal(200), zero, zero),
+    ]
+    (f,) = fragmentation(cells)
+    assert f.hhi == pytest.approx(0.68) and f.reading == "dominated"
+    assert f.to_dict()["hhi_points"] == 6800.0 and f.to_dict()["fragmentation"] == 0.32

@@ -11,11 +11,11 @@
   one bureau holds all the money, ``1/n`` when n bureaus hold equal parts. The report also
   gives ``1/H`` (the effective number of bureaus) and ``1 - H`` (the fragmentation; 0 = one
   bureau, towards 1 = the money split among many). The county figure is the budget-weighted
-  mean HHI over purposes. The US antitrust convention multiplies H by 10,000 (``hhi_points``);
-  the centre uses the same thresholds as a reading aid: above 2,500 points concentrated,
-  1,500-2,500 moderate, below 1,500 fragmented (U.S. DOJ/FTC Horizontal Merger Guidelines,
-  2010, section 5.3; the 2023 Merger Guidelines moved the "highly concentrated" line to 1,800
-  points; the centre's use of them for public funds is an assumption).
+  mean HHI over purposes. ``hhi_points`` is H x 10,000, the scale antitrust guidelines use
+  (U.S. DOJ/FTC Merger Guidelines). Their thresholds are not used: with two or three bureaus
+  H is at least 1/3 whatever the split, so the reading is ``single`` (one bureau),
+  ``dominated`` (effective bureaus below 1.5: one bureau holds most of the money, e.g. 80/20)
+  or ``split`` (otherwise); the 1.5 line is an assumption (range 1.3-1.7).
 """
 
 from __future__ import annotations
@@ -41,9 +41,8 @@ __all__ = [
     "overlapping_policies",
 ]
 
-#: HHI reading thresholds, points (DOJ/FTC 2010 Horizontal Merger Guidelines, section 5.3).
-CONCENTRATED_POINTS = 2500
-MODERATE_POINTS = 1500
+#: Below this many effective bureaus a purpose is "dominated" by one (assumption, 1.3-1.7).
+DOMINATED_BELOW = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,12 +200,9 @@ class Fragmentation:
 
     @property
     def reading(self) -> str:
-        points = self.hhi * 10000
-        if points > CONCENTRATED_POINTS:
-            return "concentrated"
-        if points >= MODERATE_POINTS:
-            return "moderate"
-        return "fragmented"
+        if self.bureaus == 1:
+            return "single"
+        return "dominated" if self.effective_bureaus < DOMINATED_BELOW else "split"
 
     def to_dict(self) -> dict[str, Any]:
         return {
