@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ruralflow.bundle import write_bundle
 from ruralflow.bundle.centre_files import CENTRE_FILES
+from ruralflow.bundle.centre_generate import write_station_services
 from ruralflow.bundle.make import (
     DEFAULT_EXAMPLE,
     EXAMPLE_SEASON_DAYS,
@@ -40,6 +41,7 @@ def main(argv: list[str]) -> int:
         out = write_bundle(county, EXAMPLES / adcode, overwrite=True)
         for name, data in kept.items():
             (out / name).write_bytes(data)
+        write_station_services(county, out)  # issue 19: synthetic station services ledger
         write_upflow_files(county, out)  # issue 18
         out.chmod(0o755)  # write_bundle's temporary folder is private (0700)
         size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())

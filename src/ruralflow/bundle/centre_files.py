@@ -22,6 +22,11 @@ conditions an applicant must meet besides its type (``applicant_type`` empty: ev
 
 ``applicants.csv`` (optional) — ``id, type, name, attributes`` (``key=value;key=value``): the
 applicants the one-stop window knows, their types and attributes.
+
+``station_services.csv`` (optional; :func:`read_station_services`) — ``day, station, service,
+count, fee_yuan`` (``source`` optional): a station's (village or township station of
+``places.csv``) count of one service on one day and its income per item; one row per day,
+station and service.
 """
 
 from __future__ import annotations
@@ -43,7 +48,8 @@ from ruralflow.centre.catalogue import (
     check_application,
     parse_yuan,
 )
-from ruralflow.domain import DomainError, FieldError
+from ruralflow.centre.services import ServiceEntry
+from ruralflow.domain import County, DomainError, FieldError, PlaceKind
 
 __all__ = [
     "APPLICANTS_FILE",
@@ -51,16 +57,19 @@ __all__ = [
     "CENTRE_FILES",
     "POLICIES_FILE",
     "RULES_FILE",
+    "SERVICES_FILE",
     "CentreFiles",
     "has_centre_files",
     "read_centre_files",
+    "read_station_services",
 ]
 
 POLICIES_FILE = "policies.csv"
 APPLICATIONS_FILE = "applications.csv"
 RULES_FILE = "policy_rules.csv"
 APPLICANTS_FILE = "applicants.csv"
-#: Every file of the centre a bundle may hold.
+SERVICES_FILE = "station_services.csv"
+#: The catalogue files of the centre (curated by hand; :func:`read_centre_files`).
 CENTRE_FILES = (POLICIES_FILE, APPLICATIONS_FILE, RULES_FILE, APPLICANTS_FILE)
 
 
@@ -110,7 +119,10 @@ def _attrs(v: str) -> dict[str, str]:
 class _Col:
     name: str
     parse: Callable[[str], Any]
+    #: the cell may not be empty
     required: bool = True
+    #: the header must have the column
+    in_header: bool = True
 
 
 POLICY_COLUMNS = (
@@ -142,6 +154,26 @@ RULE_COLUMNS = (
     _Col("op", _str),
     _Col("value", _str),
 )
+
+
+def _count(v: str) -> int:
+    try:
+        n = int(v)
+    except ValueError:
+        raise _CellError("不是整数 / is not an integer") from None
+    if n < 0:
+        raise _CellError("须 >= 0 / must be >= 0")
+    return n
+
+
+SERVICE_COLUMNS = (
+    _Col("day", _date),
+    _Col("station", _str),
+    _Col("service", _str),
+    _Col("count", _count),
+    _Col("fee_yuan", _yuan),
+    _Col("source", _str, False, False),
+)
 APPLICANT_COLUMNS = (
     _Col("id", _str),
     _Col("type", _str),
@@ -161,8 +193,8 @@ class _Reader:
         self, path: Path, cols: Sequence[_Col]
     ) -> list[tuple[int, dict[str, Any], dict[str, str]]] | None:
         """(row, parsed values, raw cells) of each non-empty row; None if the header is bad.
-        Every column of ``cols`` must be in the header (empty cells allowed where not
-        required); no other column may be."""
+        Every column of ``cols`` must be in the header unless ``in_header`` is false (empty
+        cells allowed where not required); no other column may be."""
         name = path.name
         try:
             text = path.read_text(encoding="utf-8-sig")
@@ -181,7 +213,7 @@ class _Reader:
         known = [c.name for c in cols]
         bad = False
         for c in cols:
-            if c.name not in header:
+            if c.in_header and c.name not in header:
                 self.add(name, 1, c.name, None, "表头缺少该列 / column is missing from the header")
                 bad = True
         for h in header:
@@ -216,7 +248,7 @@ class _Reader:
             cells: dict[str, str] = {}
             ok = True
             for c in cols:
-                cell = raw[idx[c.name]].strip()
+                cell = raw[idx[c.name]].strip() if c.name in idx else ""
                 cells[c.name] = cell
                 if not cell:
                     if c.required:
@@ -486,3 +518,47 @@ def read_centre_files(root: str | Path) -> CentreFiles:
     return CentreFiles(
         path, tuple(policies), tuple(apps), tuple(applicants), tuple(prow), tuple(arow)
     )
+
+
+def read_station_services(root: str | Path, county: County) -> list[ServiceEntry] | None:
+    """``station_services.csv`` of a bundle (None when absent); :class:`BundleError` lists
+    every problem (unknown station or service, repeated day + station + service, ...)."""
+    path = Path(root) / SERVICES_FILE
+    if not path.is_file():
+        return None
+    r = _Reader()
+    out: list[ServiceEntry] = []
+    seen: dict[tuple[dt.date, str, str], int] = {}
+    kinds = {PlaceKind.VILLAGE, PlaceKind.TOWNSHIP_STATION}
+    for rowno, v, cells in r.rows(path, SERVICE_COLUMNS) or ():
+        place = county.place_by_id.get(v["station"])
+        if place is None or place.kind not in kinds:
+            r.add(
+                path.name,
+                rowno,
+                "station",
+                v["station"],
+                "不是数据包中的乡镇站或村 / is not a township station or village of places.csv",
+            )
+            continue
+        key = (v["day"], v["station"], v["service"])
+        if key in seen:
+            r.add(
+                path.name,
+                rowno,
+                "service",
+                v["service"],
+                f"该站当天已有此服务（第 {seen[key]} 行）/ the station has this service that day "
+                f"already (row {seen[key]})",
+            )
+            continue
+        seen[key] = rowno
+        try:
+            out.append(
+                ServiceEntry(v["day"], v["station"], v["service"], v["count"], v["fee_yuan"])
+            )
+        except DomainError as e:
+            r.field(path.name, rowno, e, cells)
+    if r.problems:
+        raise BundleError(Path(root), r.problems)
+    return out

@@ -1207,7 +1207,10 @@ def validate_bundle(path: str | os.PathLike[str]) -> list[BundleProblem]:
         county = read_bundle(path)
     except BundleError as e:
         return e.problems
-    from ruralflow.bundle.centre_files import read_centre_files  # the service centre's files
+    from ruralflow.bundle.centre_files import (  # the service centre's files
+        read_centre_files,
+        read_station_services,
+    )
     from ruralflow.bundle.upflow_files import read_upflow_files  # the optional up-flow files
 
     problems: list[BundleProblem] = []
@@ -1217,6 +1220,10 @@ def validate_bundle(path: str | os.PathLike[str]) -> list[BundleProblem]:
         problems += e.problems
     try:
         read_centre_files(Path(path))
+    except BundleError as e:
+        problems += e.problems
+    try:
+        read_station_services(Path(path), county)
     except BundleError as e:
         problems += e.problems
     return problems

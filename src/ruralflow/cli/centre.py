@@ -18,7 +18,9 @@ from ruralflow.cli._common import (
     day_callback,
     fail,
     fail_engine,
+    non_negative,
     print_json,
+    read_bundle_or_fail,
     say,
 )
 
@@ -154,6 +156,70 @@ def eligible_cmd(
         say(f"  {mark} {e.policy.id} [{e.policy.bureau}] {e.policy.name}")
         for r in e.reasons:
             say(f"      {r}")
+
+
+@centre_app.command("services")
+def services_cmd(
+    path: BundleArg,
+    parcel_fee: Annotated[
+        float,
+        typer.Option(
+            "--parcel-fee",
+            help="Station income per down parcel handed over, yuan (assumption 0.5, "
+            "range 0.3-1.0), where the ledger has no parcels rows.",
+            callback=non_negative,
+        ),
+    ] = 0.5,
+    as_json: JsonOpt = False,
+) -> None:
+    """Station public services: each station's ledger (payments, bills, top-ups, repairs,
+    agricultural information) summed over the season, its service income beside its parcel
+    income, and the villages that lack each service.
+
+    Reads station_services.csv with the bundle.
+
+    Example: ruralflow centre services src/ruralflow/examples/610425 --json
+    """
+    from decimal import Decimal
+
+    from ruralflow.bundle import BundleError
+    from ruralflow.bundle.centre_files import SERVICES_FILE, read_station_services
+    from ruralflow.centre.services import SERVICES, station_services
+
+    county = read_bundle_or_fail(path)
+    try:
+        entries = read_station_services(path, county)
+    except BundleError as e:
+        fail_engine("读取站点服务台账失败", "cannot read the station services ledger", e)
+    if entries is None:
+        fail(f"数据包中没有 {SERVICES_FILE} / the bundle has no {SERVICES_FILE}: {path}")
+    report = station_services(county, entries, parcel_fee_yuan=Decimal(str(parcel_fee)))
+    out = report.to_dict()
+    if as_json:
+        print_json(out)
+        return
+    days = out["days"]
+    span = f"{days[0]}..{days[-1]}" if days else "-"
+    say(f"站点服务台账 / station services ledger: {len(out['stations'])} stations, {span}")
+    say(
+        f"  {'station':<16}{'name':<10}{'services 服务收入':>18}{'parcels 快递收入':>18}"
+        f"{'share 服务占比':>14}"
+    )
+    for st in sorted(out["stations"], key=lambda x: -x["income_yuan"])[:20]:
+        say(
+            f"  {st['station']:<16}{st['name']:<10}{st['service_income_yuan']:>16,.2f} 元"
+            f"{st['parcel_income_yuan']:>16,.2f} 元{st['service_share']:>13.0%}"
+        )
+    if len(out["stations"]) > 20:
+        say(f"  ... {len(out['stations']) - 20} more (--json for all)")
+    say("")
+    say("各项服务覆盖 / coverage of each service (villages):")
+    for s, v in out["services"].items():
+        say(
+            f"  {SERVICES[s]}: {v['villages_with']} villages with, "
+            f"{len(v['villages_lacking'])} lacking ({v['households_lacking']:,} households); "
+            f"household coverage {v['household_coverage']:.0%}"
+        )
 
 
 def register(app: typer.Typer) -> None:
