@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ruralflow.bundle import write_bundle
 from ruralflow.bundle.centre_files import CENTRE_FILES
-from ruralflow.bundle.centre_generate import write_station_services
+from ruralflow.bundle.centre_generate import write_station_services, write_talent_files
 from ruralflow.bundle.make import (
     DEFAULT_EXAMPLE,
     EXAMPLE_SEASON_DAYS,
@@ -42,6 +42,7 @@ def main(argv: list[str]) -> int:
         for name, data in kept.items():
             (out / name).write_bytes(data)
         write_station_services(county, out)  # issue 19: synthetic station services ledger
+        write_talent_files(county, out)  # issue 19: synthetic talent pipeline
         write_upflow_files(county, out)  # issue 18
         out.chmod(0o755)  # write_bundle's temporary folder is private (0700)
         size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())

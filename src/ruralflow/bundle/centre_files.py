@@ -27,6 +27,13 @@ applicants the one-stop window knows, their types and attributes.
 count, fee_yuan`` (``source`` optional): a station's (village or township station of
 ``places.csv``) count of one service on one day and its income per item; one row per day,
 station and service.
+
+The talent pipeline (optional; :func:`read_talent_files`): ``talent_cohorts.csv`` —
+``cohort, name, course, start, end`` (``course``: ``live_streaming`` or ``supply_chain``);
+``talent_trainees.csv`` — ``trainee, cohort, village, stage, shop`` (``stage``: ``enrolled``,
+``trained``, ``practised``, ``incubated``; ``shop`` only, and always, at ``incubated``; one
+trainee per shop); ``shop_sales.csv`` — ``day, shop, product, orders, kg, sales_yuan`` (a
+trainee's shop, a product of ``products.csv``; one row per day, shop and product).
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ from ruralflow.centre.catalogue import (
     parse_yuan,
 )
 from ruralflow.centre.services import ServiceEntry
+from ruralflow.centre.talent import Cohort, ShopSale, Trainee
 from ruralflow.domain import County, DomainError, FieldError, PlaceKind
 
 __all__ = [
@@ -62,6 +70,7 @@ __all__ = [
     "has_centre_files",
     "read_centre_files",
     "read_station_services",
+    "read_talent_files",
 ]
 
 POLICIES_FILE = "policies.csv"
@@ -69,6 +78,9 @@ APPLICATIONS_FILE = "applications.csv"
 RULES_FILE = "policy_rules.csv"
 APPLICANTS_FILE = "applicants.csv"
 SERVICES_FILE = "station_services.csv"
+COHORTS_FILE = "talent_cohorts.csv"
+TRAINEES_FILE = "talent_trainees.csv"
+SALES_FILE = "shop_sales.csv"
 #: The catalogue files of the centre (curated by hand; :func:`read_centre_files`).
 CENTRE_FILES = (POLICIES_FILE, APPLICATIONS_FILE, RULES_FILE, APPLICANTS_FILE)
 
@@ -173,6 +185,28 @@ SERVICE_COLUMNS = (
     _Col("count", _count),
     _Col("fee_yuan", _yuan),
     _Col("source", _str, False, False),
+)
+COHORT_COLUMNS = (
+    _Col("cohort", _str),
+    _Col("name", _str),
+    _Col("course", _str),
+    _Col("start", _date),
+    _Col("end", _date),
+)
+TRAINEE_COLUMNS = (
+    _Col("trainee", _str),
+    _Col("cohort", _str),
+    _Col("village", _str),
+    _Col("stage", _str),
+    _Col("shop", _str, False),
+)
+SALE_COLUMNS = (
+    _Col("day", _date),
+    _Col("shop", _str),
+    _Col("product", _str),
+    _Col("orders", _count),
+    _Col("kg", _yuan),
+    _Col("sales_yuan", _yuan),
 )
 APPLICANT_COLUMNS = (
     _Col("id", _str),
@@ -562,3 +596,127 @@ def read_station_services(root: str | Path, county: County) -> list[ServiceEntry
     if r.problems:
         raise BundleError(Path(root), r.problems)
     return out
+
+
+@dataclass(frozen=True)
+class TalentFiles:
+    cohorts: tuple[Cohort, ...]
+    trainees: tuple[Trainee, ...]
+    sales: tuple[ShopSale, ...]
+
+
+def _unique(
+    r: _Reader, file: str, rowno: int, col: str, key: Any, seen: dict[Any, int], shown: str = ""
+) -> bool:
+    if key in seen:
+        r.add(
+            file,
+            rowno,
+            col,
+            shown or key,
+            f"与第 {seen[key]} 行重复 / repeats row {seen[key]}",
+        )
+        return False
+    seen[key] = rowno
+    return True
+
+
+def read_talent_files(root: str | Path, county: County) -> TalentFiles | None:
+    """The talent pipeline's files (None when ``talent_cohorts.csv`` is absent; the other two
+    need it); :class:`BundleError` lists every problem."""
+    path = Path(root)
+    present = [f for f in (COHORTS_FILE, TRAINEES_FILE, SALES_FILE) if (path / f).is_file()]
+    if not present:
+        return None
+    r = _Reader()
+    if COHORTS_FILE not in present:
+        r.add(
+            COHORTS_FILE,
+            None,
+            None,
+            None,
+            "缺少该文件（其他人才文件需要它）/ is missing (the other talent files need it)",
+        )
+        raise BundleError(path, r.problems)
+    cohorts: list[Cohort] = []
+    seen: dict[Any, int] = {}
+    for rowno, v, cells in r.rows(path / COHORTS_FILE, COHORT_COLUMNS) or ():
+        if _unique(r, COHORTS_FILE, rowno, "cohort", v["cohort"], seen):
+            try:
+                cohorts.append(Cohort(v["cohort"], v["name"], v["course"], v["start"], v["end"]))
+            except DomainError as e:
+                r.field(COHORTS_FILE, rowno, e, cells)
+    cohort_ids = set(seen)
+    trainees: list[Trainee] = []
+    seen = {}
+    shops: dict[Any, int] = {}
+    if (path / TRAINEES_FILE).is_file():
+        for rowno, v, cells in r.rows(path / TRAINEES_FILE, TRAINEE_COLUMNS) or ():
+            if not _unique(r, TRAINEES_FILE, rowno, "trainee", v["trainee"], seen):
+                continue
+            ok = True
+            if v["cohort"] not in cohort_ids:
+                r.add(
+                    TRAINEES_FILE,
+                    rowno,
+                    "cohort",
+                    v["cohort"],
+                    f"不是 {COHORTS_FILE} 中的班次 / is not a cohort of {COHORTS_FILE}",
+                )
+                ok = False
+            place = county.place_by_id.get(v["village"])
+            if place is None or place.kind is not PlaceKind.VILLAGE:
+                r.add(
+                    TRAINEES_FILE,
+                    rowno,
+                    "village",
+                    v["village"],
+                    "不是数据包中的村 / is not a village of places.csv",
+                )
+                ok = False
+            if v["shop"] and not _unique(r, TRAINEES_FILE, rowno, "shop", v["shop"], shops):
+                ok = False
+            try:
+                t = Trainee(v["trainee"], v["cohort"], v["village"], v["stage"], v["shop"])
+            except DomainError as e:
+                r.field(TRAINEES_FILE, rowno, e, cells)
+                continue
+            if ok:
+                trainees.append(t)
+    sales: list[ShopSale] = []
+    if (path / SALES_FILE).is_file():
+        seen = {}
+        for rowno, v, cells in r.rows(path / SALES_FILE, SALE_COLUMNS) or ():
+            if v["shop"] not in shops:
+                r.add(
+                    SALES_FILE,
+                    rowno,
+                    "shop",
+                    v["shop"],
+                    f"不是 {TRAINEES_FILE} 中学员的店铺 / is not a trainee's shop in "
+                    f"{TRAINEES_FILE}",
+                )
+                continue
+            if v["product"] not in county.product_by_id:
+                r.add(
+                    SALES_FILE,
+                    rowno,
+                    "product",
+                    v["product"],
+                    "不是数据包中的产品 / is not a product of products.csv",
+                )
+                continue
+            key = (v["day"], v["shop"], v["product"])
+            if not _unique(r, SALES_FILE, rowno, "product", key, seen, v["product"]):
+                continue
+            try:
+                sales.append(
+                    ShopSale(
+                        v["day"], v["shop"], v["product"], v["orders"], v["kg"], v["sales_yuan"]
+                    )
+                )
+            except DomainError as e:
+                r.field(SALES_FILE, rowno, e, cells)
+    if r.problems:
+        raise BundleError(path, r.problems)
+    return TalentFiles(tuple(cohorts), tuple(trainees), tuple(sales))

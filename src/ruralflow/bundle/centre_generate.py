@@ -1,5 +1,6 @@
-"""A synthetic ``station_services.csv`` for a county (issue 19, item 4): what the township
-stations and the larger village stations record besides parcels, day by day over the season.
+"""Synthetic service-centre files for a county (issue 19): ``station_services.csv`` (item 4:
+what the township stations and the larger village stations record besides parcels, day by day
+over the season) and the talent pipeline's cohorts, trainees and shop sales (item 3).
 
 Everything here is **synthetic**; the rates and fees are assumptions (ranges in
 ``docs/centre.md``). Deterministic for a seed.
@@ -16,7 +17,7 @@ import numpy as np
 from ruralflow.bundle.centre_files import SERVICES_FILE
 from ruralflow.domain import County, StationFunction
 
-__all__ = ["RATES", "write_station_services"]
+__all__ = ["RATES", "write_station_services", "write_talent_files"]
 
 #: service: (items a day per 100 households served, station income per item in yuan);
 #: assumptions (rates x0.5-x2; fees: payments 0.5-2 commission, bills 0.3-1, top-ups 0.1-0.5,
@@ -68,3 +69,79 @@ def write_station_services(county: County, root: str | Path, *, seed: int = 0) -
         for day_s, sid, service, n, fee in rows:
             w.writerow([day_s, sid, service, n, str(fee), SOURCE])
     return path
+
+
+#: The example's cohorts: id, name, course, start, end (synthetic).
+COHORTS = (
+    ("C2025-LS1", "2025 春季村播班", "live_streaming", "2025-03-01", "2025-03-21"),
+    ("C2025-SC1", "2025 供应链管理班", "supply_chain", "2025-05-10", "2025-05-30"),
+    ("C2025-LS2", "2025 秋季村播班", "live_streaming", "2025-08-01", "2025-08-21"),
+)
+#: Trainees per cohort, and the chance of reaching each next stage (assumptions).
+COHORT_SIZE = 30
+STAGE_ODDS = {"trained": 0.85, "practised": 0.7, "incubated": 0.5}
+#: Share of incubated shops that sell in the season, orders a day of an active shop, kg per
+#: order and retail price over the farm-gate value (assumptions: 0.5-0.9, 1-6, 2.5 (a 5-jin
+#: box), 2-4).
+ACTIVE_SHARE = 0.7
+ORDERS_PER_DAY = 3.0
+KG_PER_ORDER = Decimal("2.5")
+RETAIL_FACTOR = Decimal("3")
+
+
+def write_talent_files(county: County, root: str | Path, *, seed: int = 0) -> list[Path]:
+    """Write ``talent_cohorts.csv``, ``talent_trainees.csv`` and ``shop_sales.csv`` (all
+    synthetic) into the bundle folder ``root``; returns the paths."""
+    from ruralflow.bundle.centre_files import COHORTS_FILE, SALES_FILE, TRAINEES_FILE
+
+    rng = np.random.default_rng(seed + 1)
+    root = Path(root)
+    villages = [v for v in county.villages if v.households > 0] or list(county.villages)
+    weights = np.array([max(v.households, 1) for v in villages], dtype=float)
+    weights /= weights.sum()
+    trainees: list[tuple[str, str, str, str, str]] = []
+    for cid, *_ in COHORTS:
+        for i in range(COHORT_SIZE):
+            village = villages[int(rng.choice(len(villages), p=weights))].id
+            stage = "enrolled"
+            for nxt, odds in STAGE_ODDS.items():
+                if rng.random() >= odds:
+                    break
+                stage = nxt
+            tid = f"{cid}-{i + 1:02d}"
+            shop = f"S-{tid}" if stage == "incubated" else ""
+            trainees.append((tid, cid, village, stage, shop))
+    products = list(county.products)
+    sales: list[tuple[str, str, str, int, Decimal, Decimal]] = []
+    for _tid, _cid, _v, _stage, shop in trainees:
+        if not shop or rng.random() >= ACTIVE_SHARE or not products:
+            continue
+        product = products[int(rng.integers(len(products)))]
+        price = Decimal(str(product.value_yuan_per_kg)) * RETAIL_FACTOR
+        for day in county.days:
+            n = int(rng.poisson(ORDERS_PER_DAY))
+            if n:
+                kg = KG_PER_ORDER * n
+                sales.append(
+                    (
+                        day.isoformat(),
+                        shop,
+                        product.id,
+                        n,
+                        kg,
+                        (kg * price).quantize(Decimal("0.01")),
+                    )
+                )
+    out = []
+    for name, header, rows in (
+        (COHORTS_FILE, ["cohort", "name", "course", "start", "end"], list(COHORTS)),
+        (TRAINEES_FILE, ["trainee", "cohort", "village", "stage", "shop"], trainees),
+        (SALES_FILE, ["day", "shop", "product", "orders", "kg", "sales_yuan"], sales),
+    ):
+        path = root / name
+        with path.open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(header)
+            w.writerows([[str(c) for c in row] for row in rows])
+        out.append(path)
+    return out

@@ -1210,6 +1210,7 @@ def validate_bundle(path: str | os.PathLike[str]) -> list[BundleProblem]:
     from ruralflow.bundle.centre_files import (  # the service centre's files
         read_centre_files,
         read_station_services,
+        read_talent_files,
     )
     from ruralflow.bundle.upflow_files import read_upflow_files  # the optional up-flow files
 
@@ -1224,6 +1225,10 @@ def validate_bundle(path: str | os.PathLike[str]) -> list[BundleProblem]:
         problems += e.problems
     try:
         read_station_services(Path(path), county)
+    except BundleError as e:
+        problems += e.problems
+    try:
+        read_talent_files(Path(path), county)
     except BundleError as e:
         problems += e.problems
     return problems

@@ -222,5 +222,59 @@ def services_cmd(
         )
 
 
+@centre_app.command("talent")
+def talent_cmd(
+    path: BundleArg,
+    invite: Annotated[
+        int,
+        typer.Option("--invite", help="How many villages to suggest inviting next.", min=0),
+    ] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """The talent pipeline (培训-孵化-供应链): per cohort the funnel enrolled → trained →
+    practised → incubated (a shop opened) → linked (the shop sells the county's products),
+    the conversion of each stage, the shops' orders and sales; and the villages with supply
+    but no linked seller, to invite next.
+
+    Reads talent_cohorts.csv, talent_trainees.csv and shop_sales.csv with the bundle.
+
+    Example: ruralflow centre talent src/ruralflow/examples/610425 --json
+    """
+    from ruralflow.bundle import BundleError
+    from ruralflow.bundle.centre_files import COHORTS_FILE, read_talent_files
+    from ruralflow.centre.talent import COURSES, FUNNEL, talent_pipeline
+
+    county = read_bundle_or_fail(path)
+    try:
+        files = read_talent_files(path, county)
+    except BundleError as e:
+        fail_engine("读取人才培养文件失败", "cannot read the talent files", e)
+    if files is None:
+        fail(f"数据包中没有 {COHORTS_FILE} / the bundle has no {COHORTS_FILE}: {path}")
+    out = talent_pipeline(county, files.cohorts, files.trainees, files.sales, invite=invite)
+    body = out.to_dict()
+    if as_json:
+        print_json(body)
+        return
+    say("人才培养漏斗 / talent funnel:")
+    for c in body["cohorts"]:
+        say(f"  {c['cohort']} {c['name']} ({COURSES[c['course']]}), {c['start']}..{c['end']}")
+        steps = []
+        for st in FUNNEL:
+            conv = c["conversion"].get(st)
+            steps.append(
+                f"{st} {c['funnel'][st]}" + (f" ({conv:.0%})" if conv is not None else "")
+            )
+        say("      " + " → ".join(steps))
+        say(
+            f"      订单 / orders {c['orders']:,}, {c['kg']:,.1f} kg, "
+            f"销售额 / sales {c['sales_yuan']:,.2f} 元"
+        )
+    say("")
+    say("建议邀请（有货源、无带货学员）/ invite next (supply, no linked seller):")
+    for v in body["invite_next"]:
+        say(f"  {v['village']} {v['name']}: {v['supply_kg']:,.1f} kg, trainees {v['trainees']}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(centre_app, name="centre")
