@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 
 from helpers import tiny_county
 from ruralflow.api import create_app
-from ruralflow.bundle import BundleError, write_bundle
+from ruralflow.bundle import BundleError, read_bundle, write_bundle
 from ruralflow.bundle.centre_files import CENTRE_FILES, read_centre_files
+from ruralflow.bundle.upflow_files import read_upflow_files
 from ruralflow.store import StoreError, add_user, engine_for
-from ruralflow.store.centre import ApplicationRow, PolicyRow, import_centre
+from ruralflow.store.centre import ApplicationRow, PolicyRow, import_centre, import_expo
 from ruralflow.store.counties import county_row, import_bundle
 from ruralflow.store.db import session_scope
 from service_db import EXAMPLE, PASSWORD, Databases
@@ -39,10 +40,13 @@ CENTRE_USERS = (
 def _with_centre(url: str) -> None:
     engine = engine_for(url)
     files = read_centre_files(EXAMPLE)
+    county = read_bundle(EXAMPLE)
+    upflow = read_upflow_files(EXAMPLE, county)
     with session_scope(engine) as s:
         c = county_row(s, "610425")
         assert c is not None
         import_centre(s, c, files.policies, files.applicants, files.applications)
+        import_expo(s, c, [p.id for p in county.products], upflow.brands, upflow.lots)
     for name, role, scope in CENTRE_USERS:
         add_user(engine, name, role=role, county="610425", scope=scope, password=PASSWORD)
 
@@ -331,3 +335,105 @@ def test_db_import_takes_the_centre_files(databases: Databases, tmp_path: Path) 
     for name in CENTRE_FILES:
         (bundle / name).unlink()
     assert "centre_policies" not in import_bundle(bundle, engine, replace=True).counts
+
+
+EXPO = "/public/counties/610425/expo"
+
+
+def test_cloud_expo_pages(client: TestClient) -> None:
+    """No login: the products with brand, GI status, grades, the season and the enquiry."""
+    r = client.get(EXPO)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["county"] == "礼泉县"
+    pages = {p["product"]: p for p in body["data"]}
+    assert {"apple", "kiwifruit"} <= pages.keys()
+    apple = pages["apple"]
+    assert apple["brand"]["regional_public_brand"]["name_zh"] == "礼泉苹果"
+    assert apple["gi_status"] == apple["brand"]["gi_status"]
+    assert "09520010000018" in apple["brand"]["gtins"]
+    assert {g["grade"] for g in apple["grades"]} >= {"A", "B"}
+    season = apple["availability"]
+    assert (season["first_day"], season["last_day"]) == ("2025-10-13", "2025-10-26")
+    assert season["supply_kg"] > 0 and len(season["days"]) == 14  # before the season: all
+    assert apple["enquiry"] == f"{EXPO}/apple/enquiries"
+    one = client.get(f"{EXPO}/apple").json()
+    assert one["name"] == apple["name"] and one["availability"] == season
+    assert client.get(f"{EXPO}/durian").status_code == 404
+    assert client.get("/public/counties/999999/expo").status_code == 404
+
+
+def test_expo_trace_codes(client: TestClient) -> None:
+    from ruralflow.store.models import EventEpcRow, EventRow
+    from ruralflow.trace.ids import lgtin_uri
+
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with session_scope(engine) as s:
+        ev = EventRow(
+            event_id="ni:///sha-256;expo-test",
+            log_index=10_000_000,
+            capture_id="test",
+            county="610425",
+            event_type="ObjectEvent",
+            event_time="2025-10-14T08:00:00.000000Z",
+        )
+        s.add(ev)
+        s.flush()
+        s.add(
+            EventEpcRow(
+                event=ev.id, epc=lgtin_uri("09520010000018", "LQ-2025-10-14"), role="class"
+            )
+        )
+    codes = client.get(f"{EXPO}/apple").json()["trace_codes"]
+    assert {"lot": "LQ-2025-10-14", "url": "/01/09520010000018/10/LQ-2025-10-14"} in codes
+
+
+def test_enquiry_becomes_a_lead(client: TestClient) -> None:
+    body = {
+        "name": "王经理",
+        "contact": "+86 138 0000 0000",
+        "organisation": "西安某生鲜超市",
+        "channel": "supermarket",
+        "kg": 2000,
+        "message": "想订 80 果径的富士",
+    }
+    r = client.post(f"{EXPO}/apple/enquiries", json=body)
+    assert r.status_code == 201, r.text
+    ack = r.json()
+    assert ack["status"] == "new" and "contact" not in ack
+    bad = client.post(f"{EXPO}/apple/enquiries", json={**body, "channel": "friends"})
+    assert bad.status_code == 422
+    assert client.post(f"{EXPO}/durian/enquiries", json=body).status_code == 404
+    admin = login(client, "admin")
+    leads = client.get(f"{BASE}/leads", headers=admin).json()["data"]
+    lead = next(x for x in leads if x["id"] == ack["id"])
+    assert (lead["product"], lead["channel"], lead["kg"]) == ("apple", "supermarket", 2000)
+    assert lead["status"] == "new"
+    for name in ("commerce", "coop_app", "op_a"):
+        assert client.get(f"{BASE}/leads", headers=login(client, name)).status_code == 403
+    path = f"{BASE}/leads/{ack['id']}/status"
+    r = client.post(
+        path, json={"status": "matched", "note": "对接 supermarket 渠道"}, headers=admin
+    )
+    assert r.status_code == 200 and r.json()["handled_by"] == "admin"
+    assert r.json()["handled_at"] is not None
+    assert client.post(path, json={"status": "closed"}, headers=admin).status_code == 200
+    assert client.post(path, json={"status": "contacted"}, headers=admin).status_code == 409
+    assert client.get(f"{BASE}/leads?status=closed", headers=admin).json()["count"] >= 1
+
+
+def test_the_centre_curates_the_expo(client: TestClient) -> None:
+    admin = login(client, "admin")
+    path = f"{BASE}/expo/peach"
+    body = {"shown": True, "headline": "礼泉油桃", "story": "渭北旱塬"}
+    assert client.put(path, json=body, headers=login(client, "commerce")).status_code == 403
+    r = client.put(path, json=body, headers=admin)
+    assert r.status_code == 200 and r.json()["headline"] == "礼泉油桃"
+    assert client.get(f"{EXPO}/peach").json()["story"] == "渭北旱塬"
+    r = client.put(path, json={**body, "shown": False}, headers=admin)
+    assert r.status_code == 200
+    assert "peach" not in {p["product"] for p in client.get(EXPO).json()["data"]}
+    assert client.get(f"{EXPO}/peach").status_code == 404
+    enquiry = {"name": "x", "contact": "x@example.org", "channel": "other"}
+    assert client.post(f"{EXPO}/peach/enquiries", json=enquiry).status_code == 404
+    assert client.put(f"{BASE}/expo/durian", json=body, headers=admin).status_code == 404

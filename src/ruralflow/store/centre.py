@@ -17,6 +17,7 @@ catalogue lacks (then nothing is written).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,7 +25,9 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -45,12 +48,15 @@ __all__ = [
     "ApplicantRow",
     "ApplicationRow",
     "CentreImport",
+    "ExpoItemRow",
+    "LeadRow",
     "PolicyRow",
     "applicant_of",
     "application_of",
     "fen",
     "granted_fen",
     "import_centre",
+    "import_expo",
     "policies_of",
     "policy_of",
     "record_status",
@@ -131,6 +137,87 @@ class ApplicationRow(Base):
     paid_by: Mapped[str] = mapped_column(String(64), default="")
     paid_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ExpoItemRow(Base):
+    """The cloud expo's page of one product (云展会): what the centre shows, and the brand and
+    grades the bundle gives (``brands.csv``, ``lots.csv``) as of the last import."""
+
+    __tablename__ = "centre_expo_items"
+    __table_args__ = (UniqueConstraint("county_id", "product_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id", ondelete="CASCADE"))
+    product_id: Mapped[str] = mapped_column(String(64))
+    shown: Mapped[bool] = mapped_column(Boolean, default=True)
+    headline: Mapped[str] = mapped_column(String(200), default="")
+    story: Mapped[str] = mapped_column(Text, default="")
+    #: the product's brand (:meth:`BrandInfo.to_dict`) and its GTINs, from brands.csv
+    brand: Mapped[dict[str, Any]]
+    #: ``[{"grade", "kg"}]`` from lots.csv
+    grades: Mapped[list[Any]]
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class LeadRow(Base):
+    """An enquiry from the cloud expo: a channel-matching lead for the centre."""
+
+    __tablename__ = "centre_leads"
+    __table_args__ = (Index("ix_centre_leads_county_status", "county_id", "status"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id", ondelete="CASCADE"))
+    product_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    contact: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    #: the channel the buyer is (wholesale, live_stream, front_warehouse, supermarket, export,
+    #: other)
+    channel: Mapped[str] = mapped_column(String(32))
+    kg: Mapped[float | None] = mapped_column(Float, nullable=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    #: new, contacted, matched, closed
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    handled_by: Mapped[str] = mapped_column(String(64), default="")
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+LEAD_STATUSES = ("new", "contacted", "matched", "closed")
+LEAD_CHANNELS = ("wholesale", "live_stream", "front_warehouse", "supermarket", "export", "other")
+
+
+def import_expo(
+    s: Session, county: CountyRow, products: Sequence[str], brands: Any, lots: Any
+) -> int:
+    """Make or refresh the expo page of each product: the brand (a
+    :class:`~ruralflow.trace.brand.BrandRegistry` or None) and grades (lots or None) from the
+    bundle; the centre's curation (shown, headline, story) is kept. Pages of products the
+    bundle no longer has are removed. Returns the number of pages."""
+    rows = {
+        r.product_id: r
+        for r in s.scalars(select(ExpoItemRow).where(ExpoItemRow.county_id == county.id))
+    }
+    for pid, r in rows.items():
+        if pid not in products:
+            s.delete(r)
+    for pid in products:
+        brand: dict[str, Any] = {}
+        if brands is not None:
+            brand = brands.brand_of(pid, county.adcode).to_dict()
+            brand["gtins"] = sorted({b.gs1[pid].gtin for b in brands.sub_brands if pid in b.gs1})
+        grades: dict[str, float] = defaultdict(float)
+        for lot in lots or ():
+            if lot.product == pid:
+                grades[lot.grade] += float(lot.kg)
+        g = [{"grade": k, "kg": round(v, 1)} for k, v in sorted(grades.items())]
+        row = rows.get(pid)
+        if row is None:
+            s.add(ExpoItemRow(county_id=county.id, product_id=pid, brand=brand, grades=g))
+        else:
+            row.brand, row.grades = brand, g
+    s.flush()
+    return len(products)
 
 
 def fen(yuan: Decimal) -> int:

@@ -75,10 +75,12 @@ def import_bundle(
     """
     from ruralflow.bundle import read_bundle
     from ruralflow.bundle.centre_files import has_centre_files, read_centre_files
+    from ruralflow.bundle.upflow_files import read_upflow_files
 
     county = read_bundle(path)
     centre_files = read_centre_files(Path(path)) if has_centre_files(Path(path)) else None
-    return import_county(county, engine, replace=replace, centre_files=centre_files)
+    upflow = read_upflow_files(Path(path), county)  # brands and lots for the cloud expo
+    return import_county(county, engine, replace=replace, centre_files=centre_files, upflow=upflow)
 
 
 _PARTS: tuple[tuple[str, type[Any]], ...] = (
@@ -133,12 +135,20 @@ def _row(name: str, i: int, obj: Any) -> Any:
 
 
 def import_county(
-    county: County, engine: Engine, *, replace: bool = False, centre_files: Any = None
+    county: County,
+    engine: Engine,
+    *,
+    replace: bool = False,
+    centre_files: Any = None,
+    upflow: Any = None,
 ) -> ImportResult:
     """Store ``county`` in one transaction; an existing county is replaced only if asked.
 
     ``centre_files`` (a :class:`ruralflow.bundle.centre_files.CentreFiles`) are stored in the
-    same transaction (:func:`ruralflow.store.centre.import_centre`)."""
+    same transaction (:func:`ruralflow.store.centre.import_centre`), and so are the cloud
+    expo's product pages, with the brands and lots of ``upflow`` (a
+    :class:`ruralflow.bundle.upflow_files.UpflowFiles`) when given
+    (:func:`ruralflow.store.centre.import_expo`)."""
     require_current(engine)
     adcode = county.settings.adcode
     with session_scope(engine) as s:
@@ -174,9 +184,16 @@ def import_county(
                 r.county_id = row.id
             s.add_all(rows)
             counts[name] = len(rows)
-        if centre_files is not None:
-            from ruralflow.store.centre import import_centre
+        from ruralflow.store.centre import import_centre, import_expo
 
+        import_expo(
+            s,
+            row,
+            [p.id for p in county.products],
+            upflow.brands if upflow is not None else None,
+            upflow.lots if upflow is not None else None,
+        )
+        if centre_files is not None:
             got = import_centre(
                 s,
                 row,

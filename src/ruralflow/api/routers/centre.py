@@ -1,6 +1,7 @@
 """The county service centre (issue 19, ``docs/centre.md``): the policy catalogue, the
 one-stop window (an applicant sees every policy it may apply for, across bureaus, and applies
-once), the bureaus' decisions, and the overlap and double-funding overview.
+once), the bureaus' decisions, the overlap and double-funding overview, and the cloud expo
+(public product pages; an enquiry becomes a lead for the centre).
 
 Who sees what: the catalogue is public; an ``applicant`` sees and makes only its own
 applications; a ``bureau`` sees and decides only the applications to its bureau's policies;
@@ -15,6 +16,7 @@ import re
 import uuid
 from decimal import Decimal
 from typing import Annotated, Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response
@@ -32,6 +34,8 @@ from ruralflow.store.centre import (
     APPLICATIONS_TABLE,
     ApplicantRow,
     ApplicationRow,
+    ExpoItemRow,
+    LeadRow,
     PolicyRow,
     applicant_of,
     application_of,
@@ -44,7 +48,15 @@ from ruralflow.store.centre import (
 )
 from ruralflow.store.counties import county_row
 from ruralflow.store.db import session_scope
-from ruralflow.store.models import AuditEntry, CountyRow
+from ruralflow.store.models import (
+    AuditEntry,
+    CountyRow,
+    EventEpcRow,
+    IntakeRecord,
+    ProductRow,
+    UpSupplyRow,
+    utcnow,
+)
 
 router = APIRouter(tags=["centre"])
 
@@ -659,3 +671,344 @@ _LABELS = {"purposes": PURPOSES, "bureaus": BUREAUS, "applicant_types": APPLICAN
 def labels() -> dict[str, dict[str, str]]:
     """The centre's vocabularies with their labels (Chinese / English), for pages."""
     return {k: dict(v) for k, v in _LABELS.items()}
+
+
+# ----------------------------------------------------------------------------- cloud expo
+class SeasonDay(BaseModel):
+    day: dt.date
+    kg: float
+
+
+class Availability(BaseModel):
+    """The product's up-flow supply stored for the season, and the intake recorded so far."""
+
+    first_day: dt.date | None
+    last_day: dt.date | None
+    supply_kg: float
+    intake_kg: float
+    #: supply days from today on (the whole season when it is over or not yet begun)
+    days: list[SeasonDay]
+
+
+class TraceCode(BaseModel):
+    lot: str
+    url: str
+
+
+class ExpoProduct(BaseModel):
+    product: str
+    name: str
+    name_en: str
+    category: str
+    headline: str
+    story: str
+    brand: dict[str, Any]
+    gi_status: str
+    grades: list[dict[str, Any]]
+    availability: Availability
+    #: lots of the product in the trace log, as GS1 Digital Link paths (newest first)
+    trace_codes: list[TraceCode]
+    enquiry: str
+
+
+class ExpoList(BaseModel):
+    adcode: str
+    county: str
+    data: list[ExpoProduct]
+    count: int
+
+
+class ExpoCuration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    shown: bool = True
+    headline: str = Field(default="", max_length=200)
+    story: str = Field(default="", max_length=5000)
+
+
+class EnquiryIn(BaseModel):
+    """A visitor's enquiry about a product (no login)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    contact: str = Field(min_length=3, max_length=200, description="phone or e-mail")
+    organisation: str = Field(default="", max_length=200)
+    channel: str = Field(
+        pattern=r"^(wholesale|live_stream|front_warehouse|supermarket|export|other)$"
+    )
+    kg: float | None = Field(default=None, gt=0, le=1e9)
+    message: str = Field(default="", max_length=2000)
+
+
+class EnquiryAck(BaseModel):
+    id: int
+    product: str
+    status: str
+
+
+class LeadOut(BaseModel):
+    id: int
+    product: str
+    name: str
+    contact: str
+    organisation: str
+    channel: str
+    kg: float | None
+    message: str
+    status: str
+    created_at: dt.datetime
+    handled_by: str
+    handled_at: dt.datetime | None
+    note: str
+
+
+class LeadList(BaseModel):
+    data: list[LeadOut]
+    count: int
+
+
+class LeadStatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: str = Field(pattern=r"^(contacted|matched|closed)$")
+    note: str = Field(default="", max_length=1000)
+
+
+def _public_county(s: Session, adcode: str) -> CountyRow:
+    c = county_row(s, adcode)
+    if c is None:
+        raise Problem(404, f"没有县 {adcode} / no county {adcode}")
+    return c
+
+
+def _availability(s: Session, c: CountyRow, product: str, today: dt.date) -> Availability:
+    rows = s.execute(
+        select(UpSupplyRow.day, func.sum(UpSupplyRow.kg))
+        .where(UpSupplyRow.county_id == c.id, UpSupplyRow.product == product)
+        .group_by(UpSupplyRow.day)
+        .order_by(UpSupplyRow.day)
+    ).all()
+    intake = s.scalar(
+        select(func.coalesce(func.sum(IntakeRecord.kg), 0.0)).where(
+            IntakeRecord.county_id == c.id, IntakeRecord.product == product
+        )
+    )
+    days = [SeasonDay(day=d, kg=round(float(kg), 1)) for d, kg in rows]
+    ahead = [d for d in days if d.day >= today]
+    return Availability(
+        first_day=days[0].day if days else None,
+        last_day=days[-1].day if days else None,
+        supply_kg=round(sum(d.kg for d in days), 1),
+        intake_kg=round(float(intake or 0.0), 1),
+        days=ahead if days and days[0].day <= today <= days[-1].day else days,
+    )
+
+
+def _trace_codes(s: Session, gtins: list[str], limit: int = 5) -> list[TraceCode]:
+    from ruralflow.trace.ids import IdentifierError, lgtin_uri
+
+    out: list[TraceCode] = []
+    for gtin in gtins:
+        try:
+            prefix = lgtin_uri(gtin, "X")[:-1]
+        except IdentifierError:
+            continue
+        epcs = s.scalars(
+            select(EventEpcRow.epc)
+            .where(EventEpcRow.epc.startswith(prefix, autoescape=True))
+            .group_by(EventEpcRow.epc)
+            .order_by(func.max(EventEpcRow.id).desc())
+            .limit(limit)
+        )
+        for epc in epcs:
+            lot = epc[len(prefix) :]
+            out.append(TraceCode(lot=lot, url=f"/01/{gtin}/10/{quote(lot, safe='')}"))
+    return out[:limit]
+
+
+def _expo_product(
+    s: Session, c: CountyRow, p: ProductRow, item: ExpoItemRow | None, today: dt.date
+) -> ExpoProduct:
+    brand = dict(item.brand) if item is not None else {}
+    gtins = list(brand.get("gtins", []))
+    return ExpoProduct(
+        product=p.product_id,
+        name=p.name,
+        name_en=str(p.attrs.get("name_en", "")),
+        category=str(p.attrs.get("category", "")),
+        headline=item.headline if item is not None else "",
+        story=item.story if item is not None else "",
+        brand=brand,
+        gi_status=str(brand.get("gi_status", "unknown")),
+        grades=list(item.grades) if item is not None else [],
+        availability=_availability(s, c, p.product_id, today),
+        trace_codes=_trace_codes(s, gtins),
+        enquiry=f"/public/counties/{c.adcode}/expo/{p.product_id}/enquiries",
+    )
+
+
+def _expo_items(s: Session, c: CountyRow) -> dict[str, ExpoItemRow]:
+    return {
+        r.product_id: r
+        for r in s.scalars(select(ExpoItemRow).where(ExpoItemRow.county_id == c.id))
+    }
+
+
+@router.get("/public/counties/{adcode}/expo", response_model=ExpoList)
+def expo(adcode: Adcode, engine: EngineDep, request: Request) -> ExpoList:
+    """The cloud expo (云展会, no login): the products the centre shows, with brand, GI status,
+    grades, the season's availability, trace codes and where to send an enquiry."""
+    today = _today(request)
+    with session_scope(engine) as s:
+        c = _public_county(s, adcode)
+        items = _expo_items(s, c)
+        products = s.scalars(
+            select(ProductRow).where(ProductRow.county_id == c.id).order_by(ProductRow.position)
+        )
+        rows = [
+            _expo_product(s, c, p, items.get(p.product_id), today)
+            for p in products
+            if p.product_id not in items or items[p.product_id].shown
+        ]
+        return ExpoList(adcode=adcode, county=c.name, data=rows, count=len(rows))
+
+
+def _shown_product(s: Session, c: CountyRow, product: str) -> ProductRow:
+    p = s.scalar(
+        select(ProductRow).where(ProductRow.county_id == c.id, ProductRow.product_id == product)
+    )
+    item = _expo_items(s, c).get(product)
+    if p is None or (item is not None and not item.shown):
+        raise Problem(404, f"云展会没有产品 {product} / no product {product} in the expo")
+    return p
+
+
+@router.get("/public/counties/{adcode}/expo/{product}", response_model=ExpoProduct)
+def expo_product(
+    adcode: Adcode,
+    product: Annotated[str, PathParam(pattern=IDENT)],
+    engine: EngineDep,
+    request: Request,
+) -> ExpoProduct:
+    """One product page of the cloud expo (no login)."""
+    with session_scope(engine) as s:
+        c = _public_county(s, adcode)
+        p = _shown_product(s, c, product)
+        return _expo_product(s, c, p, _expo_items(s, c).get(product), _today(request))
+
+
+@router.post(
+    "/public/counties/{adcode}/expo/{product}/enquiries",
+    response_model=EnquiryAck,
+    status_code=201,
+)
+def enquire(
+    adcode: Adcode,
+    product: Annotated[str, PathParam(pattern=IDENT)],
+    body: EnquiryIn,
+    engine: EngineDep,
+) -> EnquiryAck:
+    """Send an enquiry about a shown product (no login): it becomes a channel-matching lead
+    for the centre (``GET /counties/{adcode}/centre/leads``)."""
+    with session_scope(engine) as s:
+        c = _public_county(s, adcode)
+        _shown_product(s, c, product)
+        lead = LeadRow(
+            county_id=c.id,
+            product_id=product,
+            name=body.name.strip(),
+            contact=body.contact.strip(),
+            organisation=body.organisation.strip(),
+            channel=body.channel,
+            kg=body.kg,
+            message=body.message,
+        )
+        s.add(lead)
+        s.flush()
+        return EnquiryAck(id=lead.id, product=product, status=lead.status)
+
+
+@router.put("/counties/{adcode}/centre/expo/{product}", response_model=ExpoProduct)
+def curate(
+    adcode: Adcode,
+    product: Annotated[str, PathParam(pattern=IDENT)],
+    body: ExpoCuration,
+    user: CurrentUser,
+    engine: EngineDep,
+    request: Request,
+) -> ExpoProduct:
+    """What the expo shows of a product (county admin): shown or hidden, headline, story."""
+    if user.role != "county_admin":
+        raise forbid()
+    with session_scope(engine) as s:
+        c = _county(s, user, adcode)
+        p = s.scalar(
+            select(ProductRow).where(
+                ProductRow.county_id == c.id, ProductRow.product_id == product
+            )
+        )
+        if p is None:
+            raise Problem(404, f"该县没有产品 {product} / no product {product}")
+        item = _expo_items(s, c).get(product)
+        if item is None:
+            item = ExpoItemRow(county_id=c.id, product_id=product, brand={}, grades=[])
+            s.add(item)
+        item.shown, item.headline, item.story = body.shown, body.headline, body.story
+        item.updated_by, item.updated_at = user.name, utcnow()
+        s.flush()
+        return _expo_product(s, c, p, item, _today(request))
+
+
+def _lead_out(r: LeadRow) -> LeadOut:
+    return LeadOut(
+        id=r.id,
+        product=r.product_id,
+        name=r.name,
+        contact=r.contact,
+        organisation=r.organisation,
+        channel=r.channel,
+        kg=r.kg,
+        message=r.message,
+        status=r.status,
+        created_at=r.created_at,
+        handled_by=r.handled_by,
+        handled_at=r.handled_at,
+        note=r.note,
+    )
+
+
+@router.get("/counties/{adcode}/centre/leads", response_model=LeadList)
+def leads(
+    adcode: Adcode,
+    user: CurrentUser,
+    engine: EngineDep,
+    status: Annotated[str | None, Query(pattern=r"^(new|contacted|matched|closed)$")] = None,
+) -> LeadList:
+    """The expo's enquiries, newest first (county admin: the centre)."""
+    if user.role != "county_admin":
+        raise forbid()
+    with session_scope(engine) as s:
+        c = _county(s, user, adcode)
+        q = select(LeadRow).where(LeadRow.county_id == c.id)
+        if status is not None:
+            q = q.where(LeadRow.status == status)
+        rows = [_lead_out(r) for r in s.scalars(q.order_by(LeadRow.id.desc()))]
+        return LeadList(data=rows, count=len(rows))
+
+
+@router.post("/counties/{adcode}/centre/leads/{lead}/status", response_model=LeadOut)
+def lead_status(
+    adcode: Adcode, lead: int, body: LeadStatusIn, user: CurrentUser, engine: EngineDep
+) -> LeadOut:
+    """Record what the centre did with a lead (contacted, matched to a channel, closed)."""
+    if user.role != "county_admin":
+        raise forbid()
+    with session_scope(engine) as s:
+        c = _county(s, user, adcode)
+        r = s.get(LeadRow, lead)
+        if r is None or r.county_id != c.id:
+            raise Problem(404, f"没有线索 {lead} / no lead {lead}")
+        if r.status == "closed":
+            raise Problem(409, "线索已关闭 / the lead is closed", kind="bad-transition")
+        r.status, r.note = body.status, body.note or r.note
+        r.handled_by, r.handled_at = user.name, utcnow()
+        s.flush()
+        return _lead_out(r)

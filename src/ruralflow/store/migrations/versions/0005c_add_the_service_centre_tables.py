@@ -1,8 +1,8 @@
-"""Add the service centre tables: policies, applicants, applications (issue 19).
+"""Add the service centre tables: policies, applicants, applications, expo pages, leads.
 
 Revision ID: 0005c
 Revises: 0003
-Create Date: 2026-12-04 03:33:55.114910
+Create Date: 2026-12-04 03:50:40.856723
 """
 
 from __future__ import annotations
@@ -82,6 +82,62 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "centre_expo_items",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "county_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("product_id", sa.String(length=64), nullable=False),
+        sa.Column("shown", sa.Boolean(), nullable=False),
+        sa.Column("headline", sa.String(length=200), nullable=False),
+        sa.Column("story", sa.Text(), nullable=False),
+        sa.Column("brand", sa.JSON(), nullable=False),
+        sa.Column("grades", sa.JSON(), nullable=False),
+        sa.Column("updated_by", sa.String(length=64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["county_id"],
+            ["counties.id"],
+            name=op.f("fk_centre_expo_items_county_id_counties"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_centre_expo_items")),
+        sa.UniqueConstraint(
+            "county_id", "product_id", name=op.f("uq_centre_expo_items_county_id")
+        ),
+    )
+    op.create_table(
+        "centre_leads",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "county_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("product_id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("contact", sa.String(length=200), nullable=False),
+        sa.Column("organisation", sa.String(length=200), nullable=False),
+        sa.Column("channel", sa.String(length=32), nullable=False),
+        sa.Column("kg", sa.Float(), nullable=True),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("handled_by", sa.String(length=64), nullable=False),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["county_id"],
+            ["counties.id"],
+            name=op.f("fk_centre_leads_county_id_counties"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_centre_leads")),
+    )
+    with op.batch_alter_table("centre_leads", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_centre_leads_county_status", ["county_id", "status"], unique=False
+        )
+
+    op.create_table(
         "centre_policies",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -118,6 +174,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_centre_policies_bureau")
 
     op.drop_table("centre_policies")
+    with op.batch_alter_table("centre_leads", schema=None) as batch_op:
+        batch_op.drop_index("ix_centre_leads_county_status")
+
+    op.drop_table("centre_leads")
+    op.drop_table("centre_expo_items")
     with op.batch_alter_table("centre_applications", schema=None) as batch_op:
         batch_op.drop_index("ix_centre_applications_bureau")
 
