@@ -316,3 +316,11 @@ def test_reading_of_the_hhi() -> None:
     (f,) = fragmentation(cells)
     assert f.hhi == pytest.approx(0.68) and f.reading == "dominated"
     assert f.to_dict()["hhi_points"] == 6800.0 and f.to_dict()["fragmentation"] == 0.32
+
+
+def test_results_have_summary_and_json(tmp_path: Path) -> None:
+    """The engine's results follow the front-door convention: summary() and to_dict()."""
+    files = read_centre_files(bundle(tmp_path))
+    result = analyse(files.policies, files.applications)
+    assert "3 overlapping pairs" in result.summary()
+    assert json.loads(json.dumps(result.to_dict(), allow_nan=False)) == result.to_dict()

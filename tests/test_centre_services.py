@@ -129,3 +129,18 @@ def test_entry_checks_itself() -> None:
 
     with pytest.raises(FieldError, match="count"):
         ServiceEntry(dt.date(2025, 9, 1), "T1", "bills", True, Decimal(1))  # type: ignore[arg-type]
+
+
+def test_engine_refuses_an_unknown_station(tiny: Path) -> None:
+    import datetime as dt
+
+    from ruralflow.centre import CentreError
+
+    county = read_bundle(tiny)
+    entries = [ServiceEntry(dt.date(2025, 9, 1), "T1", "bills", 2, Decimal("0.5"))]
+    report = station_services(county, entries)
+    assert "1 stations: 1.00 yuan from services" in report.summary()
+    with pytest.raises(CentreError, match="HUB"):
+        station_services(
+            county, [ServiceEntry(dt.date(2025, 9, 1), "HUB", "bills", 1, Decimal(1))]
+        )

@@ -55,7 +55,9 @@ def test_funnel_conversion_sales_invite(tmp_path: Path) -> None:
     county = read_bundle(root)
     got = read_talent_files(root, county)
     assert got is not None
-    out = talent_pipeline(county, got.cohorts, got.trainees, got.sales).to_dict()
+    report = talent_pipeline(county, got.cohorts, got.trainees, got.sales)
+    assert "2 cohorts: 5 enrolled, 1 linked sellers, 60.00 yuan" in report.summary()
+    out = report.to_dict()
     c1, c2 = out["cohorts"]
     assert c1["funnel"] == {
         "enrolled": 5,

@@ -1,6 +1,8 @@
 """The county e-commerce public service centre (issue 19): the policy catalogue and one-stop
-window (:mod:`~ruralflow.centre.catalogue`) and the overlap, double-funding, budget and
-fragmentation analysis (:mod:`~ruralflow.centre.analysis`).
+window (:mod:`~ruralflow.centre.catalogue`), the overlap, double-funding, budget and
+fragmentation analysis (:mod:`~ruralflow.centre.analysis`), the station public-services
+ledger (:mod:`~ruralflow.centre.services`) and the talent pipeline
+(:mod:`~ruralflow.centre.talent`).
 
 An engine: it takes and returns plain objects and imports no bundle, store, web or CLI code.
 See ``docs/centre.md``.
@@ -20,3 +22,12 @@ from ruralflow.centre.catalogue import Policy as Policy
 from ruralflow.centre.catalogue import Rule as Rule
 from ruralflow.centre.catalogue import eligibility as eligibility
 from ruralflow.centre.catalogue import eligible_policies as eligible_policies
+from ruralflow.centre.errors import CentreError as CentreError
+from ruralflow.centre.services import ServiceEntry as ServiceEntry
+from ruralflow.centre.services import ServicesReport as ServicesReport
+from ruralflow.centre.services import station_services as station_services
+from ruralflow.centre.talent import Cohort as Cohort
+from ruralflow.centre.talent import ShopSale as ShopSale
+from ruralflow.centre.talent import TalentReport as TalentReport
+from ruralflow.centre.talent import Trainee as Trainee
+from ruralflow.centre.talent import talent_pipeline as talent_pipeline

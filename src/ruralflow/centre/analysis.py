@@ -251,6 +251,14 @@ class CentreAnalysis:
             return 1.0
         return sum(float(f.budget_yuan / total) * f.hhi for f in self.fragmentation)
 
+    def summary(self) -> str:
+        return (
+            f"{len(self.policies)} 项政策：{len(self.overlaps)} 对重叠，{len(self.double)} 个重复"
+            f"资助，全县 HHI {self.overall_hhi:.3f} / {len(self.policies)} policies: "
+            f"{len(self.overlaps)} overlapping pairs, {len(self.double)} double funded, county "
+            f"HHI {self.overall_hhi:.3f}"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         by_purpose: dict[str, Decimal] = defaultdict(Decimal)
         by_bureau: dict[str, Decimal] = defaultdict(Decimal)

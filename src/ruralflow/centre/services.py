@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ruralflow.centre.errors import CentreError
 from ruralflow.domain import County, FieldError, PlaceKind, StationFunction
 
 __all__ = [
@@ -96,6 +97,17 @@ class ServicesReport:
     parcel_fee_yuan: Decimal
     days: tuple[dt.date, ...]
 
+    def summary(self) -> str:
+        service = sum(s["service_income_yuan"] for s in self.stations)
+        parcels = sum(s["parcel_income_yuan"] for s in self.stations)
+        lacking = ", ".join(f"{k} {len(v['villages_lacking'])}" for k, v in self.services.items())
+        return (
+            f"{len(self.stations)} 个站点：服务收入 {service:,.2f} 元，"
+            f"快递收入 {parcels:,.2f} 元 / "
+            f"{len(self.stations)} stations: {service:,.2f} yuan from services, {parcels:,.2f} "
+            f"yuan from parcels; villages lacking: {lacking}"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "days": [d.isoformat() for d in self.days],
@@ -125,17 +137,15 @@ def station_services(
     parcel_fee_yuan: Decimal = DEFAULT_PARCEL_FEE_YUAN,
 ) -> ServicesReport:
     """The ledger summed per station and service, parcel income beside service income, and
-    the villages lacking each service (:class:`FieldError` for a station that is not a
+    the villages lacking each service (:class:`CentreError` for a station that is not a
     village or township station of ``county``)."""
     places = county.place_by_id
     for e in entries:
         p = places.get(e.station)
         if p is None or p.kind not in _STATION_KINDS:
-            raise FieldError(
-                f"ServiceEntry {e.station!r} {e.day}",
-                "station",
-                e.station,
-                "不是数据包中的乡镇站或村 / is not a township station or village of the bundle",
+            raise CentreError(
+                f"台账中的 {e.station!r}（{e.day}）不是该县的乡镇站或村 / {e.station!r} "
+                f"({e.day}) in the ledger is not a township station or village of the county"
             )
     count: dict[tuple[str, str], int] = defaultdict(int)
     money: dict[tuple[str, str], Decimal] = defaultdict(Decimal)

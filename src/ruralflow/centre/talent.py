@@ -126,6 +126,16 @@ class TalentReport:
     cohorts: tuple[dict[str, Any], ...]
     invite: tuple[dict[str, Any], ...]
 
+    def summary(self) -> str:
+        enrolled = sum(c["funnel"]["enrolled"] for c in self.cohorts)
+        linked = sum(c["funnel"]["linked"] for c in self.cohorts)
+        sales = sum(c["sales_yuan"] for c in self.cohorts)
+        return (
+            f"{len(self.cohorts)} 期：{enrolled} 人入学，{linked} 人带货，销售 {sales:,.2f} 元 / "
+            f"{len(self.cohorts)} cohorts: {enrolled} enrolled, {linked} linked sellers, "
+            f"{sales:,.2f} yuan of sales; {len(self.invite)} villages to invite"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "stages": list(FUNNEL),
