@@ -43,7 +43,7 @@ def write_station_services(county: County, root: str | Path, *, seed: int = 0) -
     a bus stop (the larger ones) offers payments, bills and top-ups, and repairs one time in
     two, to its own households.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng([seed, int(county.adcode)])
     days = county.days
     rows: list[tuple[str, str, str, int, Decimal]] = []
     stations: list[tuple[str, int, tuple[str, ...]]] = []
@@ -94,7 +94,7 @@ def write_talent_files(county: County, root: str | Path, *, seed: int = 0) -> li
     synthetic) into the bundle folder ``root``; returns the paths."""
     from ruralflow.bundle.centre_files import COHORTS_FILE, SALES_FILE, TRAINEES_FILE
 
-    rng = np.random.default_rng(seed + 1)
+    rng = np.random.default_rng([seed, int(county.adcode), 1])
     root = Path(root)
     villages = [v for v in county.villages if v.households > 0] or list(county.villages)
     weights = np.array([max(v.households, 1) for v in villages], dtype=float)
