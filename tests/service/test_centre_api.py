@@ -437,3 +437,24 @@ def test_the_centre_curates_the_expo(client: TestClient) -> None:
     enquiry = {"name": "x", "contact": "x@example.org", "channel": "other"}
     assert client.post(f"{EXPO}/peach/enquiries", json=enquiry).status_code == 404
     assert client.put(f"{BASE}/expo/durian", json=body, headers=admin).status_code == 404
+
+
+def test_db_export_writes_the_centre_files_back(databases: Databases, tmp_path: Path) -> None:
+    """`db import` then `db export`: the centre files read back equal (with the window's
+    applications added)."""
+    from ruralflow.store import export_bundle
+
+    engine = engine_for(databases.new())
+    bundle = write_bundle(tiny_county(), tmp_path / "610425")
+    for name in CENTRE_FILES:
+        shutil.copy(EXAMPLE / name, bundle / name)
+    import_bundle(bundle, engine, replace=True)
+    out = export_bundle(engine, "610425", tmp_path / "out")
+    again, before = read_centre_files(out), read_centre_files(bundle)
+    assert again.policies == before.policies
+    assert any(p.rules for p in again.policies)
+    assert again.applicants == before.applicants
+    assert again.applications == before.applications
+    # a county without a catalogue exports no centre file
+    plain = export_bundle(engine, "620621", tmp_path / "plain")
+    assert not any((plain / name).exists() for name in CENTRE_FILES)

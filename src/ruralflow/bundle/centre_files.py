@@ -71,6 +71,7 @@ __all__ = [
     "read_centre_files",
     "read_station_services",
     "read_talent_files",
+    "write_centre_files",
 ]
 
 POLICIES_FILE = "policies.csv"
@@ -720,3 +721,76 @@ def read_talent_files(root: str | Path, county: County) -> TalentFiles | None:
     if r.problems:
         raise BundleError(path, r.problems)
     return TalentFiles(tuple(cohorts), tuple(trainees), tuple(sales))
+
+
+def write_centre_files(
+    root: str | Path,
+    policies: Sequence[Policy],
+    applicants: Sequence[Applicant] = (),
+    applications: Sequence[Application] = (),
+) -> list[Path]:
+    """Write ``policies.csv`` (and ``policy_rules.csv``, ``applicants.csv``,
+    ``applications.csv`` when there is something to write) into the bundle folder ``root``, so
+    that :func:`read_centre_files` reads them back equal. Returns the paths written."""
+    path = Path(root)
+    out: list[Path] = []
+
+    def write(name: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        with (path / name).open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(header)
+            w.writerows(rows)
+        out.append(path / name)
+
+    write(
+        POLICIES_FILE,
+        [c.name for c in POLICY_COLUMNS],
+        [
+            [
+                p.id,
+                p.bureau,
+                p.name,
+                p.purpose,
+                ";".join(p.applicant_types),
+                str(p.amount_yuan),
+                str(p.budget_yuan),
+                p.start.isoformat(),
+                p.end.isoformat(),
+                ";".join(p.documents),
+            ]
+            for p in policies
+        ],
+    )
+    rules = [
+        [p.id, r.applicant_type, r.attribute, r.op, r.value] for p in policies for r in p.rules
+    ]
+    if rules:
+        write(RULES_FILE, [c.name for c in RULE_COLUMNS], rules)
+    if applicants:
+        write(
+            APPLICANTS_FILE,
+            [c.name for c in APPLICANT_COLUMNS],
+            [
+                [a.id, a.type, a.name, ";".join(f"{k}={v}" for k, v in a.attributes.items())]
+                for a in applicants
+            ],
+        )
+    if applications:
+        write(
+            APPLICATIONS_FILE,
+            [c.name for c in APPLICATION_COLUMNS],
+            [
+                [
+                    a.id,
+                    a.applicant,
+                    a.applicant_type,
+                    a.policy,
+                    a.purpose,
+                    str(a.amount_yuan),
+                    a.status,
+                    a.day.isoformat(),
+                ]
+                for a in applications
+            ],
+        )
+    return out

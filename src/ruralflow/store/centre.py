@@ -21,12 +21,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Engine,
     Float,
     ForeignKey,
     Index,
@@ -41,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ruralflow.centre.catalogue import FUNDED, Applicant, Application, Policy, Rule
-from ruralflow.store.db import StoreError
+from ruralflow.store.db import StoreError, session_scope
 from ruralflow.store.models import AuditEntry, Base, BigId, CountyRow, UtcDateTime, utcnow
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "PolicyRow",
     "applicant_of",
     "application_of",
+    "export_centre",
     "fen",
     "granted_fen",
     "import_centre",
@@ -470,3 +473,35 @@ def import_centre(
         )
     s.flush()
     return CentreImport(len(policies), len(applicants), len(applications), len(kept))
+
+
+def export_centre(engine: Engine, adcode: str, root: Path) -> list[Path]:
+    """Write the county's centre files into the bundle folder ``root`` (nothing when it has no
+    catalogue): the catalogue, every applicant, and every application (the window's too)."""
+    from ruralflow.bundle.centre_files import write_centre_files
+    from ruralflow.store.counties import county_row
+
+    with session_scope(engine) as s:
+        c = county_row(s, adcode)
+        if c is None:
+            return []
+        policies = policies_of(s, c.id)
+        if not policies:
+            return []
+        applicants = [
+            applicant_of(r)
+            for r in s.scalars(
+                select(ApplicantRow)
+                .where(ApplicantRow.county_id == c.id)
+                .order_by(ApplicantRow.id)
+            )
+        ]
+        apps = [
+            application_of(r)
+            for r in s.scalars(
+                select(ApplicationRow)
+                .where(ApplicationRow.county_id == c.id)
+                .order_by(ApplicationRow.id)
+            )
+        ]
+    return write_centre_files(root, policies, applicants, apps)

@@ -252,8 +252,14 @@ def load_county(engine: Engine, adcode: str) -> County:
 def export_bundle(
     engine: Engine, adcode: str, out_dir: str | os.PathLike[str], *, overwrite: bool = False
 ) -> Path:
-    """Write the county ``adcode`` as a bundle folder ``out_dir``; returns the folder."""
+    """Write the county ``adcode`` as a bundle folder ``out_dir``; returns the folder.
+
+    The service centre's catalogue, applicants and applications are written too when the
+    county has a catalogue (:func:`ruralflow.store.centre.export_centre`)."""
     from ruralflow.bundle import write_bundle
+    from ruralflow.store.centre import export_centre
 
     county = load_county(engine, adcode)
-    return write_bundle(county, out_dir, overwrite=overwrite)
+    out = write_bundle(county, out_dir, overwrite=overwrite)
+    export_centre(engine, adcode, out)
+    return out
