@@ -268,6 +268,9 @@ def test_policy_checks_its_fields() -> None:
         _policy(purpose="everything")
     with pytest.raises(FieldError, match="op"):
         Rule("mu", "~", "3")
+    with pytest.raises(FieldError, match="2 decimals"):
+        _policy(amount_yuan=Decimal("0.001"))
+    assert _policy(amount_yuan=Decimal("1E+2")).amount_yuan == 100
 
 
 def test_shipped_liquan_catalogue() -> None:

@@ -119,6 +119,8 @@ def _yuan(owner: str, name: str, value: Any, *, positive: bool) -> Decimal:
     if value < 0 or (positive and value == 0):
         need = "> 0" if positive else ">= 0"
         raise FieldError(owner, name, value, f"须 {need} 元 / must be {need} yuan")
+    if value != value.quantize(Decimal("0.01")):
+        raise FieldError(owner, name, value, "至多精确到分 / has more than 2 decimals (fen)")
     return value
 
 
