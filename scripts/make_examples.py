@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 
 from ruralflow.bundle import write_bundle
+from ruralflow.bundle.centre_files import CENTRE_FILES
+from ruralflow.bundle.centre_generate import write_station_services, write_talent_files
 from ruralflow.bundle.make import (
     DEFAULT_EXAMPLE,
     EXAMPLE_SEASON_DAYS,
@@ -30,7 +32,17 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "ruralflow" / "examples
 def main(argv: list[str]) -> int:
     for adcode in argv or [DEFAULT_EXAMPLE]:
         county = make_county(adcode, seed=EXAMPLE_SEED, season_days=EXAMPLE_SEASON_DAYS)
+        # the service centre's catalogue is curated by hand (docs/centre.md): keep it
+        kept = {
+            name: (EXAMPLES / adcode / name).read_bytes()
+            for name in CENTRE_FILES
+            if (EXAMPLES / adcode / name).is_file()
+        }
         out = write_bundle(county, EXAMPLES / adcode, overwrite=True)
+        for name, data in kept.items():
+            (out / name).write_bytes(data)
+        write_station_services(county, out)  # issue 19: synthetic station services ledger
+        write_talent_files(county, out)  # issue 19: synthetic talent pipeline
         write_upflow_files(county, out)  # issue 18
         out.chmod(0o755)  # write_bundle's temporary folder is private (0700)
         size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())

@@ -14,7 +14,16 @@ import pytest
 
 import ruralflow
 
-ENGINES = ("freshness", "logistics", "siting", "matrix", "trace", "sharing", "preprocess")
+ENGINES = (
+    "freshness",
+    "logistics",
+    "siting",
+    "matrix",
+    "trace",
+    "sharing",
+    "preprocess",
+    "centre",
+)
 #: The done-when list of issue 11, and the web layers DESIGN.md plans (not written yet).
 FORBIDDEN = (
     "ruralflow.report",

@@ -103,6 +103,16 @@ FRONT_DOORS: dict[str, tuple[str, ...]] = {
         "NameCheck",
         "PreprocessError",
     ),
+    "centre": (  # issue 19
+        "analyse",
+        "CentreAnalysis",
+        "eligibility",
+        "station_services",
+        "ServicesReport",
+        "talent_pipeline",
+        "TalentReport",
+        "CentreError",
+    ),
 }
 
 ERROR_BASES = {
@@ -113,6 +123,7 @@ ERROR_BASES = {
     "trace": "TraceError",
     "sharing": "SharingError",
     "preprocess": "PreprocessError",
+    "centre": "CentreError",
 }
 
 LIQUAN = Path(__file__).resolve().parents[1] / "src" / "ruralflow" / "examples" / "610425"

@@ -217,7 +217,14 @@ def test_public_county_figures(client: TestClient) -> None:
 
 
 def test_roles_are_known() -> None:
-    assert set(ROLES) == {"county_admin", "station_operator", "cooperative", "logistics_operator"}
+    assert set(ROLES) == {
+        "county_admin",
+        "station_operator",
+        "cooperative",
+        "logistics_operator",
+        "applicant",  # issue 19, the service centre
+        "bureau",
+    }
 
 
 def test_deliveries_with_corrections(client: TestClient) -> None:

@@ -1207,13 +1207,31 @@ def validate_bundle(path: str | os.PathLike[str]) -> list[BundleProblem]:
         county = read_bundle(path)
     except BundleError as e:
         return e.problems
+    from ruralflow.bundle.centre_files import (  # the service centre's files
+        read_centre_files,
+        read_station_services,
+        read_talent_files,
+    )
     from ruralflow.bundle.upflow_files import read_upflow_files  # the optional up-flow files
 
+    problems: list[BundleProblem] = []
     try:
         read_upflow_files(Path(path), county)
     except BundleError as e:
-        return e.problems
-    return []
+        problems += e.problems
+    try:
+        read_centre_files(Path(path))
+    except BundleError as e:
+        problems += e.problems
+    try:
+        read_station_services(Path(path), county)
+    except BundleError as e:
+        problems += e.problems
+    try:
+        read_talent_files(Path(path), county)
+    except BundleError as e:
+        problems += e.problems
+    return problems
 
 
 def read_bundle(path: str | os.PathLike[str]) -> County:

@@ -10,7 +10,7 @@ One module per group of commands, each with ``register(app)``:
 - :mod:`~ruralflow.cli.trace`: ``trace ...``; :mod:`~ruralflow.cli.contracts`:
   ``contracts ...``; :mod:`~ruralflow.cli.preprocess`: ``preprocess ...``;
   :mod:`~ruralflow.cli.channels`: ``channels match``; :mod:`~ruralflow.cli.brands`:
-  ``brands check``;
+  ``brands check``; :mod:`~ruralflow.cli.centre`: ``centre overlap|eligible``;
 - :mod:`~ruralflow.cli.db`: ``db upgrade|import|export``; :mod:`~ruralflow.cli.users`:
   ``users add``; :mod:`~ruralflow.cli.serve`: ``serve`` (the HTTP API).
 
@@ -32,6 +32,7 @@ from ruralflow.cli import (
     bench,
     brands,
     bundle,
+    centre,
     channels,
     contracts,
     db,
@@ -79,6 +80,7 @@ app.add_typer(users.users_app, name="users")
 serve.register(app)
 for _module in (preprocess, channels, brands):
     _module.register(app)
+centre.register(app)
 
 
 def main() -> None:

@@ -20,14 +20,17 @@ def add(
         str,
         typer.Option(
             "--role",
-            help="county_admin, station_operator, cooperative or logistics_operator.",
+            help="county_admin, station_operator, cooperative, logistics_operator, applicant "
+            "or bureau.",
         ),
     ],
     county: Annotated[str, typer.Option("--county", help="County code (adcode) of the user.")],
     scope: Annotated[
         str,
         typer.Option(
-            "--scope", help="Station place id (station_operator) or cooperative id (cooperative)."
+            "--scope",
+            help="Station place id (station_operator), cooperative id (cooperative), "
+            "applicant id (applicant) or bureau id (bureau).",
         ),
     ] = "",
     password_stdin: Annotated[

@@ -10,6 +10,8 @@
 See ``docs/service.md``.
 """
 
+# the service centre's tables (issue 19) join the one metadata when the store is imported
+from ruralflow.store import centre as centre
 from ruralflow.store.counties import ImportResult as ImportResult
 from ruralflow.store.counties import export_bundle as export_bundle
 from ruralflow.store.counties import import_bundle as import_bundle

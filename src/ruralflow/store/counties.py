@@ -68,11 +68,19 @@ class ImportResult:
 def import_bundle(
     path: str | os.PathLike[str], engine: Engine, *, replace: bool = False
 ) -> ImportResult:
-    """Validate the bundle at ``path`` and store it (raises :class:`BundleError` if bad)."""
+    """Validate the bundle at ``path`` and store it (raises :class:`BundleError` if bad).
+
+    The service centre's files (``policies.csv``, ...; ``docs/centre.md``) are validated too
+    and stored in the same transaction when the bundle has them.
+    """
     from ruralflow.bundle import read_bundle
+    from ruralflow.bundle.centre_files import has_centre_files, read_centre_files
+    from ruralflow.bundle.upflow_files import read_upflow_files
 
     county = read_bundle(path)
-    return import_county(county, engine, replace=replace)
+    centre_files = read_centre_files(Path(path)) if has_centre_files(Path(path)) else None
+    upflow = read_upflow_files(Path(path), county)  # brands and lots for the cloud expo
+    return import_county(county, engine, replace=replace, centre_files=centre_files, upflow=upflow)
 
 
 _PARTS: tuple[tuple[str, type[Any]], ...] = (
@@ -126,8 +134,21 @@ def _row(name: str, i: int, obj: Any) -> Any:
     )
 
 
-def import_county(county: County, engine: Engine, *, replace: bool = False) -> ImportResult:
-    """Store ``county`` in one transaction; an existing county is replaced only if asked."""
+def import_county(
+    county: County,
+    engine: Engine,
+    *,
+    replace: bool = False,
+    centre_files: Any = None,
+    upflow: Any = None,
+) -> ImportResult:
+    """Store ``county`` in one transaction; an existing county is replaced only if asked.
+
+    ``centre_files`` (a :class:`ruralflow.bundle.centre_files.CentreFiles`) are stored in the
+    same transaction (:func:`ruralflow.store.centre.import_centre`), and so are the cloud
+    expo's product pages, with the brands and lots of ``upflow`` (a
+    :class:`ruralflow.bundle.upflow_files.UpflowFiles`) when given
+    (:func:`ruralflow.store.centre.import_expo`)."""
     require_current(engine)
     adcode = county.settings.adcode
     with session_scope(engine) as s:
@@ -163,6 +184,24 @@ def import_county(county: County, engine: Engine, *, replace: bool = False) -> I
                 r.county_id = row.id
             s.add_all(rows)
             counts[name] = len(rows)
+        from ruralflow.store.centre import import_centre, import_expo
+
+        import_expo(
+            s,
+            row,
+            [p.id for p in county.products],
+            upflow.brands if upflow is not None else None,
+            upflow.lots if upflow is not None else None,
+        )
+        if centre_files is not None:
+            got = import_centre(
+                s,
+                row,
+                centre_files.policies,
+                centre_files.applicants,
+                centre_files.applications,
+            )
+            counts.update(got.counts())
     return ImportResult(adcode, county.settings.name, counts, old is not None)
 
 
@@ -213,8 +252,14 @@ def load_county(engine: Engine, adcode: str) -> County:
 def export_bundle(
     engine: Engine, adcode: str, out_dir: str | os.PathLike[str], *, overwrite: bool = False
 ) -> Path:
-    """Write the county ``adcode`` as a bundle folder ``out_dir``; returns the folder."""
+    """Write the county ``adcode`` as a bundle folder ``out_dir``; returns the folder.
+
+    The service centre's catalogue, applicants and applications are written too when the
+    county has a catalogue (:func:`ruralflow.store.centre.export_centre`)."""
     from ruralflow.bundle import write_bundle
+    from ruralflow.store.centre import export_centre
 
     county = load_county(engine, adcode)
-    return write_bundle(county, out_dir, overwrite=overwrite)
+    out = write_bundle(county, out_dir, overwrite=overwrite)
+    export_centre(engine, adcode, out)
+    return out

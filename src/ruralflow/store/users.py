@@ -2,7 +2,10 @@
 
 Roles (``docs/service.md``): ``county_admin`` (all of its county), ``station_operator`` (its
 station: scope = a place id), ``cooperative`` (its members: scope = a cooperative id),
-``logistics_operator`` (plans and route sheets). ``public`` needs no login and has no users.
+``logistics_operator`` (plans and route sheets); for the service centre (``docs/centre.md``)
+``applicant`` (scope = an applicant id of the centre: its own applications) and ``bureau``
+(scope = a bureau id: the applications to its bureau's policies). ``public`` needs no login
+and has no users.
 """
 
 from __future__ import annotations
@@ -20,9 +23,22 @@ from ruralflow.store.models import PlaceRow, User
 
 __all__ = ["ROLES", "SCOPED", "add_user", "authenticate", "hash_password"]
 
-ROLES = ("county_admin", "station_operator", "cooperative", "logistics_operator")
+ROLES = (
+    "county_admin",
+    "station_operator",
+    "cooperative",
+    "logistics_operator",
+    "applicant",
+    "bureau",
+)
 #: Roles that need ``--scope`` and what it names.
-SCOPED = {"station_operator": "station", "cooperative": "cooperative"}
+SCOPED = {
+    "station_operator": "station",
+    "cooperative": "cooperative",
+    "applicant": "applicant",
+    "bureau": "bureau",
+}
+_SCOPE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 _STATION_KINDS = {PlaceKind.TOWNSHIP_STATION.value, PlaceKind.VILLAGE.value}
 _HASHER = PasswordHasher()
@@ -65,6 +81,22 @@ def add_user(
             if kind not in _STATION_KINDS:
                 raise StoreError(
                     f"{scope!r} 不是该县的站点 / is not a station or village of county {county}"
+                )
+        if role in ("applicant", "bureau") and not _SCOPE_ID.match(scope):
+            raise StoreError(f"--scope 须为编号 / --scope must be an id: {scope!r}")
+        if role == "applicant":
+            from ruralflow.store.centre import ApplicantRow
+
+            known = s.scalar(
+                select(ApplicantRow.id).where(
+                    ApplicantRow.county_id == crow.id, ApplicantRow.applicant_id == scope
+                )
+            )
+            if known is None:
+                raise StoreError(
+                    f"{scope!r} 不是该县服务中心的申请人 / is not an applicant of county "
+                    f"{county}'s service centre (applicants.csv or POST "
+                    f"/counties/{county}/centre/applicants)"
                 )
         if s.scalar(select(User).where(User.name == name)) is not None:
             raise StoreError(f"用户 {name} 已存在 / user {name} exists")
