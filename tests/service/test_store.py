@@ -177,3 +177,65 @@ def test_trace_verify_audits_the_service_database(tmp_path: Path) -> None:
     res = runner.invoke(app, ["trace", "verify", "--db", str(tmp_path / "service.db"), "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["tree_size"] == 30
+
+
+def test_upgrade_keys_events_captured_before_0004(db_url: str) -> None:
+    """A database captured into at 0003 (the service's own eventID index, entries without
+    capture keys) is migrated: each event gets its key in its county (its eventID, else its
+    CBV 2.0 event hash ID), its identifiers survive, and a retried capture adds nothing."""
+    from sqlalchemy import text
+
+    from ruralflow.store import events as ev
+    from ruralflow.store.models import EventEpcRow
+    from ruralflow.trace.canonical import canonical_json
+    from ruralflow.trace.epcis import epcis_context, standalone_event
+    from ruralflow.trace.hashid import event_hash_id
+
+    upgrade(db_url, "0003")
+    engine = engine_for(db_url)
+    ctx = epcis_context()
+    base = {
+        "type": "ObjectEvent",
+        "eventTime": "2025-10-13T05:30:00+08:00",
+        "eventTimeZoneOffset": "+08:00",
+        "epcList": ["urn:epc:id:sgtin:0614141.107346.2017"],
+        "action": "OBSERVE",
+        "bizStep": "shipping",
+    }
+    doc = {
+        "@context": ctx,
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2025-10-13T06:00:00Z",
+        "epcisBody": {"eventList": [{**base, "eventID": "urn:uuid:old-1"}, base]},
+    }
+    events = [standalone_event(e, ctx) for e in doc["epcisBody"]["eventList"]]  # type: ignore[attr-defined]
+    log = MerkleLog(SqlLogStore(engine))
+    log.append_many([canonical_json(e) for e in events])
+    with engine.begin() as conn:
+        for i, name in enumerate(("urn:uuid:old-1", "ni:///sha-256;bytes-of-the-entry")):
+            conn.execute(
+                text(
+                    "INSERT INTO epcis_events (id, event_id, log_index, capture_id, county, "
+                    "event_type, event_time, biz_step, record_time) VALUES (:id, :e, :i, 'c', "
+                    "'610425', 'ObjectEvent', '2025-10-12T21:30:00.000000Z', 'shipping', "
+                    "'2025-10-13 06:00:00')"
+                ),
+                {"id": i + 1, "e": name, "i": i},
+            )
+            conn.execute(
+                text("INSERT INTO epcis_event_epcs (event, epc, role) VALUES (:ev, :epc, 'epc')"),
+                {"ev": i + 1, "epc": base["epcList"][0]},  # type: ignore[index]
+            )
+    assert upgrade(db_url) == head_revision()
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(EventEpcRow)) == 2
+    log = MerkleLog(SqlLogStore(engine))
+    hashed = event_hash_id(events[1], ctx)
+    for key, idx in (("urn:uuid:old-1", 0), (hashed, 1)):
+        got = ev.event_by_id(engine, log, key, county="610425")
+        assert got is not None and got[1] == idx
+        assert ev.event_by_id(engine, log, key, county="620621") is None
+    again = ev.capture(engine, log, doc, actor="admin", county="610425")
+    assert again.success and again.captured == 0 and again.duplicates == 2
+    assert log.size == 2
