@@ -21,6 +21,7 @@ from ruralflow.store.users import authenticate
 from ruralflow.trace import MerkleLog, generate_signer, verify_log
 
 EXAMPLE = REPO / "src" / "ruralflow" / "examples" / "610425"
+LIQUAN_2015 = REPO / "src" / "ruralflow" / "sharing" / "data" / "liquan_2015"
 
 runner = CliRunner()
 
@@ -43,6 +44,56 @@ def test_import_export_round_trip(db_url: str, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert validate_bundle(out) == []
     assert read_bundle(out) == read_bundle(EXAMPLE)
+
+
+def test_contract_files_round_trip(db_url: str, tmp_path: Path) -> None:
+    """A bundle with contract files: `db import` stores them, `db export` writes them back
+    byte for byte (and the strict reader reads them back equal); a replacing import without
+    them removes them."""
+    from ruralflow.bundle.contract_files import read_contract_files
+
+    src = tmp_path / "liquan-2015"
+    shutil.copytree(EXAMPLE, src)
+    for f in LIQUAN_2015.glob("*.csv"):
+        shutil.copy(f, src / f.name)
+    (src / "prices.csv").write_bytes(  # a BOM and CRLF line ends survive the round trip
+        b"\xef\xbb\xbf" + (src / "prices.csv").read_bytes().replace(b"\n", b"\r\n")
+    )
+    upgrade(db_url)
+    res = runner.invoke(app, ["db", "import", str(src), "--db", db_url])
+    assert res.exit_code == 0, res.output
+    assert "contracts.csv 12" in res.output and "deliveries.csv 120" in res.output
+    out = tmp_path / "exported"
+    res = runner.invoke(app, ["db", "export", "610425", "--db", db_url, "--out-dir", str(out)])
+    assert res.exit_code == 0, res.output
+    for name in ("contracts.csv", "deliveries.csv", "prices.csv"):
+        assert (out / name).read_bytes() == (src / name).read_bytes(), name
+    county = read_bundle(out)
+    assert county == read_bundle(src) and validate_bundle(out) == []
+    a, b = read_contract_files(out, county), read_contract_files(src, county)
+    assert (a.book, a.deliveries, a.prices) == (b.book, b.deliveries, b.prices)
+    import_bundle(EXAMPLE, engine_for(db_url), replace=True)
+    again = tmp_path / "again"
+    runner.invoke(app, ["db", "export", "610425", "--db", db_url, "--out-dir", str(again)])
+    assert not (again / "contracts.csv").exists()
+
+
+def test_bad_contract_file_writes_nothing(db_url: str, tmp_path: Path) -> None:
+    """A bad contracts.csv is refused with its file, row, column and value; nothing stored."""
+    from ruralflow.store.models import ContractSignature
+
+    upgrade(db_url)
+    bad = tmp_path / "bad"
+    shutil.copytree(EXAMPLE, bad)
+    rows = (LIQUAN_2015 / "contracts.csv").read_text(encoding="utf-8").splitlines()
+    rows[3] = rows[3].replace(",2.60,", ",two,", 1)
+    (bad / "contracts.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["db", "import", str(bad), "--db", db_url])
+    assert res.exit_code == 1
+    assert "contracts.csv" in res.output and "row 4" in res.output and "two" in res.output
+    with session_scope(engine_for(db_url)) as s:
+        assert s.scalar(select(func.count()).select_from(CountyRow)) == 0
+        assert s.scalar(select(func.count()).select_from(ContractSignature)) == 0
 
 
 def test_import_twice_needs_replace(db_url: str) -> None:

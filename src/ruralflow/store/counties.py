@@ -2,13 +2,16 @@
 
 :func:`import_bundle` reads and validates a bundle (:func:`ruralflow.bundle.read_bundle`, so a
 bad bundle gets the messages of ``ruralflow validate`` and nothing is written) and stores it
-as one county in one transaction. :func:`load_county` rebuilds the :class:`County` from the
-database and :func:`export_bundle` writes it back as a bundle folder.
+as one county in one transaction, with its benefit-sharing files (``contracts.csv``,
+``deliveries.csv``, ``prices.csv``; validated by their strict reader, stored by
+:mod:`ruralflow.store.contracts`). :func:`load_county` rebuilds the :class:`County` from the
+database and :func:`export_bundle` writes it back as a bundle folder, contract files included.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,9 +73,12 @@ def import_bundle(
 ) -> ImportResult:
     """Validate the bundle at ``path`` and store it (raises :class:`BundleError` if bad)."""
     from ruralflow.bundle import read_bundle
+    from ruralflow.bundle.contract_files import read_contract_files
+    from ruralflow.store.contracts import contract_texts
 
     county = read_bundle(path)
-    return import_county(county, engine, replace=replace)
+    read_contract_files(Path(path), county)  # BundleError naming file, row and column if bad
+    return import_county(county, engine, replace=replace, contracts=contract_texts(Path(path)))
 
 
 _PARTS: tuple[tuple[str, type[Any]], ...] = (
@@ -126,8 +132,20 @@ def _row(name: str, i: int, obj: Any) -> Any:
     )
 
 
-def import_county(county: County, engine: Engine, *, replace: bool = False) -> ImportResult:
-    """Store ``county`` in one transaction; an existing county is replaced only if asked."""
+def import_county(
+    county: County,
+    engine: Engine,
+    *,
+    replace: bool = False,
+    contracts: Mapping[str, str] | None = None,
+) -> ImportResult:
+    """Store ``county`` in one transaction; an existing county is replaced only if asked.
+
+    ``contracts``: the bundle's benefit-sharing files (name -> text, already validated),
+    replacing those stored; ``None`` keeps what is stored.
+    """
+    from ruralflow.store.contracts import store_contract_texts
+
     require_current(engine)
     adcode = county.settings.adcode
     with session_scope(engine) as s:
@@ -163,6 +181,8 @@ def import_county(county: County, engine: Engine, *, replace: bool = False) -> I
                 r.county_id = row.id
             s.add_all(rows)
             counts[name] = len(rows)
+        if contracts is not None:
+            counts.update(store_contract_texts(s, row.id, contracts))
     return ImportResult(adcode, county.settings.name, counts, old is not None)
 
 
@@ -215,6 +235,9 @@ def export_bundle(
 ) -> Path:
     """Write the county ``adcode`` as a bundle folder ``out_dir``; returns the folder."""
     from ruralflow.bundle import write_bundle
+    from ruralflow.store.contracts import write_contract_files
 
     county = load_county(engine, adcode)
-    return write_bundle(county, out_dir, overwrite=overwrite)
+    out = write_bundle(county, out_dir, overwrite=overwrite)
+    write_contract_files(engine, adcode, out)
+    return out

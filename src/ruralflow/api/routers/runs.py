@@ -32,7 +32,7 @@ RunId = Annotated[str, PathParam(pattern=r"^[0-9a-f-]{36}$")]
 
 class RunIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: str = Field(pattern=r"^(plan|season|site|matrix)$")
+    kind: str = Field(pattern=r"^(plan|season|site|matrix|contracts)$")
     params: dict[str, Any] = Field(default_factory=dict)
 
 
