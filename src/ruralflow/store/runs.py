@@ -28,7 +28,7 @@ from ruralflow.store.counties import county_row, load_county
 from ruralflow.store.db import StoreError, engine_for, session_scope
 from ruralflow.store.models import RunRow, utcnow
 
-__all__ = ["KINDS", "RunError", "cancel_run", "check_params", "start_run"]
+__all__ = ["KINDS", "PARAMS", "RunError", "cancel_run", "check_params", "start_run"]
 
 ACTIVE = ("queued", "running", "cancelling")
 _PROCS: dict[str, Any] = {}
@@ -82,30 +82,26 @@ def _matrix(county: County, params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _contracts(county: County, params: dict[str, Any]) -> dict[str, Any]:
-    """Placeholder entry of :data:`KINDS`: the worker calls :func:`contracts_run`, which
-    also reads the county's stored contract files (see :func:`_work`)."""
-    raise RunError("contracts runs need the database (run through start_run)")
-
-
 #: kind -> (engine call, allowed parameters)
 KINDS: dict[str, tuple[Callable[[County, dict[str, Any]], dict[str, Any]], frozenset[str]]] = {
     "plan": (_plan, frozenset({"day", "time_limit_s", "seed", "mode", "compare"})),
     "season": (_season, frozenset({"limit"})),
     "site": (_site, frozenset({"what", "p", "radius_km", "curve", "time_limit_s", "seed"})),
     "matrix": (_matrix, frozenset()),
-    "contracts": (
-        _contracts,
-        frozenset({"product", "paths", "seasons", "seed", "method", "side_selling"}),
-    ),
+}
+#: kind -> allowed parameters, for every kind; ``contracts`` also reads the county's stored
+#: contract files, so its worker calls :func:`ruralflow.store.contracts.contracts_run`.
+PARAMS: dict[str, frozenset[str]] = {
+    **{k: v[1] for k, v in KINDS.items()},
+    "contracts": frozenset({"product", "paths", "seasons", "seed", "method", "side_selling"}),
 }
 
 
 def check_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     """``params`` checked for ``kind`` (:class:`RunError` with a bilingual message)."""
-    if kind not in KINDS:
-        raise RunError(f"未知的运行类型 / unknown run kind {kind!r} (one of {', '.join(KINDS)})")
-    extra = set(params) - KINDS[kind][1]
+    if kind not in PARAMS:
+        raise RunError(f"未知的运行类型 / unknown run kind {kind!r} (one of {', '.join(PARAMS)})")
+    extra = set(params) - PARAMS[kind]
     if extra:
         raise RunError(f"未知参数 / unknown parameters for {kind}: {', '.join(sorted(extra))}")
     if kind == "plan":
