@@ -265,18 +265,18 @@ def test_upgrade_keys_events_captured_before_0004(db_url: str) -> None:
     log.append_many([canonical_json(e) for e in events])
     with engine.begin() as conn:
         for i, name in enumerate(("urn:uuid:old-1", "ni:///sha-256;bytes-of-the-entry")):
-            conn.execute(
+            pk = conn.execute(
                 text(
-                    "INSERT INTO epcis_events (id, event_id, log_index, capture_id, county, "
-                    "event_type, event_time, biz_step, record_time) VALUES (:id, :e, :i, 'c', "
+                    "INSERT INTO epcis_events (event_id, log_index, capture_id, county, "
+                    "event_type, event_time, biz_step, record_time) VALUES (:e, :i, 'c', "
                     "'610425', 'ObjectEvent', '2025-10-12T21:30:00.000000Z', 'shipping', "
-                    "'2025-10-13 06:00:00')"
+                    "'2025-10-13 06:00:00') RETURNING id"
                 ),
-                {"id": i + 1, "e": name, "i": i},
-            )
+                {"e": name, "i": i},
+            ).scalar_one()
             conn.execute(
                 text("INSERT INTO epcis_event_epcs (event, epc, role) VALUES (:ev, :epc, 'epc')"),
-                {"ev": i + 1, "epc": base["epcList"][0]},  # type: ignore[index]
+                {"ev": pk, "epc": base["epcList"][0]},  # type: ignore[index]
             )
     assert upgrade(db_url) == head_revision()
     with session_scope(engine) as s:
