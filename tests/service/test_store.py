@@ -46,10 +46,10 @@ def test_import_export_round_trip(db_url: str, tmp_path: Path) -> None:
     assert read_bundle(out) == read_bundle(EXAMPLE)
 
 
-def test_contract_files_round_trip(db_url: str, tmp_path: Path) -> None:
-    """A bundle with contract files: `db import` stores them, `db export` writes them back
-    byte for byte (and the strict reader reads them back equal); a replacing import without
-    them removes them."""
+def test_bundle_round_trip_is_exact(db_url: str, tmp_path: Path) -> None:
+    """A bundle with contract and up-flow files: `db import` then `db export` gives back
+    every file byte for byte (the strict readers read them back equal); a replacing import
+    without contract files removes them."""
     from ruralflow.bundle.contract_files import read_contract_files
 
     src = tmp_path / "liquan-2015"
@@ -66,7 +66,10 @@ def test_contract_files_round_trip(db_url: str, tmp_path: Path) -> None:
     out = tmp_path / "exported"
     res = runner.invoke(app, ["db", "export", "610425", "--db", db_url, "--out-dir", str(out)])
     assert res.exit_code == 0, res.output
-    for name in ("contracts.csv", "deliveries.csv", "prices.csv"):
+    files = sorted(p.name for p in src.iterdir())
+    assert {"lots.csv", "brands.csv", "contracts.csv"} <= set(files)
+    assert sorted(p.name for p in out.iterdir()) == files
+    for name in files:  # every file, optional ones included, comes back byte for byte
         assert (out / name).read_bytes() == (src / name).read_bytes(), name
     county = read_bundle(out)
     assert county == read_bundle(src) and validate_bundle(out) == []
@@ -78,8 +81,9 @@ def test_contract_files_round_trip(db_url: str, tmp_path: Path) -> None:
     assert not (again / "contracts.csv").exists()
 
 
-def test_bad_contract_file_writes_nothing(db_url: str, tmp_path: Path) -> None:
-    """A bad contracts.csv is refused with its file, row, column and value; nothing stored."""
+def test_bad_optional_file_writes_nothing(db_url: str, tmp_path: Path) -> None:
+    """A bad contracts.csv (or lots.csv, as `validate` says) is refused with its file, row,
+    column and value; nothing stored."""
     from ruralflow.store.models import ContractSignature
 
     upgrade(db_url)
@@ -91,6 +95,12 @@ def test_bad_contract_file_writes_nothing(db_url: str, tmp_path: Path) -> None:
     res = runner.invoke(app, ["db", "import", str(bad), "--db", db_url])
     assert res.exit_code == 1
     assert "contracts.csv" in res.output and "row 4" in res.output and "two" in res.output
+    (bad / "contracts.csv").unlink()
+    lots = (bad / "lots.csv").read_text(encoding="utf-8").replace(",A,", ",Z,", 1)
+    (bad / "lots.csv").write_text(lots, encoding="utf-8")
+    res = runner.invoke(app, ["db", "import", str(bad), "--db", db_url])
+    checked = runner.invoke(app, ["validate", str(bad)])
+    assert res.exit_code == 1 and checked.exit_code == 1 and "lots.csv" in res.output
     with session_scope(engine_for(db_url)) as s:
         assert s.scalar(select(func.count()).select_from(CountyRow)) == 0
         assert s.scalar(select(func.count()).select_from(ContractSignature)) == 0

@@ -1,11 +1,12 @@
 """The cooperatives' benefit-sharing contracts in the database, and the ``contracts`` run.
 
-A bundle's benefit-sharing files (``contracts.csv``, ``deliveries.csv``, ``prices.csv``; see
-:mod:`ruralflow.bundle.contract_files`) are validated by that module's strict reader when the
-bundle is imported (a bad file gets its file/row/column message and nothing is written) and
-stored twice over in the same transaction: each file's text as imported
-(:class:`~ruralflow.store.models.ContractFile`, so ``db export`` writes it back byte for
-byte) and each row of ``contracts.csv`` as a signature
+A bundle's optional files — the benefit-sharing files (``contracts.csv``, ``deliveries.csv``,
+``prices.csv``; :mod:`ruralflow.bundle.contract_files`) and the up-flow files (``lots.csv``,
+``channels.csv``, ``brands.csv``...; :mod:`ruralflow.bundle.upflow_files`) — are validated by
+their strict readers when the bundle is imported (a bad file gets its file/row/column message
+and nothing is written) and stored in the same transaction: each file's text as imported
+(:class:`~ruralflow.store.models.BundleFile`, so ``db export`` writes it back byte for byte)
+and each row of ``contracts.csv`` as a signature
 (:class:`~ruralflow.store.models.ContractSignature`, queried per farmer).
 
 A cooperative sees the contracts its members signed (membership:
@@ -35,32 +36,40 @@ from sqlalchemy.orm import Session
 from ruralflow.domain import County
 from ruralflow.store.counties import county_row
 from ruralflow.store.db import StoreError, session_scope
-from ruralflow.store.models import ContractFile, ContractSignature, CooperativeMember
+from ruralflow.store.models import BundleFile, ContractSignature, CooperativeMember
 
 if TYPE_CHECKING:
     from ruralflow.bundle.contract_files import ContractFiles
 
 __all__ = [
     "CONTRACT_FILES",
-    "contract_texts",
     "contracts_run",
     "cooperative_contracts",
     "cooperatives_of",
     "load_contract_files",
-    "store_contract_texts",
-    "write_contract_files",
+    "optional_files",
+    "optional_texts",
+    "store_optional_texts",
+    "write_optional_files",
 ]
 
-#: The benefit-sharing files a bundle may hold, in the order they are stored.
+#: The benefit-sharing files a bundle may hold.
 CONTRACT_FILES = ("contracts.csv", "deliveries.csv", "prices.csv")
 
 
-def contract_texts(path: str | Path) -> dict[str, str]:
-    """The benefit-sharing files of the bundle folder ``path`` as exact text (BOM and line
-    ends kept), by file name; absent files are left out."""
+def optional_files() -> tuple[str, ...]:
+    """Every optional bundle file the database keeps as text (contracts, then up-flow)."""
+    from ruralflow.bundle.upflow_files import FILES
+
+    return (*CONTRACT_FILES, *FILES)
+
+
+def optional_texts(path: str | Path) -> dict[str, str]:
+    """The optional files of the bundle folder ``path`` as exact text (BOM and line ends
+    kept), by file name; absent files are left out."""
     root = Path(path)
     out: dict[str, str] = {}
-    for name in CONTRACT_FILES:
+    for name in optional_files():
         f = root / name
         if f.is_file():
             out[name] = f.read_bytes().decode("utf-8")
@@ -72,14 +81,15 @@ def _rows(text: str) -> list[dict[str, str]]:
     return [{k.strip(): (v or "").strip() for k, v in r.items() if k} for r in reader]
 
 
-def store_contract_texts(s: Session, county_id: int, texts: Mapping[str, str]) -> dict[str, int]:
-    """Replace the county's stored contract files by ``texts`` (already validated)."""
+def store_optional_texts(s: Session, county_id: int, texts: Mapping[str, str]) -> dict[str, int]:
+    """Replace the county's stored optional files by ``texts`` (already validated); returns
+    the rows of each file."""
     s.execute(delete(ContractSignature).where(ContractSignature.county_id == county_id))
-    s.execute(delete(ContractFile).where(ContractFile.county_id == county_id))
+    s.execute(delete(BundleFile).where(BundleFile.county_id == county_id))
     counts: dict[str, int] = {}
-    for name in CONTRACT_FILES:
+    for name in optional_files():
         if name in texts:
-            s.add(ContractFile(county_id=county_id, name=name, text=texts[name]))
+            s.add(BundleFile(county_id=county_id, name=name, text=texts[name]))
             counts[name] = len(_rows(texts[name]))
     if "contracts.csv" in texts:
         s.add_all(
@@ -97,19 +107,19 @@ def store_contract_texts(s: Session, county_id: int, texts: Mapping[str, str]) -
 
 
 def stored_texts(engine: Engine, adcode: str) -> dict[str, str]:
-    """The contract files stored for county ``adcode`` (name -> text)."""
+    """The optional files stored for county ``adcode`` (name -> text)."""
     with session_scope(engine) as s:
         row = county_row(s, adcode)
         if row is None:
             raise StoreError(f"数据库中没有县 {adcode} / no county {adcode} in the database")
         return {
             f.name: f.text
-            for f in s.scalars(select(ContractFile).where(ContractFile.county_id == row.id))
+            for f in s.scalars(select(BundleFile).where(BundleFile.county_id == row.id))
         }
 
 
-def write_contract_files(engine: Engine, adcode: str, out_dir: str | Path) -> list[str]:
-    """Write the stored contract files of ``adcode`` into ``out_dir``; returns their names."""
+def write_optional_files(engine: Engine, adcode: str, out_dir: str | Path) -> list[str]:
+    """Write the stored optional files of ``adcode`` into ``out_dir``; returns their names."""
     texts = stored_texts(engine, adcode)
     for name, text in texts.items():
         (Path(out_dir) / name).write_bytes(text.encode("utf-8"))
@@ -120,7 +130,7 @@ def load_contract_files(engine: Engine, adcode: str, county: County) -> Contract
     """The stored contract files read by the bundle's own strict reader (None if none)."""
     from ruralflow.bundle.contract_files import read_contract_files
 
-    texts = stored_texts(engine, adcode)
+    texts = {k: v for k, v in stored_texts(engine, adcode).items() if k in CONTRACT_FILES}
     if not texts:
         return None
     with tempfile.TemporaryDirectory(prefix="ruralflow-contracts-") as tmp:

@@ -2,10 +2,10 @@
 
 :func:`import_bundle` reads and validates a bundle (:func:`ruralflow.bundle.read_bundle`, so a
 bad bundle gets the messages of ``ruralflow validate`` and nothing is written) and stores it
-as one county in one transaction, with its benefit-sharing files (``contracts.csv``,
-``deliveries.csv``, ``prices.csv``; validated by their strict reader, stored by
+as one county in one transaction, with its optional files (the benefit-sharing and up-flow
+files, validated by their strict readers as ``validate`` does, stored as text by
 :mod:`ruralflow.store.contracts`). :func:`load_county` rebuilds the :class:`County` from the
-database and :func:`export_bundle` writes it back as a bundle folder, contract files included.
+database and :func:`export_bundle` writes it back as a bundle folder, optional files included.
 """
 
 from __future__ import annotations
@@ -74,11 +74,14 @@ def import_bundle(
     """Validate the bundle at ``path`` and store it (raises :class:`BundleError` if bad)."""
     from ruralflow.bundle import read_bundle
     from ruralflow.bundle.contract_files import read_contract_files
-    from ruralflow.store.contracts import contract_texts
+    from ruralflow.bundle.upflow_files import read_upflow_files
+    from ruralflow.store.contracts import optional_texts
 
     county = read_bundle(path)
-    read_contract_files(Path(path), county)  # BundleError naming file, row and column if bad
-    return import_county(county, engine, replace=replace, contracts=contract_texts(Path(path)))
+    # the optional files: BundleError naming file, row and column if bad (as `validate`)
+    read_upflow_files(Path(path), county)
+    read_contract_files(Path(path), county)
+    return import_county(county, engine, replace=replace, files=optional_texts(Path(path)))
 
 
 _PARTS: tuple[tuple[str, type[Any]], ...] = (
@@ -137,14 +140,14 @@ def import_county(
     engine: Engine,
     *,
     replace: bool = False,
-    contracts: Mapping[str, str] | None = None,
+    files: Mapping[str, str] | None = None,
 ) -> ImportResult:
     """Store ``county`` in one transaction; an existing county is replaced only if asked.
 
-    ``contracts``: the bundle's benefit-sharing files (name -> text, already validated),
-    replacing those stored; ``None`` keeps what is stored.
+    ``files``: the bundle's optional files (name -> text, already validated; see
+    :mod:`ruralflow.store.contracts`), replacing those stored; ``None`` keeps what is stored.
     """
-    from ruralflow.store.contracts import store_contract_texts
+    from ruralflow.store.contracts import store_optional_texts
 
     require_current(engine)
     adcode = county.settings.adcode
@@ -181,8 +184,8 @@ def import_county(
                 r.county_id = row.id
             s.add_all(rows)
             counts[name] = len(rows)
-        if contracts is not None:
-            counts.update(store_contract_texts(s, row.id, contracts))
+        if files is not None:
+            counts.update(store_optional_texts(s, row.id, files))
     return ImportResult(adcode, county.settings.name, counts, old is not None)
 
 
@@ -235,9 +238,9 @@ def export_bundle(
 ) -> Path:
     """Write the county ``adcode`` as a bundle folder ``out_dir``; returns the folder."""
     from ruralflow.bundle import write_bundle
-    from ruralflow.store.contracts import write_contract_files
+    from ruralflow.store.contracts import write_optional_files
 
     county = load_county(engine, adcode)
     out = write_bundle(county, out_dir, overwrite=overwrite)
-    write_contract_files(engine, adcode, out)
+    write_optional_files(engine, adcode, out)
     return out

@@ -35,9 +35,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "AuditEntry",
     "Base",
+    "BundleFile",
     "BusLineRow",
     "CaptureRow",
-    "ContractFile",
     "ContractSignature",
     "CooperativeMember",
     "CountyRow",
@@ -282,11 +282,13 @@ class RunRow(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
-class ContractFile(Base):
-    """A benefit-sharing file of a county's bundle (``contracts.csv``, ``deliveries.csv``,
-    ``prices.csv``) as imported: its text, so that ``db export`` writes it back unchanged."""
+class BundleFile(Base):
+    """An optional file of a county's bundle as imported (the benefit-sharing files
+    ``contracts.csv``, ``deliveries.csv``, ``prices.csv`` and the up-flow files
+    ``lots.csv``, ``channels.csv``, ``brands.csv``...): its exact text, so that ``db export``
+    writes it back unchanged."""
 
-    __tablename__ = "contract_files"
+    __tablename__ = "bundle_files"
     __table_args__ = (UniqueConstraint("county_id", "name"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     county_id: Mapped[int] = mapped_column(ForeignKey("counties.id", ondelete="CASCADE"))

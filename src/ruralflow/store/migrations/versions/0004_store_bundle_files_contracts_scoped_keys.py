@@ -1,7 +1,8 @@
-"""Store the cooperatives' contract files; scope the log's capture keys by county.
+"""Store bundles' optional files and cooperatives' contracts; scope the log's keys by county.
 
-- ``contract_files`` (each benefit-sharing file of a bundle, as imported) and
-  ``contract_signatures`` (one row per farmer and contract of ``contracts.csv``);
+- ``bundle_files`` (each optional file of a bundle as imported: the benefit-sharing files
+  and the up-flow files) and ``contract_signatures`` (one row per farmer and contract of
+  ``contracts.csv``);
 - ``tlog_keys`` gets a ``scope`` column (the capturing county) and the primary key
   ``(scope, key)``: an ``eventID`` is unique per county, so a capture never reveals that
   another county uses it;
@@ -94,7 +95,7 @@ def _key_old_events() -> None:
 
 def upgrade() -> None:
     op.create_table(
-        "contract_files",
+        "bundle_files",
         sa.Column("id", _ID, nullable=False),
         sa.Column("county_id", _ID, nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
@@ -102,11 +103,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["county_id"],
             ["counties.id"],
-            name=op.f("fk_contract_files_county_id_counties"),
+            name=op.f("fk_bundle_files_county_id_counties"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_contract_files")),
-        sa.UniqueConstraint("county_id", "name", name=op.f("uq_contract_files_county_id")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bundle_files")),
+        sa.UniqueConstraint("county_id", "name", name=op.f("uq_bundle_files_county_id")),
     )
     op.create_table(
         "contract_signatures",
@@ -198,4 +199,4 @@ def downgrade() -> None:
     with op.batch_alter_table("contract_signatures", schema=None) as batch_op:
         batch_op.drop_index("ix_contract_signatures_farmer")
     op.drop_table("contract_signatures")
-    op.drop_table("contract_files")
+    op.drop_table("bundle_files")
