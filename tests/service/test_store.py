@@ -300,3 +300,39 @@ def test_upgrade_keys_events_captured_before_0004(db_url: str) -> None:
     again = ev.capture(engine, log, doc, actor="admin", county="610425")
     assert again.success and again.captured == 0 and again.duplicates == 2
     assert log.size == 2
+
+
+def test_0004_downgrades_and_upgrades_again(db_url: str) -> None:
+    """Revision 0004 goes down (the eventID index is rebuilt from the log's keys) and up
+    again, keeping the captured events readable by eventID."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from ruralflow.store import events as ev
+    from ruralflow.store.db import _alembic_config
+    from ruralflow.trace.epcis import epcis_context
+
+    upgrade(db_url)
+    engine = engine_for(db_url)
+    event = {
+        "@context": epcis_context(),
+        "type": "ObjectEvent",
+        "eventID": "urn:uuid:down-and-up",
+        "eventTime": "2025-10-13T05:30:00+08:00",
+        "eventTimeZoneOffset": "+08:00",
+        "epcList": ["urn:epc:id:sgtin:0614141.107346.2018"],
+        "action": "OBSERVE",
+    }
+    log = MerkleLog(SqlLogStore(engine))
+    assert ev.capture(engine, log, event, actor="a", county="610425").captured == 1
+    command.downgrade(_alembic_config(engine), "0003")
+    assert current_revision(engine) == "0003"
+    with engine.connect() as conn:
+        got = conn.execute(text("SELECT event_id, log_index FROM epcis_events")).all()
+    assert [tuple(r) for r in got] == [("urn:uuid:down-and-up", 0)]
+    assert upgrade(db_url) == head_revision()
+    log = MerkleLog(SqlLogStore(engine))
+    found = ev.event_by_id(engine, log, "urn:uuid:down-and-up", county="610425")
+    assert found is not None and found[1] == 0
+    again = ev.capture(engine, log, event, actor="a", county="610425")
+    assert again.success and again.duplicates == 1 and log.size == 1
