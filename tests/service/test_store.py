@@ -336,3 +336,30 @@ def test_0004_downgrades_and_upgrades_again(db_url: str) -> None:
     assert found is not None and found[1] == 0
     again = ev.capture(engine, log, event, actor="a", county="610425")
     assert again.success and again.duplicates == 1 and log.size == 1
+
+
+def test_trace_verify_audits_scoped_keys(tmp_path: Path) -> None:
+    """Two counties' events under one eventID: `trace verify` audits every capture key."""
+    from ruralflow.store import events as ev
+    from ruralflow.trace.epcis import epcis_context
+
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    upgrade(url)
+    engine = engine_for(url)
+    log = MerkleLog(SqlLogStore(engine))
+    for county, step in (("610425", "shipping"), ("620621", "receiving")):
+        event = {
+            "@context": epcis_context(),
+            "type": "ObjectEvent",
+            "eventID": "urn:uuid:shared-by-two-counties",
+            "eventTime": "2025-10-13T05:30:00+08:00",
+            "eventTimeZoneOffset": "+08:00",
+            "epcList": ["urn:epc:id:sgtin:0614141.107346.2019"],
+            "action": "OBSERVE",
+            "bizStep": step,
+        }
+        assert ev.capture(engine, log, event, actor="a", county=county).captured == 1
+    res = runner.invoke(app, ["trace", "verify", "--db", str(tmp_path / "service.db"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["tree_size"] == 2
+    assert len(list(SqlLogStore(engine).iter_keys())) == 2
