@@ -176,3 +176,15 @@ def test_contracts_run_and_statements(client: TestClient, tmp_path: Path) -> Non
     for bad in ({"paths": 5}, {"method": "guess"}, {"seasons": 0}, {"colour": 1}):
         r = client.post(RUNS, json={"kind": "contracts", "params": bad}, headers=admin)
         assert r.status_code == 422, bad
+
+
+def test_contracts_run_without_a_price_series_fails_clearly(client: TestClient) -> None:
+    """620621 (coarse, no contract files, a lead product without a real price series): the
+    run fails with one bilingual message, as `contracts simulate` does."""
+    h = login(client, "admin620")
+    r = client.post("/counties/620621/runs", json={"kind": "contracts"}, headers=h)
+    assert r.status_code == 202, r.text
+    run = wait(client, r.headers["location"], h)
+    assert run["status"] == "failed" and run["result"] is None
+    assert run["message"].startswith("无法准备模拟 / cannot prepare the simulation: ")
+    assert "Traceback" not in run["message"]

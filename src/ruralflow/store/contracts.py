@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from ruralflow.domain import County
+from ruralflow.domain import County, DomainError
 from ruralflow.store.counties import county_row
 from ruralflow.store.db import StoreError, session_scope
 from ruralflow.store.models import BundleFile, ContractSignature, CooperativeMember
@@ -266,19 +266,25 @@ def contracts_run(
 
     files = load_contract_files(engine, adcode, county)
     progress(0.25, "fitting the price model")
-    case = prepare(county, files, product=params.get("product"))
+    try:
+        case = prepare(county, files, product=params.get("product"))
+    except DomainError as e:  # the CLI's wording (`contracts simulate`)
+        raise StoreError(f"无法准备模拟 / cannot prepare the simulation: {e}") from None
     progress(0.35, "Monte Carlo of the contract designs")
-    sim = simulate(
-        case.designs,
-        case.model,
-        case.season,
-        paths=int(params.get("paths", 20_000)),
-        seasons=int(params.get("seasons", 3)),
-        seed=int(params.get("seed", 0)),
-        method="bootstrap" if params.get("method") == "bootstrap" else "model",
-        farm_gate_factor=case.farm_gate_factor,
-        side=SideSelling(enabled=bool(params.get("side_selling", True))),
-    )
+    try:
+        sim = simulate(
+            case.designs,
+            case.model,
+            case.season,
+            paths=int(params.get("paths", 20_000)),
+            seasons=int(params.get("seasons", 3)),
+            seed=int(params.get("seed", 0)),
+            method="bootstrap" if params.get("method") == "bootstrap" else "model",
+            farm_gate_factor=case.farm_gate_factor,
+            side=SideSelling(enabled=bool(params.get("side_selling", True))),
+        )
+    except DomainError as e:
+        raise StoreError(f"模拟失败 / the simulation failed: {e}") from None
     out: dict[str, Any] = {
         "case": case.to_dict(),
         "simulation": sim.to_dict(),
@@ -294,7 +300,10 @@ def contracts_run(
         )
         return out
     progress(0.85, "settling the season")
-    settlement, dsource = _settlement(county, files, adcode)
+    try:
+        settlement, dsource = _settlement(county, files, adcode)
+    except DomainError as e:
+        raise StoreError(f"无法结算 / cannot settle the season: {e}") from None
     with session_scope(engine) as s:
         row = county_row(s, adcode)
         assert row is not None
