@@ -1,5 +1,6 @@
 """Counties and their daily operations: summary, station intake and deliveries (with an audit
-trail), CSV upload of a day's intake, cooperative members and their batches."""
+trail), CSV upload of a day's intake, cooperative members, their batches, the contracts they
+signed and their settlement statements."""
 
 from __future__ import annotations
 
