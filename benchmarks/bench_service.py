@@ -211,10 +211,18 @@ def count_stored(url: str, accepted: set[str]) -> dict[str, Any]:
 
     from ruralflow.store import engine_for
     from ruralflow.store.db import session_scope
-    from ruralflow.store.models import EventRow, LogEntry
+    from ruralflow.store.models import EventRow, LogEntry, LogKey
 
     with session_scope(engine_for(url)) as s:
-        ids = list(s.scalars(select(EventRow.event_id)))
+        # each indexed event's eventID: its capture key (scoped by the capturing county)
+        ids = list(
+            s.scalars(
+                select(LogKey.key).join(
+                    EventRow,
+                    (EventRow.log_index == LogKey.idx) & (EventRow.county == LogKey.scope),
+                )
+            )
+        )
         entries = int(s.scalar(select(func.count()).select_from(LogEntry)) or 0)
     bench_ids = {i for i in ids if i.startswith("urn:uuid:00000000-0000-4000-8000-")}
     return {

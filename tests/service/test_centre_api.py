@@ -370,7 +370,6 @@ def test_expo_trace_codes(client: TestClient) -> None:
     engine = client.app.state.engine  # type: ignore[attr-defined]
     with session_scope(engine) as s:
         ev = EventRow(
-            event_id="ni:///sha-256;expo-test",
             log_index=10_000_000,
             capture_id="test",
             county="610425",

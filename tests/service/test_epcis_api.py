@@ -14,11 +14,18 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ruralflow.api import create_app
-from ruralflow.store.events import event_key, identifiers
+from ruralflow.store.events import identifiers
 from ruralflow.trace.canonical import canonical_json
 from ruralflow.trace.epcis import epcis_context, standalone_event
-from ruralflow.trace.exchange import log_entries
-from ruralflow.trace.validate import EpcisJsonLdError, events_of, expand_jsonld, validate_epcis
+from ruralflow.trace.exchange import keyed_entries
+from ruralflow.trace.hashid import event_hash_id
+from ruralflow.trace.validate import (
+    EpcisJsonLdError,
+    document_loader,
+    events_of,
+    expand_jsonld,
+    validate_epcis,
+)
 from service_db import PASSWORD, Databases
 
 JSONLD = {"Content-Type": "application/ld+json"}
@@ -48,11 +55,51 @@ def capture(client: TestClient, doc: Any, headers: dict[str, str]) -> dict[str, 
     return dict(job.json())
 
 
-def expanded(value: Any) -> Any:
-    try:
+#: The one GS1 example that is not valid JSON-LD 1.1: its ``@context`` redefines ``cbvmda``
+#: (``http://example.com/cbvmda/``), a term GS1's context protects (``urn:epcglobal:cbv:mda:``),
+#: so every conforming processor must refuse to expand it ("protected term redefinition").
+NOT_JSONLD_11 = {"transformation_event_all_possible_fields.jsonld"}
+
+
+def _unprotected(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _unprotected(v) for k, v in value.items() if k != "@protected"}
+    if isinstance(value, list):
+        return [_unprotected(v) for v in value]
+    return value
+
+
+def _loader_without_protection() -> Any:
+    """GS1's local contexts with every ``@protected`` flag removed (nothing else changed)."""
+    base = document_loader()
+
+    def load(url: str, options: Any = None) -> dict[str, Any]:
+        got = base(url, options)
+        return {**got, "document": _unprotected(got["document"])}
+
+    return load
+
+
+def expanded(value: Any, *, protected: bool = True) -> Any:
+    """The JSON-LD expansion of ``value``; ``protected=False``: with GS1's term protection
+    lifted (later definitions then win, as in JSON-LD 1.0)."""
+    if protected:
         return expand_jsonld(value)
-    except EpcisJsonLdError:
-        return None  # a GS1 example that redefines a protected prefix (compared as JSON)
+    return expand_jsonld(value, loader=_loader_without_protection())
+
+
+def assert_equal_as_jsonld(got: Any, want: Any, name: str) -> None:
+    """``got`` and ``want`` expand to the same JSON-LD; for :data:`NOT_JSONLD_11`, both are
+    refused by strict expansion in the same way and expand equal with protection lifted."""
+    if name in NOT_JSONLD_11:
+        for value in (got, want):
+            with pytest.raises(EpcisJsonLdError, match="protected term"):
+                expanded(value)
+        a, b = expanded(got, protected=False), expanded(want, protected=False)
+    else:
+        a, b = expanded(got), expanded(want)
+    assert a == b
+    assert a  # a non-empty expansion: the comparison compares something
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +110,9 @@ def shared_client(databases: Databases) -> Iterator[TestClient]:
 
 @pytest.mark.parametrize("path", gs1_examples(), ids=lambda p: p.name)
 def test_gs1_example_round_trip(databases: Databases, path: Path) -> None:
-    """The example is accepted; each event comes back equal (as JSON and as JSON-LD); a
-    retried capture adds nothing."""
+    """The example is accepted; each event comes back equal (as JSON and as JSON-LD), with
+    the CBV 2.0 event hash ID as ``eventID`` when it had none; a retried capture adds
+    nothing."""
     doc = json.loads(path.read_text(encoding="utf-8"))
     with TestClient(create_app(databases.new())) as client:
         h = login(client, "admin")
@@ -72,14 +120,20 @@ def test_gs1_example_round_trip(databases: Databases, path: Path) -> None:
         assert job["success"], job["errors"]
         context = doc.get("@context") or epcis_context()
         events = events_of(doc)
-        keys = [event_key(e, b) for e, b in zip(events, log_entries(doc), strict=True)]
+        keys = [entry.key for entry, _assigned in keyed_entries(doc)]
         assert job["captured"] == len(set(keys))
         for key, event in zip(keys, events, strict=True):
             r = client.get(f"/epcis/events/{quote(key, safe='')}", headers=h)
             assert r.status_code == 200, key
-            want = standalone_event(event, context)
-            assert r.json() == want
-            assert expanded(r.json()) == expanded(want)
+            got = r.json()
+            original = standalone_event(event, context)
+            if "eventID" not in event:  # populated by the service: the event hash ID
+                assert key == event_hash_id(original, original.get("@context", context))
+                assert got["eventID"] == key
+                got = {k: v for k, v in got.items() if k != "eventID"}
+            assert got == original
+            assert_equal_as_jsonld(got, original, path.name)
+            assert_equal_as_jsonld(r.json(), {**original, "eventID": key}, path.name)
         size = client.app.state.log.size  # type: ignore[attr-defined]
         again = capture(client, doc, h)
         assert again["success"] and again["captured"] == 0
@@ -149,9 +203,8 @@ def test_query_filters_and_pages(databases: Databases) -> None:
         h = login(client, "admin")
         for path in gs1_examples():
             doc = json.loads(path.read_text(encoding="utf-8"))
-            if capture(client, doc, h)["success"]:
-                context = doc.get("@context") or epcis_context()
-                stored += [standalone_event(e, context) for e in events_of(doc)]
+            if capture(client, doc, h)["success"]:  # the events as the log keeps them
+                stored += [json.loads(entry.data) for entry, _new in keyed_entries(doc)]
         if not stored:
             pytest.skip("needs ../shared")
         unique = {canonical_json(e): e for e in stored}
@@ -271,3 +324,29 @@ def test_season_lot_resolves(databases: Databases, tmp_path: Path) -> None:
         assert fresh["status"] == "ok" and 0 < fresh["consumed_fraction"] < 1, fresh
         assert view == json.loads(json.dumps(full))
         assert len(view["events"]) > 3
+
+
+def test_event_ids_are_per_county(databases: Databases) -> None:
+    """An eventID captured by 610425 tells 620621 nothing: 620621's capture of it (with the
+    same or other content) is answered exactly as a capture of an unused eventID, and each
+    county reads back its own event."""
+    x, y = "urn:uuid:0b6a1c2e-0000-4e21-9c3a-000000000001", "urn:uuid:0b6a1c2e-0000-4e21-9c3a-2"
+    fields = ("success", "captured", "duplicates", "errors")
+    with TestClient(create_app(databases.new())) as client:
+        a, b = login(client, "admin"), login(client, "admin620")
+        unused = capture(client, {**_lot_event(), "eventID": "urn:uuid:used-by-no-one"}, b)
+        assert unused["success"] and unused["captured"] == 1
+        assert capture(client, {**_lot_event(), "eventID": x}, a)["captured"] == 1
+        assert capture(client, {**_lot_event(), "eventID": y}, a)["captured"] == 1
+        other = {**_lot_event(), "eventID": x, "bizStep": "shipping"}
+        same = {**_lot_event(), "eventID": y}
+        for doc in (other, same):
+            job = capture(client, doc, b)
+            assert {k: job[k] for k in fields} == {k: unused[k] for k in fields}
+        assert capture(client, same, b)["duplicates"] == 1  # 620621's own retry
+        ex = quote(x, safe="")
+        assert client.get(f"/epcis/events/{ex}", headers=a).json()["bizStep"] == "commissioning"
+        assert client.get(f"/epcis/events/{ex}", headers=b).json()["bizStep"] == "shipping"
+        # 610425 changing its own event is refused, naming only its own entry
+        bad = capture(client, other, a)
+        assert not bad["success"] and "different content" in bad["errors"][0]["message"]

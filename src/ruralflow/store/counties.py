@@ -2,13 +2,16 @@
 
 :func:`import_bundle` reads and validates a bundle (:func:`ruralflow.bundle.read_bundle`, so a
 bad bundle gets the messages of ``ruralflow validate`` and nothing is written) and stores it
-as one county in one transaction. :func:`load_county` rebuilds the :class:`County` from the
-database and :func:`export_bundle` writes it back as a bundle folder.
+as one county in one transaction, with its optional files (the benefit-sharing and up-flow
+files, validated by their strict readers as ``validate`` does, stored as text by
+:mod:`ruralflow.store.contracts`). :func:`load_county` rebuilds the :class:`County` from the
+database and :func:`export_bundle` writes it back as a bundle folder, optional files included.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,12 +78,23 @@ def import_bundle(
     """
     from ruralflow.bundle import read_bundle
     from ruralflow.bundle.centre_files import has_centre_files, read_centre_files
+    from ruralflow.bundle.contract_files import read_contract_files
     from ruralflow.bundle.upflow_files import read_upflow_files
+    from ruralflow.store.contracts import optional_texts
 
     county = read_bundle(path)
+    # the optional files: BundleError naming file, row and column if bad (as `validate`)
     centre_files = read_centre_files(Path(path)) if has_centre_files(Path(path)) else None
     upflow = read_upflow_files(Path(path), county)  # brands and lots for the cloud expo
-    return import_county(county, engine, replace=replace, centre_files=centre_files, upflow=upflow)
+    read_contract_files(Path(path), county)
+    return import_county(
+        county,
+        engine,
+        replace=replace,
+        centre_files=centre_files,
+        upflow=upflow,
+        files=optional_texts(Path(path)),
+    )
 
 
 _PARTS: tuple[tuple[str, type[Any]], ...] = (
@@ -141,6 +155,7 @@ def import_county(
     replace: bool = False,
     centre_files: Any = None,
     upflow: Any = None,
+    files: Mapping[str, str] | None = None,
 ) -> ImportResult:
     """Store ``county`` in one transaction; an existing county is replaced only if asked.
 
@@ -148,7 +163,12 @@ def import_county(
     same transaction (:func:`ruralflow.store.centre.import_centre`), and so are the cloud
     expo's product pages, with the brands and lots of ``upflow`` (a
     :class:`ruralflow.bundle.upflow_files.UpflowFiles`) when given
-    (:func:`ruralflow.store.centre.import_expo`)."""
+    (:func:`ruralflow.store.centre.import_expo`). ``files``: the bundle's other optional
+    files (name -> text, already validated; see :mod:`ruralflow.store.contracts`), replacing
+    those stored; ``None`` keeps what is stored.
+    """
+    from ruralflow.store.contracts import store_optional_texts
+
     require_current(engine)
     adcode = county.settings.adcode
     with session_scope(engine) as s:
@@ -202,6 +222,8 @@ def import_county(
                 centre_files.applications,
             )
             counts.update(got.counts())
+        if files is not None:
+            counts.update(store_optional_texts(s, row.id, files))
     return ImportResult(adcode, county.settings.name, counts, old is not None)
 
 
@@ -258,8 +280,10 @@ def export_bundle(
     county has a catalogue (:func:`ruralflow.store.centre.export_centre`)."""
     from ruralflow.bundle import write_bundle
     from ruralflow.store.centre import export_centre
+    from ruralflow.store.contracts import write_optional_files
 
     county = load_county(engine, adcode)
     out = write_bundle(county, out_dir, overwrite=overwrite)
+    write_optional_files(engine, adcode, out)
     export_centre(engine, adcode, out)
     return out

@@ -3,13 +3,18 @@
 :func:`capture` validates a document as ``ruralflow trace validate`` does (GS1's JSON schema
 with format checking; JSON-LD expansion is not required, because one of GS1's own examples
 redefines a protected prefix and does not expand), turns each event into its log entry
-(:func:`ruralflow.trace.exchange.log_entries`: the standalone event, with its document's
-``@context``) and appends all of them in one transaction together with their query index
-(:class:`~ruralflow.store.models.EventRow`) and the capture job row. It is all or nothing and
-idempotent by ``eventID``: an event whose ``eventID`` is stored already with the same entry
-bytes is skipped (a retried capture adds nothing); the same ``eventID`` with other content
-fails the whole capture. An event without an ``eventID`` is indexed under
-``ni:///sha-256;{hex}`` of its entry bytes (RFC 6920; not the CBV 2.0 event hash).
+and hands it to the trace engine's own capture path (:func:`ruralflow.trace.capture` on the
+:class:`~ruralflow.store.tracelog.SqlLogStore`, scoped to the capturing county): each event
+becomes its log entry (the standalone event with its document's ``@context``), keyed by its
+``eventID``; an event without one gets its CBV 2.0 event hash ID
+(:func:`ruralflow.trace.event_hash_id`), written into the stored event, as GS1's REST
+bindings ask ("the server should populate the event ID"). The new entries, their keys, their
+query index (:class:`~ruralflow.store.models.EventRow`) and the capture job row commit in one
+transaction: all or nothing. Idempotent by ``eventID`` within the county: an event whose key
+is stored already with the same fingerprint (:func:`ruralflow.trace.hashid.event_fingerprint`)
+is skipped (a retried capture adds nothing); the same ``eventID`` with other content fails the
+whole capture. Keys are scoped per county, so an ``eventID`` another county uses is captured
+as if it were new: the answer tells nothing about other counties.
 
 :func:`query` answers ``GET /events`` (``eventType``, ``GE_eventTime``, ``LT_eventTime``,
 ``MATCH_epc``, ``MATCH_anyEPC``, ``EQ_bizStep``), in capture order, a page at a time.
@@ -18,11 +23,9 @@ fails the whole capture. An event without an ``eventID`` is indexed under
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import threading
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,11 +33,13 @@ from sqlalchemy import Connection, Engine, Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ruralflow.store.db import session_scope
-from ruralflow.store.models import CaptureRow, EventEpcRow, EventRow, utcnow
+from ruralflow.store.models import CaptureRow, EventEpcRow, EventRow, LogEntry, LogKey, utcnow
 from ruralflow.store.tracelog import SqlLogStore
-from ruralflow.trace.exchange import decode_entry, log_entries
-from ruralflow.trace.log import MerkleLog
-from ruralflow.trace.validate import events_of, validate_epcis
+from ruralflow.trace.errors import TraceError
+from ruralflow.trace.exchange import CaptureResult, decode_entry, keyed_entries
+from ruralflow.trace.exchange import capture as trace_capture
+from ruralflow.trace.log import DuplicateKeyError, LogError, MerkleLog
+from ruralflow.trace.validate import validate_epcis
 
 __all__ = ["CaptureOutcome", "EventQuery", "capture", "event_by_id", "query"]
 
@@ -81,14 +86,6 @@ def identifiers(event: dict[str, Any]) -> list[tuple[str, str]]:
     return list(dict.fromkeys(out))
 
 
-def event_key(event: dict[str, Any], entry: bytes) -> str:
-    """The event's ``eventID``, or ``ni:///sha-256;{hex}`` of its log entry."""
-    eid = event.get("eventID")
-    if isinstance(eid, str) and eid:
-        return eid
-    return "ni:///sha-256;" + hashlib.sha256(entry).hexdigest()
-
-
 @dataclass
 class CaptureOutcome:
     """A finished capture job (what ``GET /capture/{captureID}`` shows)."""
@@ -131,15 +128,9 @@ def capture(
         errors = [p.to_dict() for p in report.problems]
         _record_failure(engine, cid, actor, county, errors)
         return CaptureOutcome(cid, False, 0, 0, errors)
-    events = events_of(doc)
-    entries = log_entries(doc)
-    if not entries:
-        errors = [{"pointer": "", "message": "no events to capture"}]
-        _record_failure(engine, cid, actor, county, errors)
-        return CaptureOutcome(cid, False, 0, 0, errors)
     for _attempt in range(3):
         try:
-            return _append(engine, log, cid, events, entries, actor=actor, county=county)
+            return _append(engine, log, cid, doc, actor=actor, county=county)
         except IntegrityError:
             continue  # another process stored one of these events meanwhile: look again
     errors = [{"pointer": "", "message": "concurrent captures of the same events; retry"}]
@@ -148,56 +139,39 @@ def capture(
 
 
 def _append(
-    engine: Engine,
-    log: MerkleLog,
-    cid: str,
-    events: Sequence[dict[str, Any]],
-    entries: Sequence[bytes],
-    *,
-    actor: str,
-    county: str,
+    engine: Engine, log: MerkleLog, cid: str, doc: Any, *, actor: str, county: str
 ) -> CaptureOutcome:
     store = log.store
     assert isinstance(store, SqlLogStore)
-    keys = [event_key(e, b) for e, b in zip(events, entries, strict=True)]
     errors: list[dict[str, Any]] = []
-    fresh: dict[str, tuple[dict[str, Any], bytes]] = {}
-    for i, (k, e, b) in enumerate(zip(keys, events, entries, strict=True)):
-        if k in fresh and fresh[k][1] != b:
-            errors.append({"pointer": f"/event/{i}", "message": f"eventID {k} occurs twice"})
-        fresh.setdefault(k, (e, b))
-    with session_scope(engine) as s:
-        stored = dict(
-            s.execute(
-                select(EventRow.event_id, EventRow.log_index).where(EventRow.event_id.in_(keys))
-            ).all()
-        )
-    old = store.entries(list(stored.values())) if stored else {}
-    duplicates = 0
-    for k, idx in stored.items():
-        if old.get(idx) == fresh[k][1]:
-            duplicates += 1
-            del fresh[k]
-        else:
-            errors.append(
-                {"pointer": "", "message": f"eventID {k} is stored already with other content"}
-            )
-    if errors:
-        _record_failure(engine, cid, actor, county, errors)
-        return CaptureOutcome(cid, False, 0, 0, errors)
-    todo = list(fresh.items())
-    times: dict[str, str] = {}
-    for k, (e, _b) in todo:
-        try:
-            times[k] = utc_text(str(e.get("eventTime", "")))
-        except ValueError:
-            errors.append({"pointer": "", "message": f"eventTime of {k} is not a timestamp"})
+    try:
+        keys = {entry.key for entry, _assigned in keyed_entries(doc)}
+    except TraceError as e:
+        errors.append({"pointer": "", "message": str(e)})
+        keys = set()
+    if not keys and not errors:
+        errors.append({"pointer": "", "message": "no events to capture"})
     if errors:
         _record_failure(engine, cid, actor, county, errors)
         return CaptureOutcome(cid, False, 0, 0, errors)
     now = utcnow()
+    added: list[int] = []
 
     def index(conn: Connection, first: int) -> None:
+        # the entries just appended, read back in this transaction: what trace.capture wrote
+        rows = conn.execute(
+            select(_table(LogKey).c.key, _table(LogEntry).c.idx, _table(LogEntry).c.data)
+            .join(_table(LogEntry), _table(LogEntry).c.idx == _table(LogKey).c.idx)
+            .where(_table(LogKey).c.scope == county, _table(LogKey).c.idx >= first)
+            .order_by(_table(LogEntry).c.idx)
+        ).all()
+        events = [(str(k), int(i), decode_entry(bytes(d))) for k, i, d in rows]
+        times: dict[int, str] = {}
+        for k, i, e in events:
+            try:
+                times[i] = utc_text(str(e.get("eventTime", "")))
+            except ValueError:
+                raise _BadEventError(f"eventTime of {k} is not a timestamp") from None
         conn.execute(
             insert(_table(CaptureRow)).values(
                 id=cid,
@@ -205,24 +179,23 @@ def _append(
                 finished_at=utcnow(),
                 running=False,
                 success=True,
-                captured=len(todo),
-                duplicates=duplicates,
+                captured=len(events),
+                duplicates=len(keys) - len(events),
                 errors=[],
                 created_by=actor,
                 county=county,
             )
         )
-        for n, (k, (e, _b)) in enumerate(todo):
+        for _k, idx, e in events:
             bz = e.get("bizStep")
             pk = conn.execute(
                 insert(_table(EventRow))
                 .values(
-                    event_id=k,
-                    log_index=first + n,
+                    log_index=idx,
                     capture_id=cid,
                     county=county,
                     event_type=str(e.get("type", "")),
-                    event_time=times[k],
+                    event_time=times[idx],
                     biz_step=bizstep_key(bz) if isinstance(bz, str) else "",
                     record_time=now,
                 )
@@ -234,8 +207,25 @@ def _append(
                     insert(_table(EventEpcRow)),
                     [{"event": pk, "epc": epc, "role": role} for epc, role in ids],
                 )
+        added.append(len(events))
 
-    if not todo:  # a retry: nothing new, but the job is recorded
+    with _LOCK, store.scoped(county):
+        store.on_append = index
+        try:
+            result = trace_capture(log, doc, validate=False, source="capture")
+        except DuplicateKeyError as e:
+            errors.append({"pointer": "", "message": str(e)})
+        except _BadEventError as e:
+            errors.append({"pointer": "", "message": str(e)})
+        except LogError as e:
+            errors.append({"pointer": "", "message": str(e)})
+        finally:
+            store.on_append = None
+    if errors:
+        _record_failure(engine, cid, actor, county, errors)
+        return CaptureOutcome(cid, False, 0, 0, errors)
+    duplicates = len({e.event_id for e in result.events if e.duplicate} - _new_keys(result))
+    if not added:  # a retry: nothing new, but the job is recorded
         with session_scope(engine) as s:
             s.add(
                 CaptureRow(
@@ -252,13 +242,15 @@ def _append(
                 )
             )
         return CaptureOutcome(cid, True, 0, duplicates)
-    with _LOCK:
-        store.on_append = index
-        try:
-            log.append_many([b for _k, (_e, b) in todo])
-        finally:
-            store.on_append = None
-    return CaptureOutcome(cid, True, len(todo), duplicates)
+    return CaptureOutcome(cid, True, result.appended, duplicates)
+
+
+def _new_keys(result: CaptureResult) -> set[str]:
+    return {e.event_id for e in result.events if not e.duplicate}
+
+
+class _BadEventError(Exception):
+    """An event the log took that the index cannot (rolls the whole capture back)."""
 
 
 def _table(model: type[Any]) -> Table:
@@ -332,11 +324,7 @@ def event_by_id(
 ) -> tuple[dict[str, Any], int] | None:
     """The stored event ``event_id`` of ``county`` and its log index, or None."""
     with session_scope(engine) as s:
-        idx = s.scalar(
-            select(EventRow.log_index).where(
-                EventRow.event_id == event_id, EventRow.county == county
-            )
-        )
+        idx = s.scalar(select(LogKey.idx).where(LogKey.scope == county, LogKey.key == event_id))
     if idx is None:
         return None
     return decode_entry(log.entry(idx)), int(idx)

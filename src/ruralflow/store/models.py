@@ -35,8 +35,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "AuditEntry",
     "Base",
+    "BundleFile",
     "BusLineRow",
     "CaptureRow",
+    "ContractSignature",
     "CooperativeMember",
     "CountyRow",
     "DeliveryRecord",
@@ -280,6 +282,42 @@ class RunRow(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
+class BundleFile(Base):
+    """An optional file of a county's bundle as imported (the benefit-sharing files
+    ``contracts.csv``, ``deliveries.csv``, ``prices.csv`` and the up-flow files
+    ``lots.csv``, ``channels.csv``, ``brands.csv``...): its exact text, so that ``db export``
+    writes it back unchanged."""
+
+    __tablename__ = "bundle_files"
+    __table_args__ = (UniqueConstraint("county_id", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ContractSignature(Base):
+    """One row of ``contracts.csv``: a farmer's signature of a contract, with its cells.
+
+    ``cells`` holds the row's non-empty cells (column -> text); a contract's terms are the
+    contract-level cells of its rows, its members the farmers who signed it. Which cooperative
+    may see a signature follows the farmer's membership (:class:`CooperativeMember`).
+    """
+
+    __tablename__ = "contract_signatures"
+    __table_args__ = (
+        UniqueConstraint("county_id", "position"),
+        Index("ix_contract_signatures_farmer", "county_id", "farmer"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    contract: Mapped[str] = mapped_column(String(64))
+    farmer: Mapped[str] = mapped_column(String(64))
+    product: Mapped[str] = mapped_column(String(64))
+    cells: Mapped[dict[str, Any]]
+
+
 class CaptureRow(Base):
     """One ``POST /epcis/capture`` job."""
 
@@ -297,12 +335,15 @@ class CaptureRow(Base):
 
 
 class EventRow(Base):
-    """Query index of an event stored in the Merkle log (entry ``log_index``)."""
+    """Query index of an event stored in the Merkle log (entry ``log_index``).
+
+    The event's ``eventID`` is not repeated here: the log's capture keys (:class:`LogKey`,
+    scoped by county) map it to ``log_index``.
+    """
 
     __tablename__ = "epcis_events"
     __table_args__ = (Index("ix_epcis_events_time", "event_time"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(512), unique=True)
     log_index: Mapped[int] = mapped_column(BigInteger, unique=True)
     capture_id: Mapped[str] = mapped_column(String(36))
     county: Mapped[str] = mapped_column(String(6))
@@ -348,9 +389,12 @@ class LogNode(Base):
 
 
 class LogKey(Base):
-    """The capture key (EPCIS ``eventID``) of a log entry, as ``trace.log`` keeps it."""
+    """The capture key (EPCIS ``eventID``) of a log entry, as ``trace.log`` keeps it, within a
+    ``scope`` (the capturing county's adcode; empty for keys written by ``trace.log`` itself):
+    an ``eventID`` is unique per county, so one county's keys reveal nothing to another."""
 
     __tablename__ = "tlog_keys"
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True, default="")
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     idx: Mapped[int] = mapped_column(BigInteger)
     digest: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,4 +1,5 @@
-"""Background runs on a county's stored data: plan, season, site and matrix, one process each.
+"""Background runs on a county's stored data: plan, season, site, matrix and contracts, one
+process each.
 
 :func:`start_run` stores a queued :class:`~ruralflow.store.models.RunRow` (numbered per county
 and kind: ``version`` 1, 2, ...) and starts a worker process (``spawn``) that loads the county
@@ -27,7 +28,7 @@ from ruralflow.store.counties import county_row, load_county
 from ruralflow.store.db import StoreError, engine_for, session_scope
 from ruralflow.store.models import RunRow, utcnow
 
-__all__ = ["KINDS", "RunError", "cancel_run", "check_params", "start_run"]
+__all__ = ["KINDS", "PARAMS", "RunError", "cancel_run", "check_params", "start_run"]
 
 ACTIVE = ("queued", "running", "cancelling")
 _PROCS: dict[str, Any] = {}
@@ -88,13 +89,19 @@ KINDS: dict[str, tuple[Callable[[County, dict[str, Any]], dict[str, Any]], froze
     "site": (_site, frozenset({"what", "p", "radius_km", "curve", "time_limit_s", "seed"})),
     "matrix": (_matrix, frozenset()),
 }
+#: kind -> allowed parameters, for every kind; ``contracts`` also reads the county's stored
+#: contract files, so its worker calls :func:`ruralflow.store.contracts.contracts_run`.
+PARAMS: dict[str, frozenset[str]] = {
+    **{k: v[1] for k, v in KINDS.items()},
+    "contracts": frozenset({"product", "paths", "seasons", "seed", "method", "side_selling"}),
+}
 
 
 def check_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     """``params`` checked for ``kind`` (:class:`RunError` with a bilingual message)."""
-    if kind not in KINDS:
-        raise RunError(f"未知的运行类型 / unknown run kind {kind!r} (one of {', '.join(KINDS)})")
-    extra = set(params) - KINDS[kind][1]
+    if kind not in PARAMS:
+        raise RunError(f"未知的运行类型 / unknown run kind {kind!r} (one of {', '.join(PARAMS)})")
+    extra = set(params) - PARAMS[kind]
     if extra:
         raise RunError(f"未知参数 / unknown parameters for {kind}: {', '.join(sorted(extra))}")
     if kind == "plan":
@@ -130,6 +137,23 @@ def check_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
         s = params.get("seed", 0)
         if not isinstance(s, int) or not 0 <= s < 2**31:
             raise RunError("seed 须为 0..2^31-1 的整数 / seed must be an integer 0..2^31-1")
+    if kind == "contracts":
+        n = params.get("paths", 20_000)
+        if not isinstance(n, int) or isinstance(n, bool) or not 100 <= n <= 200_000:
+            raise RunError("paths 须为 100..200000 的整数 / paths must be an integer 100..200000")
+        k = params.get("seasons", 3)
+        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 10:
+            raise RunError("seasons 须为 1..10 的整数 / seasons must be an integer 1..10")
+        s = params.get("seed", 0)
+        if not isinstance(s, int) or isinstance(s, bool) or not 0 <= s < 2**31:
+            raise RunError("seed 须为 0..2^31-1 的整数 / seed must be an integer 0..2^31-1")
+        if params.get("method", "model") not in ("model", "bootstrap"):
+            raise RunError("method 须为 model 或 bootstrap / method: model or bootstrap")
+        if not isinstance(params.get("side_selling", True), bool):
+            raise RunError("side_selling 须为 true 或 false / side_selling: true or false")
+        prod = params.get("product")
+        if prod is not None and (not isinstance(prod, str) or not 0 < len(prod) <= 64):
+            raise RunError("product 须为产品编号 / product must be a product id")
     if kind == "season":
         lim = params.get("limit")
         if lim is not None and (not isinstance(lim, int) or not 1 <= lim <= 10_000):
@@ -221,7 +245,15 @@ def _work(url: str, run_id: str, adcode: str) -> None:  # pragma: no cover - a c
     try:
         county = load_county(engine, adcode)
         _set(engine, run_id, progress=0.2, message=f"running {kind}")
-        result = KINDS[kind][0](county, params)
+        if kind == "contracts":
+            from ruralflow.store.contracts import contracts_run
+
+            def progress(fraction: float, message: str) -> None:
+                _set(engine, run_id, progress=fraction, message=message)
+
+            result = contracts_run(engine, adcode, county, params, progress)
+        else:
+            result = KINDS[kind][0](county, params)
     except (DomainError, ValueError, OSError) as e:
         _set(engine, run_id, status="failed", message=str(e), finished_at=utcnow())
         return

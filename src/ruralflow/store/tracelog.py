@@ -13,6 +13,11 @@ on, so concurrent writers serialise and a stale one gets :class:`StaleSizeError`
 under it); every read and write inside the block uses the block's connection.
 ``on_append`` runs inside the same transaction (the EPCIS event index is written there), so
 the entries and their index commit together or not at all.
+
+Capture keys (``tlog_keys``) are kept within a scope: :meth:`SqlLogStore.scoped` sets it for
+the calling thread (the service uses the capturing county's adcode), and ``find_keys`` and
+``append`` see and write only that scope's keys; ``iter_keys`` (for audits) lists them all.
+Outside a ``scoped`` block the scope is empty, as for keys written by ``trace.log`` itself.
 """
 
 from __future__ import annotations
@@ -53,6 +58,21 @@ class SqlLogStore:
         # the connection of this thread's open transaction() (the API shares one store
         # between its worker threads)
         self._local = threading.local()
+
+    @property
+    def scope(self) -> str:
+        """The capture-key scope of the calling thread (empty outside :meth:`scoped`)."""
+        return cast("str", getattr(self._local, "scope", ""))
+
+    @contextmanager
+    def scoped(self, scope: str) -> Iterator[None]:
+        """Read and write the capture keys of ``scope`` (in this thread) for the block."""
+        before = self.scope
+        self._local.scope = scope
+        try:
+            yield
+        finally:
+            self._local.scope = before
 
     @property
     def _tx(self) -> Connection | None:
@@ -201,7 +221,9 @@ class SqlLogStore:
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i : i + 500]
                 for key, idx, digest in conn.execute(
-                    select(_K.c.key, _K.c.idx, _K.c.digest).where(_K.c.key.in_(chunk))
+                    select(_K.c.key, _K.c.idx, _K.c.digest).where(
+                        _K.c.scope == self.scope, _K.c.key.in_(chunk)
+                    )
                 ):
                     out[str(key)] = (int(idx), bytes(digest))
         return out
@@ -248,7 +270,7 @@ class SqlLogStore:
                 conn.execute(
                     insert(_K),
                     [
-                        {"key": k, "idx": expected_size + i, "digest": d}
+                        {"scope": self.scope, "key": k, "idx": expected_size + i, "digest": d}
                         for i, (k, d) in enumerate(keys)
                     ],
                 )

@@ -1,5 +1,6 @@
 """Counties and their daily operations: summary, station intake and deliveries (with an audit
-trail), CSV upload of a day's intake, cooperative members and their batches."""
+trail), CSV upload of a day's intake, cooperative members, their batches, the contracts they
+signed and their settlement statements."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import math
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Response, UploadFile
+from fastapi import APIRouter, File, Query, Response, UploadFile
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Engine, func, select
@@ -774,3 +775,87 @@ def member_batches(
             )
         ]
         return IntakeList(data=rows, count=len(rows))
+
+
+class ContractOut(BaseModel):
+    contract: str
+    product: str
+    type: str
+    terms: dict[str, str]
+    fund: dict[str, str] | None
+    source: str
+    members: list[dict[str, str]]
+
+
+class ContractList(BaseModel):
+    data: list[ContractOut]
+    count: int
+
+
+@router.get("/counties/{adcode}/cooperatives/{coop}/contracts", response_model=ContractList)
+def member_contracts(
+    adcode: Adcode,
+    coop: Ident,
+    user: CurrentUser,
+    engine: EngineDep,
+) -> ContractList:
+    """The contracts the cooperative's members signed (``contracts.csv`` as imported): each
+    with its terms, its price-risk fund and the members' signatures, nobody else's."""
+    from ruralflow.store.contracts import cooperative_contracts
+
+    with session_scope(engine) as s:
+        c = _coop(s, user, adcode, coop)
+        data = [ContractOut(**d) for d in cooperative_contracts(s, c.id, coop)]
+        return ContractList(data=data, count=len(data))
+
+
+class StatementOut(BaseModel):
+    farmer: str
+    text: str
+
+
+class StatementList(BaseModel):
+    run: str | None
+    version: int | None
+    finished_at: dt.datetime | None
+    data: list[StatementOut]
+    count: int
+
+
+@router.get("/counties/{adcode}/cooperatives/{coop}/statements", response_model=StatementList)
+def member_statements(
+    adcode: Adcode,
+    coop: Ident,
+    user: CurrentUser,
+    engine: EngineDep,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> StatementList:
+    """The members' settlement statements (Chinese and English) from the newest finished
+    ``contracts`` run (or run ``version``); empty when no run has settled the season."""
+    from ruralflow.store.models import RunRow
+
+    with session_scope(engine) as s:
+        c = _coop(s, user, adcode, coop)
+        q = select(RunRow).where(
+            RunRow.county_id == c.id, RunRow.kind == "contracts", RunRow.status == "done"
+        )
+        if version is not None:
+            q = q.where(RunRow.version == version)
+        run = s.scalar(q.order_by(RunRow.version.desc()).limit(1))
+        if run is None:
+            if version is not None:
+                raise Problem(404, f"没有合同运行 / no finished contracts run {version}")
+            return StatementList(run=None, version=None, finished_at=None, data=[], count=0)
+        result = run.result if isinstance(run.result, dict) else {}
+        data = [
+            StatementOut(farmer=st["farmer"], text=st["text"])
+            for st in result.get("statements", [])
+            if coop in st.get("cooperatives", [])
+        ]
+        return StatementList(
+            run=run.id,
+            version=run.version,
+            finished_at=run.finished_at,
+            data=data,
+            count=len(data),
+        )

@@ -1,4 +1,5 @@
-"""Background runs (plan, season, site, matrix) on a county's stored data, and route sheets.
+"""Background runs (plan, season, site, matrix, contracts) on a county's stored data, and
+route sheets.
 
 ``POST /counties/{adcode}/runs`` answers 202 with the run's URL; the run shows its status
 (queued, running, done, failed, cancelling, cancelled) and progress, can be cancelled, and
@@ -32,7 +33,7 @@ RunId = Annotated[str, PathParam(pattern=r"^[0-9a-f-]{36}$")]
 
 class RunIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: str = Field(pattern=r"^(plan|season|site|matrix)$")
+    kind: str = Field(pattern=r"^(plan|season|site|matrix|contracts)$")
     params: dict[str, Any] = Field(default_factory=dict)
 
 

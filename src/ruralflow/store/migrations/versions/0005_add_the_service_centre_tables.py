@@ -1,7 +1,7 @@
 """Add the service centre tables: policies, applicants, applications, expo pages, leads.
 
-Revision ID: 0005c
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-04 03:50:40.856723
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005c"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
