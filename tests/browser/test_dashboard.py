@@ -171,6 +171,28 @@ _LABELS = (
 )
 
 
+def switch_changes_every_label(page: Any, name: str) -> None:
+    """Every element with data-i18n is in the dictionary, and the switch changes its text."""
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    zh = page.evaluate(_LABELS)
+    assert len(zh) >= 5, name
+    keys = {k for k, _ in zh}
+    missing = page.evaluate(
+        "async (keys) => { const m = await import('/static/app/i18n.js');"
+        " return keys.filter(k => !(k in m.DICT)); }",
+        sorted(keys),
+    )
+    assert not missing, f"{name}: labels not in the dictionary: {missing}"
+    assert any(re.search(r"[\u4e00-\u9fff]", text) for _, text in zh), name
+    page.click("#lang-switch")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_timeout(150)
+    en = page.evaluate(_LABELS)
+    assert len(en) == len(zh), name
+    same = [(k, a) for (k, a), (_, b) in zip(zh, en, strict=True) if a == b or not b.strip()]
+    assert not same, f"{name}: labels the switch did not change: {same}"
+
+
 def test_the_english_switch_changes_every_label(page: Any, live: Live) -> None:
     page.goto(f"{live.base}/app/login")
     page.wait_for_selector("#login-form")
@@ -184,24 +206,7 @@ def test_the_english_switch_changes_every_label(page: Any, live: Live) -> None:
             page.wait_for_selector("#me-name")
         page.wait_for_function("!document.querySelector('main .loading')")
         page.wait_for_load_state("networkidle")
-        assert page.evaluate("document.documentElement.lang") == "zh-CN"
-        zh = page.evaluate(_LABELS)
-        assert len(zh) >= 5, name
-        keys = {k for k, _ in zh}
-        missing = page.evaluate(
-            "async (keys) => { const m = await import('/static/app/i18n.js');"
-            " return keys.filter(k => !(k in m.DICT)); }",
-            sorted(keys),
-        )
-        assert not missing, f"{name}: labels not in the dictionary: {missing}"
-        assert any(re.search(r"[\u4e00-\u9fff]", text) for _, text in zh), name
-        page.click("#lang-switch")
-        page.wait_for_function("document.documentElement.lang === 'en'")
-        page.wait_for_timeout(150)
-        en = page.evaluate(_LABELS)
-        assert len(en) == len(zh), name
-        same = [(k, a) for (k, a), (_, b) in zip(zh, en, strict=True) if a == b or not b.strip()]
-        assert not same, f"{name}: labels the switch did not change: {same}"
+        switch_changes_every_label(page, name)
         if name == "station?station=" + STATION_A:
             shot(page, "station-en")
         page.click("#lang-switch")  # back to Chinese for the next page

@@ -187,6 +187,13 @@ export const DICT = {
   "tr.event_type": ["事件类型", "Event type"],
   "tr.where": ["地点", "Where"],
   "tr.from_season": ["最近一次产季运行", "the latest season run"],
+  "tr.epc": ["按 EPC 查询事件(如 urn:epc:id:sgtin:…)", "Events of an EPC (e.g. urn:epc:id:sgtin:…)"],
+  "site.objective": ["目标值", "Objective"],
+  "site.sites": ["新建 + 现有站点", "New + existing sites"],
+  "site.coverage": ["覆盖率(半径内)", "Coverage (within the radius)"],
+  "site.kind": ["类型", "Kind"],
+  "site.state": ["新建或现有", "New or existing"],
+  "site.curve": ["新建站点数与目标值", "Objective against the number of new sites"],
   "tr.from_intake": ["合作社成员收购记录", "cooperative members' intake"],
 };
 

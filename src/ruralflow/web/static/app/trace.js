@@ -24,35 +24,43 @@ if (me) {
       })) : [];
     }
     const chosen = param("batch");
+    const epc = param("epc");
     let events = null;
-    const pick = batches.find((b) => b.batch === chosen);
+    let pick = batches.find((b) => b.batch === chosen);
+    if (!pick && epc) pick = { batch: epc, epcs: [epc] };
     if (pick && pick.epcs.length) {
       const q = pick.epcs.map((e) => `MATCH_anyEPC=${encodeURIComponent(e)}`).join("&");
       const doc = await api(`/epcis/events?${q}&perPage=200`);
       events = ((doc.epcisBody || {}).queryResults || {}).resultsBody?.eventList || [];
     } else if (pick) events = [];
-    await rendered(() => draw(main, source, batches, pick, events));
+    await rendered(() => draw(main, source, batches, pick, events, epc || ""));
   } catch (err) {
     main.replaceChildren(el("h1", { i18n: "page.trace" }), box);
     showProblem(box, err);
   }
 }
 
-function draw(main, source, batches, pick, events) {
+function draw(main, source, batches, pick, events, epc) {
   const tl = pick
     ? [el("h2", {}, el("span", { i18n: "tr.timeline" }), ` · ${pick.batch}`),
       events && events.length
         ? el("ol", { class: "timeline", id: "timeline" }, events
           .slice().sort((x, y) => String(x.eventTime).localeCompare(String(y.eventTime)))
-          .map((e) => el("li", {}, el("strong", {}, String(e.eventTime || "")), " ",
-            String(e.bizStep || "").split(/[:/]/).pop(), " · ", e.type || "",
+          .map((e) => el("li", { dataset: { step: String(e.bizStep || "").split(/[:/]/).pop() } },
+            el("strong", {}, String(e.eventTime || "")), " ",
+            el("span", { class: "step" }, String(e.bizStep || "").split(/[:/]/).pop()), " · ", e.type || "",
+            e.action ? ` ${e.action}` : "",
+            e.disposition ? ` · ${String(e.disposition).split(/[:/]/).pop()}` : "",
             e.readPoint && e.readPoint.id ? ` · ${e.readPoint.id}` : "")))
         : el("p", { class: "muted", id: "timeline-empty", i18n: "tr.no_events" })]
     : [];
   main.replaceChildren(
     el("h1", { i18n: "page.trace" }),
-    el("p", { class: "muted" }, el("span", { i18n: "tr.source" }), ": ", el("span", { i18n: source })),
+    el("form", { class: "controls", id: "epc-form", action: "/app/trace", method: "get" },
+      el("label", {}, el("span", { i18n: "tr.epc" }), el("input", { id: "epc-input", name: "epc", value: epc, autocomplete: "off" })),
+      el("button", { type: "submit", id: "epc-submit", class: "primary", i18n: "common.show" })),
     ...tl,
+    el("p", { class: "muted" }, el("span", { i18n: "tr.source" }), ": ", el("span", { i18n: source })),
     el("h2", { i18n: "tr.batches" }),
     batches.length ? el("div", { class: "scroll" }, table([
       { i18n: "tr.batch", value: (b) => el("a", { href: `/app/trace?batch=${encodeURIComponent(b.batch)}` }, b.batch) },
