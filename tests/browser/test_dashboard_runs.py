@@ -9,8 +9,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from conftest import Live
 from test_dashboard import login, shot, switch_changes_every_label
+
+from conftest import Live
 
 
 def _api(live: Live, token: str, path: str, body: Any = None, ctype: str = "") -> Any:
@@ -36,7 +37,8 @@ def _wait_done(live: Live, token: str, run: dict[str, Any]) -> None:
 
 def test_siting_season_and_matrix_pages_show_their_runs(page: Any, live: Live) -> None:
     token = live.token("admin")
-    season = _api(live, token, "/counties/610425/runs", {"kind": "season", "params": {"limit": 20}})
+    runs = "/counties/610425/runs"
+    season = _api(live, token, runs, {"kind": "season", "params": {"limit": 20}})
     login(page, live, "admin")
     page.goto(f"{live.base}/app/siting")
     page.wait_for_selector("#start-site")
@@ -57,7 +59,7 @@ def test_siting_season_and_matrix_pages_show_their_runs(page: Any, live: Live) -
     page.click("#lang-switch")
 
     _wait_done(live, token, season)
-    matrix = _api(live, token, "/counties/610425/runs", {"kind": "matrix", "params": {}})
+    matrix = _api(live, token, runs, {"kind": "matrix", "params": {}})
     page.goto(f"{live.base}/app/season")
     page.wait_for_selector(".result-figures")
     figures = page.locator(".result-figures").inner_text()
