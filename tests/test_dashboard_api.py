@@ -105,3 +105,11 @@ def test_cooperatives_list(client: TestClient) -> None:
     ] == ["COOP-A"]
     r = client.get("/counties/610425/cooperatives", headers=_h(client, "op_a"))
     assert r.status_code == 403
+
+
+def test_a_coarse_county_without_a_polygon_gets_no_features_and_a_note(
+    client: TestClient,
+) -> None:
+    r = client.get("/counties/620621/boundary.geojson", headers=_h(client, "admin620"))
+    assert r.status_code == 200
+    assert r.json()["features"] == [] and "no boundary polygon" in r.json()["note"]

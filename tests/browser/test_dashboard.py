@@ -96,6 +96,20 @@ def test_operator_records_intake_and_the_admin_sees_it(
     page.click("#deliveries-submit")
     page.wait_for_selector("#deliveries-list tbody tr:has-text('R-DASH-1')")
 
+    # A day's intake as CSV: one bad row and nothing is written (the message names the row).
+    header = b"day,product,kg,farmer,grade\n"
+    bad = header + b"2026-12-04,apple,10,F-CSV-1,A\n2026-12-04,apple,-1,F-CSV-2,A\n"
+    csv_file = {"name": "intake.csv", "mimeType": "text/csv"}
+    page.set_input_files("#upload-file", files=[{**csv_file, "buffer": bad}])
+    page.click("#upload-submit")
+    page.wait_for_selector("#upload-problem:not([hidden])")
+    assert "row 3" in page.text_content("#upload-problem")
+    assert page.locator("#intake-list tbody tr", has_text="F-CSV-1").count() == 0
+    good = header + b"2026-12-04,kiwifruit,15.5,F-CSV-1,B\n"
+    page.set_input_files("#upload-file", files=[{**csv_file, "buffer": good}])
+    page.click("#upload-submit")
+    page.wait_for_selector("#intake-list tbody tr:has-text('F-CSV-1')")
+
     page.click("#logout")
     page.wait_for_url("**/app/login")
     login(page, live, "admin")
@@ -195,7 +209,6 @@ def switch_changes_every_label(page: Any, name: str) -> None:
 
 def test_the_english_switch_changes_every_label(page: Any, live: Live) -> None:
     page.goto(f"{live.base}/app/login")
-    page.wait_for_selector("#login-form")
     pages = [("login", None)]
     login(page, live, "admin")
     pages += [(p, p) for p in ADMIN_PAGES]
@@ -204,8 +217,7 @@ def test_the_english_switch_changes_every_label(page: Any, live: Live) -> None:
         if path is not None:
             page.goto(f"{live.base}/app/{path}")
             page.wait_for_selector("#me-name")
-        page.wait_for_function("!document.querySelector('main .loading')")
-        page.wait_for_load_state("networkidle")
+        page.wait_for_selector("body[data-ready]")
         switch_changes_every_label(page, name)
         if name == "station?station=" + STATION_A:
             shot(page, "station-en")
@@ -240,6 +252,18 @@ def test_a_cooperative_sees_its_statements(page: Any, live: Live) -> None:
     assert nav_pages(page) == ["contracts", "trace"]
     page.wait_for_selector("#members")
     assert page.locator("#coop-pick option").all_inner_texts() == ["COOP-A"]
+
+
+def test_a_county_without_a_polygon_gets_a_box_around_its_places(page: Any, live: Live) -> None:
+    login(page, live, "admin620")
+    page.goto(f"{live.base}/app/plan")
+    page.wait_for_selector("#map-box-note")
+    page.wait_for_selector("#no-plan")
+    maps = page.evaluate(
+        "() => echarts.getInstanceByDom(document.getElementById('plan-map'))"
+        ".getOption().geo.map(g => g.map)"
+    )
+    assert maps == ["county-620621"]
 
 
 def test_unknown_pages_are_404(live: Live) -> None:

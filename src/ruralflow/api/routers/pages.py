@@ -146,7 +146,8 @@ def _county(s: Session, user: Principal, adcode: str, *roles: str) -> CountyRow:
     responses={200: {"content": {"application/geo+json": {}}}},
 )
 def boundary(adcode: Adcode, user: CurrentUser, engine: EngineDep) -> JSONResponse:
-    """The county's boundary (WGS84) as a GeoJSON FeatureCollection (any user of the county)."""
+    """The county's boundary (WGS84) as a GeoJSON FeatureCollection (any user of the county);
+    no features (and a ``note``) when the county's data has no polygon (coarse counties)."""
     with session_scope(engine) as s:
         c = _county(s, user, adcode)
         geom: Any = c.boundary
@@ -157,13 +158,14 @@ def boundary(adcode: Adcode, user: CurrentUser, engine: EngineDep) -> JSONRespon
         features = list(geom.get("features", []))
     elif isinstance(geom, dict) and geom.get("type") in ("Polygon", "MultiPolygon"):
         features = [{"type": "Feature", "properties": {}, "geometry": geom}]
-    else:
-        raise Problem(404, f"县 {adcode} 没有边界数据 / county {adcode} has no boundary")
+    else:  # a coarse county: the data has no polygon (the page draws a box around the places)
+        features = []
     for f in features:
         f["properties"] = {**(f.get("properties") or {}), "name": name, "adcode": adcode}
-    return JSONResponse(
-        {"type": "FeatureCollection", "features": features}, media_type="application/geo+json"
-    )
+    body: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    if not features:
+        body["note"] = "该县数据中没有边界多边形 / the county's data has no boundary polygon"
+    return JSONResponse(body, media_type="application/geo+json")
 
 
 @router.get("/counties/{adcode}/places", response_model=PlaceList)

@@ -38,6 +38,8 @@ export async function api(path, opts = {}) {
   if (opts.json !== undefined) {
     headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(opts.json);
+  } else if (opts.form !== undefined) {
+    init.body = opts.form; // FormData: the browser sets the multipart boundary
   }
   const r = await fetch(path, init);
   const text = await r.text();
@@ -66,11 +68,15 @@ export function showProblem(box, err) {
   const head = document.createElement("strong");
   head.textContent = p.detail || p.title || String(err);
   box.append(head);
-  if (Array.isArray(p.errors) && p.errors.length) {
+  const lines = [
+    ...(Array.isArray(p.errors) ? p.errors.map((e) => (e.where ? `${e.where}: ${e.message}` : String(e.message || e))) : []),
+    ...(Array.isArray(p.problems) ? p.problems.map(String) : []),
+  ];
+  if (lines.length) {
     const ul = document.createElement("ul");
-    for (const e of p.errors) {
+    for (const line of lines) {
       const li = document.createElement("li");
-      li.textContent = e.where ? `${e.where}: ${e.message}` : String(e.message || e);
+      li.textContent = line;
       ul.append(li);
     }
     box.append(ul);

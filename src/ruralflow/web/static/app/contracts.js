@@ -2,7 +2,7 @@
 // from them (kg by product and grade), from GET /counties/{a}/cooperatives/{coop}/members and
 // .../batches. A cooperative user sees only its own cooperative (the API enforces it).
 import { api, showProblem } from "./api.js";
-import { boot, el, fmt, param, problemBox, rendered, table } from "./shell.js";
+import { boot, el, fmt, param, problemBox, rendered, table, ready } from "./shell.js";
 
 const me = await boot("contracts");
 if (me) {
@@ -19,6 +19,7 @@ if (me) {
   } catch (err) {
     main.replaceChildren(el("h1", { i18n: "page.contracts" }), box);
     showProblem(box, err);
+    ready();
   }
 }
 

@@ -1,7 +1,7 @@
 // The login page: OAuth2 password flow at POST /auth/token; the token goes to sessionStorage.
 import { api, login, showProblem } from "./api.js";
 import { applyI18n, toggleLang } from "./i18n.js";
-import { el } from "./shell.js";
+import { el, ready } from "./shell.js";
 
 const main = document.getElementById("main");
 const box = el("div", { class: "problem", id: "login-problem", role: "alert", hidden: true });
@@ -23,6 +23,7 @@ document.getElementById("nav").replaceChildren(
 );
 main.replaceChildren(el("h1", { i18n: "page.login" }), form);
 applyI18n();
+ready();
 
 form.addEventListener("submit", async (ev) => {
   ev.preventDefault();

@@ -2,7 +2,7 @@
 // the fleet and the latest intake (GET /counties/{adcode}/flows), and the latest plan.
 import { api } from "./api.js";
 import { lang } from "./i18n.js";
-import { boot, el, fmt, kpi, latestRun, param, problemBox, rendered, table, t } from "./shell.js";
+import { boot, el, fmt, kpi, latestRun, param, problemBox, rendered, table, t, ready } from "./shell.js";
 import { showProblem } from "./api.js";
 
 const me = await boot("overview");
@@ -21,6 +21,7 @@ if (me) {
   } catch (err) {
     main.replaceChildren(el("h1", { i18n: "page.overview" }), box);
     showProblem(box, err);
+    ready();
   }
   if (county) await rendered(() => draw(main, county, flows, plan));
 }

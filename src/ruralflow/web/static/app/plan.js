@@ -2,8 +2,9 @@
 // consignments, what is not carried and why) and a button that starts a new plan run
 // (POST /counties/{adcode}/runs) and follows its progress.
 import { api, showProblem, clearProblem } from "./api.js";
+import { applyI18n } from "./i18n.js";
 import { boot, el, fmt, follow, kpi, problemBox, rendered, statusText, table, t } from "./shell.js";
-import { countyMap, geoOption, mountChart } from "./map.js";
+import { boxNote, countyMap, geoOption, mountChart } from "./map.js";
 
 const PALETTE = ["#1f6f5c", "#c2410c", "#2563eb", "#9333ea", "#ca8a04", "#0891b2", "#be123c",
   "#4d7c0f", "#7c2d12", "#1e3a8a", "#a21caf", "#15803d", "#b45309", "#0e7490"];
@@ -21,6 +22,7 @@ if (me) {
     (flows ? flows.days : []).map((d) => el("option", { value: d.day, selected: flows && d.day === flows.day }, d.day)));
   const limit = el("input", { id: "plan-time-limit", type: "number", min: "1", max: "300", step: "1", value: "5" });
   const startBtn = el("button", { type: "button", id: "start-plan", class: "primary", i18n: "plan.start" });
+  const cancelBtn = el("button", { type: "button", id: "cancel-plan", hidden: true, i18n: "runs.cancel" });
   const progress = el("progress", { id: "run-progress", max: "1", value: "0" });
   const status = el("div", { id: "run-status", "aria-live": "polite" });
   const controls = el("section", { class: "card no-print" },
@@ -28,12 +30,12 @@ if (me) {
     el("div", { class: "controls" },
       el("label", {}, el("span", { i18n: "common.day" }), daySel),
       el("label", {}, el("span", { i18n: "plan.time_limit" }), limit),
-      startBtn),
+      startBtn, cancelBtn),
     el("label", {}, el("span", { i18n: "plan.progress" }), progress),
     status, box);
   const mapDiv = el("div", { id: "plan-map", class: "chart map" });
   const body = el("div", { id: "plan-body" });
-  main.replaceChildren(el("h1", { i18n: "page.plan" }), controls, el("h2", { i18n: "plan.map" }), mapDiv, body);
+  main.replaceChildren(el("h1", { i18n: "page.plan" }), controls, el("h2", { i18n: "plan.map" }), boxNote(mapName), mapDiv, body);
 
   const showRun = (run) => {
     progress.value = run.progress;
@@ -45,6 +47,15 @@ if (me) {
 
   const draw = () => render(mapDiv, body, mapName, state.run);
 
+  cancelBtn.addEventListener("click", async () => {
+    if (!state.active) return;
+    try {
+      showRun(await api(`/counties/${a}/runs/${state.active}/cancel`, { method: "POST" }));
+    } catch (err) {
+      showProblem(box, err);
+    }
+  });
+
   startBtn.addEventListener("click", async () => {
     clearProblem(box);
     startBtn.disabled = true;
@@ -54,10 +65,15 @@ if (me) {
         json: { kind: "plan", params: { day: daySel.value, time_limit_s: Number(limit.value) } },
       });
       showRun(run);
+      state.active = run.id;
+      cancelBtn.hidden = false;
       const end = await follow(a, run.id, showRun);
+      state.active = null;
+      cancelBtn.hidden = true;
       if (end.status === "done") {
         state.run = end;
         await draw();
+        applyI18n();
       } else {
         showProblem(box, new Error(end.message || end.status));
       }

@@ -2,6 +2,7 @@
 // kind (GET /counties/{adcode}/runs?kind=...), a button that starts one and follows its progress,
 // and the run's stored result drawn by the page (or as tables of its figures).
 import { api, clearProblem, showProblem } from "./api.js";
+import { applyI18n } from "./i18n.js";
 import { boot, el, fmt, follow, problemBox, rendered, statusText, table } from "./shell.js";
 
 function scalarRows(obj, prefix = "") {
@@ -45,7 +46,13 @@ export async function runPage(cfg) {
   const progress = el("progress", { id: "run-progress", max: "1", value: "0" });
   const status = el("div", { id: "run-status", "aria-live": "polite" });
   const start = el("button", { type: "button", id: `start-${cfg.kind}`, class: "primary", i18n: cfg.startLabel });
+  const cancel = el("button", { type: "button", id: `cancel-${cfg.kind}`, hidden: true, i18n: "runs.cancel" });
   const body = el("div", { id: `${cfg.kind}-body` });
+  let activeId = null;
+  cancel.addEventListener("click", async () => {
+    if (!activeId) return;
+    try { showRun(await api(`/counties/${a}/runs/${activeId}/cancel`, { method: "POST" })); } catch (err) { showProblem(box, err); }
+  });
   let run = null;
   const showRun = (r) => {
     progress.value = r.progress;
@@ -60,7 +67,7 @@ export async function runPage(cfg) {
   main.replaceChildren(
     el("h1", { i18n: `page.${cfg.page}` }),
     el("section", { class: "card no-print" },
-      el("div", { class: "controls" }, ...(cfg.inputs || []), start),
+      el("div", { class: "controls" }, ...(cfg.inputs || []), start, cancel),
       progress, status, box),
     body,
   );
@@ -70,8 +77,12 @@ export async function runPage(cfg) {
     try {
       const r = await api(`/counties/${a}/runs`, { method: "POST", json: { kind: cfg.kind, params: cfg.params() } });
       showRun(r);
+      activeId = r.id;
+      cancel.hidden = false;
       const end = await follow(a, r.id, showRun);
-      if (end.status === "done") { run = end; await rendered(draw); } else showProblem(box, new Error(end.message || end.status));
+      activeId = null;
+      cancel.hidden = true;
+      if (end.status === "done") { run = end; await draw(); applyI18n(); } else showProblem(box, new Error(end.message || end.status));
     } catch (err) {
       showProblem(box, err);
     } finally {

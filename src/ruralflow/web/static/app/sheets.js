@@ -1,7 +1,7 @@
 // Route sheets per vehicle (GET /counties/{adcode}/runs/{run}/route-sheets): stops in order with
 // times and what to load and unload; printable on A4 (one vehicle a page) and readable on a phone.
 import { api, showProblem } from "./api.js";
-import { boot, el, fmt, param, problemBox, rendered, table } from "./shell.js";
+import { boot, el, fmt, param, problemBox, rendered, t, table, ready } from "./shell.js";
 
 const me = await boot("sheets");
 if (me) {
@@ -24,14 +24,15 @@ if (me) {
   } catch (err) {
     main.replaceChildren(el("h1", { i18n: "page.sheets" }), box);
     showProblem(box, err);
+    ready();
   }
 }
 
 function goods(list, kg, parcels) {
   const parts = [];
-  if (parcels) parts.push(`${fmt(parcels, 0)} 件 parcels`);
+  if (parcels) parts.push(`${fmt(parcels, 0)} ${t("unit.parcels")}`);
   if (kg) parts.push(`${fmt(kg, 1)} kg`);
-  if (list && list.length) parts.push(`(${list.length} 项 items)`);
+  if (list && list.length) parts.push(`(${list.length} ${t("unit.items")})`);
   return parts.join(" ") || "—";
 }
 

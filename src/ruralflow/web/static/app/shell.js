@@ -89,6 +89,7 @@ export async function boot(page) {
     main.prepend(box);
     showProblem(box, err);
     applyI18n();
+    ready();
     return null;
   }
   const all = await pages();
@@ -125,19 +126,26 @@ export async function boot(page) {
   if (entry && !entry.roles.includes(me.role)) {
     main.replaceChildren(el("div", { class: "problem", role: "alert", dataset: { status: "403" } }, el("strong", { i18n: "common.not_allowed" })));
     applyI18n();
+    ready();
     return null;
   }
   return me;
 }
 
+// The page has drawn what it first shows (<body data-ready>; the browser tests wait for it).
+export function ready() {
+  document.body.dataset.ready = "1";
+}
+
 // Re-render with fn() now and whenever the language changes.
-export function rendered(fn) {
+export async function rendered(fn) {
   const run = async () => {
     await fn();
     applyI18n();
   };
   window.addEventListener("rf:lang", run);
-  return run();
+  await run();
+  ready();
 }
 
 export function problemBox(id) {

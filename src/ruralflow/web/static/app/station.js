@@ -3,7 +3,7 @@
 // shown as they come (the forms do not validate on their own).
 import { api, clearProblem, showProblem, ApiError } from "./api.js";
 import { applyI18n } from "./i18n.js";
-import { boot, el, fmt, param, problemBox, rendered, table, t } from "./shell.js";
+import { boot, el, param, problemBox, ready, table, t } from "./shell.js";
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -18,6 +18,7 @@ if (me) {
     main.replaceChildren(head, el("div", { class: "problem", role: "alert", id: "station-problem", dataset: { status: "403" } },
       el("strong", { i18n: "st.not_yours" })));
     applyI18n();
+    ready();
   } else {
     const [places, pub] = await Promise.all([api(`/counties/${a}/places`), api(`/counties/${a}/products`)]);
     const stations = places.data.filter((p) => p.kind === "township_station");
@@ -61,7 +62,7 @@ if (me) {
           { i18n: "st.kg", key: "kg", num: true }, { i18n: "st.recipient", key: "recipient" },
         ],
       });
-      main.append(intake.node, deliveries.node);
+      main.append(intake.node, uploadForm(a, station, intake), deliveries.node);
       try {
         await Promise.all([intake.load(), deliveries.load()]);
       } catch (err) {
@@ -70,6 +71,7 @@ if (me) {
       window.addEventListener("rf:lang", () => { intake.redraw(); deliveries.redraw(); });
     }
     applyI18n();
+    ready();
   }
 }
 
@@ -188,4 +190,35 @@ function recordSection(cfg) {
     }
   });
   return { node, load, redraw };
+}
+
+// A day's intake as a CSV file (day,product,kg,farmer,grade): every row is checked by the API
+// first, and one bad row writes nothing (its messages name the row and column).
+function uploadForm(a, station, intake) {
+  const box = problemBox("upload-problem");
+  const done = el("p", { class: "ok", id: "upload-saved", hidden: true });
+  const file = el("input", { id: "upload-file", name: "file", type: "file", accept: ".csv,text/csv" });
+  const form = el("form", { id: "upload-form", class: "form card", novalidate: true },
+    el("h3", { i18n: "st.upload" }),
+    el("p", { class: "hint", i18n: "st.upload_hint" }),
+    el("label", { for: "upload-file", i18n: "st.upload_file" }), file, box, done,
+    el("div", {}, el("button", { type: "submit", id: "upload-submit", class: "primary", i18n: "st.upload_send" })));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clearProblem(box);
+    done.hidden = true;
+    if (!file.files.length) return;
+    const fd = new FormData();
+    fd.append("file", file.files[0]);
+    try {
+      const r = await api(`/counties/${a}/stations/${station}/intake.csv`, { method: "POST", form: fd });
+      done.textContent = `${t("common.saved")}: ${r.created}`;
+      done.hidden = false;
+      form.reset();
+      await intake.load();
+    } catch (err) {
+      showProblem(box, err);
+    }
+  });
+  return form;
 }

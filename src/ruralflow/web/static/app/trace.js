@@ -1,7 +1,7 @@
 // Batch trace: batches (the newest season run's batches for a county admin; the members'
 // intake for a cooperative) and a batch's event timeline from the trace log (GET /epcis/events).
 import { api, showProblem } from "./api.js";
-import { boot, el, fmt, latestRun, param, problemBox, rendered, table } from "./shell.js";
+import { boot, el, fmt, latestRun, param, problemBox, rendered, table, ready } from "./shell.js";
 
 const me = await boot("trace");
 if (me) {
@@ -37,6 +37,7 @@ if (me) {
   } catch (err) {
     main.replaceChildren(el("h1", { i18n: "page.trace" }), box);
     showProblem(box, err);
+    ready();
   }
 }
 
