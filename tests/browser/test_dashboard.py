@@ -247,6 +247,13 @@ def test_a_station_operator_sees_only_its_own_station(
     assert page.locator("#county-kpis").count() == 0
 
 
+def test_a_logistics_operator_sees_the_plan_and_the_sheets(page: Any, live: Live) -> None:
+    login(page, live, "logi")
+    assert page.url.endswith("/app/plan")
+    assert nav_pages(page) == ["plan", "sheets"]
+    page.wait_for_selector("body[data-ready]")
+
+
 def test_a_cooperative_sees_its_statements(page: Any, live: Live) -> None:
     login(page, live, "coop_a")
     assert nav_pages(page) == ["contracts", "trace"]

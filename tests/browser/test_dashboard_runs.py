@@ -64,6 +64,12 @@ def test_siting_season_and_matrix_pages_show_their_runs(page: Any, live: Live) -
     page.wait_for_selector(".result-figures")
     figures = page.locator(".result-figures").inner_text()
     assert "n_events" in figures and "n_batches" in figures
+    page.wait_for_function(  # events per stage, harvest .. sale
+        "() => { const c = echarts.getInstanceByDom(document.getElementById('season-stages'));"
+        " return c && c.getOption().series[0].data.length >= 5; }"
+    )
+    switch_changes_every_label(page, "season with a result")
+    page.click("#lang-switch")
     # The trace page lists the season run's batches.
     page.goto(f"{live.base}/app/trace")
     page.wait_for_selector("#batches tbody tr")

@@ -171,6 +171,11 @@ export const DICT = {
   "runs.what": ["选址对象", "What to site"],
   "runs.limit": ["批次上限", "Batch limit"],
 
+  "season.events": ["追溯事件(个)", "Trace events"],
+  "season.batches": ["批次(批)", "Batches"],
+  "season.planned": ["按计划运输的批次", "Batches on a planned journey"],
+  "season.alarms": ["冷链告警:事件 / 读数", "Cold-chain alarms: events / readings"],
+  "season.by_stage": ["各环节的批次数", "Batches per stage"],
   "ct.coop": ["合作社", "Cooperative"],
   "ct.members": ["成员", "Members"],
   "ct.farmer": ["农户编号", "Farmer id"],

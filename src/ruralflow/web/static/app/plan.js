@@ -145,7 +145,7 @@ async function render(mapDiv, body, mapName, run) {
     });
   }
   chart.setOption({
-    tooltip: { trigger: "item", formatter: (p) => p.seriesName + (p.name ? `: ${p.name}` : "") },
+    tooltip: { trigger: "item", formatter: (p) => echarts.format.encodeHTML(p.seriesName + (p.name ? `: ${p.name}` : "")) },
     legend: { type: "scroll", bottom: 0 },
     geo: geoOption(mapName),
     series,
