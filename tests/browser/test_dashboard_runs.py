@@ -79,6 +79,11 @@ def test_siting_season_and_matrix_pages_show_their_runs(page: Any, live: Live) -
     page.goto(f"{live.base}/app/matrix")
     page.wait_for_selector(".result-figures")
     assert page.locator("#run-status[data-status=done]").count() == 1
+    page.wait_for_function(  # one bar per flow: goods and services down, products and tourism up
+        "() => { const c = echarts.getInstanceByDom(document.getElementById('matrix-flows'));"
+        " return c && c.getOption().series[0].data.length >= 2; }"
+    )
+    assert page.text_content("#matrix-kpis .kpi-value").replace(",", "").isdigit()
 
 
 def test_the_trace_page_draws_an_epc_timeline_from_the_log(

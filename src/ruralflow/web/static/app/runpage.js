@@ -20,7 +20,7 @@ export function genericResult(result) {
     el("h2", { i18n: "common.result" }),
     table([
       { i18n: "common.field", key: "field" },
-      { i18n: "common.value", value: (r) => (typeof r.value === "number" ? fmt(r.value, 3) : String(r.value)) },
+      { i18n: "common.value", value: (r) => (typeof r.value === "number" && !/(year|adcode|seed|version)$/.test(r.field) ? fmt(r.value, 3) : String(r.value)) },
     ], scalarRows(result).slice(0, 80), { class: "grid stack result-figures" }),
   ];
   for (const [k, v] of Object.entries(result || {})) {
