@@ -159,6 +159,15 @@ def test_a_plan_run_draws_its_routes_on_the_map(page: Any, live: Live) -> None:
     assert stops >= 3
     assert "HUB" in page.locator("section.sheet tbody tr >> nth=0").inner_text()
     shot(page, "sheet")
+    # On a phone each stop is a card with its labels (no table header).
+    page.set_viewport_size({"width": 360, "height": 740})
+    thead = "getComputedStyle(document.querySelector('section.sheet thead')).display"
+    assert page.evaluate(thead) == "none"
+    label = "getComputedStyle(document.querySelector('section.sheet td'), '::before').content"
+    assert "序号" in page.evaluate(label)
+    shot(page, "sheet-phone", full=False)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.evaluate(thead) != "none"
     page.emulate_media(media="print")
     assert page.evaluate("getComputedStyle(document.getElementById('nav')).display") == "none"
     page.emulate_media(media="screen")
