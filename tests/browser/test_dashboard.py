@@ -118,6 +118,12 @@ def test_operator_records_intake_and_the_admin_sees_it(
     recent = page.locator("#recent-intake tbody tr", has_text="F-DASH-1").inner_text()
     assert STATION_A in recent and "120.5" in recent and "op_a" in recent
     assert int(page.text_content("#kpi-intake .kpi-value").replace(",", "")) >= 1
+    # Today has station intake now, so the overview shows today's flows: the station's row.
+    assert page.locator("[data-i18n='ov.day_rule.today']").count() == 1
+    intake_cells = page.locator(
+        f"#station-flows tbody tr:has-text('{STATION_A}') td[data-label-key='ov.day_intake']"
+    )
+    assert int(intake_cells.inner_text()) == 2  # the corrected record and the CSV row
     expect_refusals(page_log, 422)  # the one invalid intake above
 
 
@@ -126,6 +132,7 @@ def test_a_plan_run_draws_its_routes_on_the_map(page: Any, live: Live) -> None:
     page.goto(f"{live.base}/app/plan")
     page.wait_for_selector("#start-plan")
     assert page.evaluate("document.getElementById('plan-map').dataset.routes") == "0"
+    plan_day = page.input_value("#plan-day")  # the busiest day (today has no parcels)
     page.fill("#plan-time-limit", "1")
     page.click("#start-plan")
     page.wait_for_selector("#run-status[data-status=done]", timeout=90_000)
@@ -172,8 +179,9 @@ def test_a_plan_run_draws_its_routes_on_the_map(page: Any, live: Live) -> None:
     assert page.evaluate("getComputedStyle(document.getElementById('nav')).display") == "none"
     page.emulate_media(media="screen")
 
-    page.goto(f"{live.base}/app/overview")
+    page.goto(f"{live.base}/app/overview?day={plan_day}")
     page.wait_for_selector("#plan-kpis")
+    assert page.locator("[data-i18n='ov.day_rule.asked']").count() == 1
     shot(page, "overview")
 
 

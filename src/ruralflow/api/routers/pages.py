@@ -87,6 +87,8 @@ class DayFlow(BaseModel):
     down_kg: float
     up_batches: int
     up_kg: float
+    intake_records: int
+    intake_kg: float
 
 
 class StationFlow(BaseModel):
@@ -231,8 +233,8 @@ def flows(
     ] = None,
 ) -> Flows:
     """A day's flows per township station (down parcels, up produce, intake), every day's
-    totals and the fleet. County admins and logistics operators; only admins get the latest
-    intake records (they name farmers)."""
+    totals (days with planned flows or with station intake) and the fleet. County admins and
+    logistics operators; only admins get the latest intake records (they name farmers)."""
     with session_scope(engine) as s:
         c = _county(s, user, adcode, "county_admin", "logistics_operator")
         down = {
@@ -253,6 +255,14 @@ def flows(
                 .group_by(UpSupplyRow.day)
             ).all()
         }
+        intake = {
+            d: (int(n or 0), float(k or 0.0))
+            for d, n, k in s.execute(
+                select(IntakeRecord.day, func.count(), func.sum(IntakeRecord.kg))
+                .where(IntakeRecord.county_id == c.id)
+                .group_by(IntakeRecord.day)
+            ).all()
+        }
         days = [
             DayFlow(
                 day=d,
@@ -260,8 +270,10 @@ def flows(
                 down_kg=round(down.get(d, (0, 0.0))[1], 3),
                 up_batches=up.get(d, (0, 0.0))[0],
                 up_kg=round(up.get(d, (0, 0.0))[1], 3),
+                intake_records=intake.get(d, (0, 0.0))[0],
+                intake_kg=round(intake.get(d, (0, 0.0))[1], 3),
             )
-            for d in sorted(set(down) | set(up))
+            for d in sorted(set(down) | set(up) | set(intake))
         ]
         today = dt.date.today()
         if day is not None:

@@ -18,8 +18,12 @@ if (me) {
   const mapName = await countyMap(a);
   const state = { run: null, active: null };
 
+  // Days with flows to plan (a day with only station intake has nothing to carry yet).
+  const planDays = (flows ? flows.days : []).filter((d) => d.down_parcels + d.up_batches > 0);
+  const busiest = planDays.reduce((b, d) => (!b || d.down_kg + d.up_kg > b.down_kg + b.up_kg ? d : b), null);
+  const dayDefault = planDays.some((d) => d.day === flows.day) ? flows.day : busiest && busiest.day;
   const daySel = el("select", { id: "plan-day" },
-    (flows ? flows.days : []).map((d) => el("option", { value: d.day, selected: flows && d.day === flows.day }, d.day)));
+    planDays.map((d) => el("option", { value: d.day, selected: d.day === dayDefault }, d.day)));
   const limit = el("input", { id: "plan-time-limit", type: "number", min: "1", max: "300", step: "1", value: "5" });
   const startBtn = el("button", { type: "button", id: "start-plan", class: "primary", i18n: "plan.start" });
   const cancelBtn = el("button", { type: "button", id: "cancel-plan", hidden: true, i18n: "runs.cancel" });

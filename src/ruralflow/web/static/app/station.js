@@ -5,7 +5,11 @@ import { api, clearProblem, showProblem, ApiError } from "./api.js";
 import { applyI18n } from "./i18n.js";
 import { boot, el, param, problemBox, ready, table, t } from "./shell.js";
 
-const today = () => new Date().toISOString().slice(0, 10);
+// Today in the browser's own time zone (YYYY-MM-DD).
+const today = () => {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+};
 
 const me = await boot("station");
 if (me) {
