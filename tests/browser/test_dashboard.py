@@ -130,7 +130,7 @@ def test_operator_records_intake_and_the_admin_sees_it(
 def test_a_plan_run_draws_its_routes_on_the_map(page: Any, live: Live) -> None:
     login(page, live, "admin")
     page.goto(f"{live.base}/app/plan")
-    page.wait_for_selector("#start-plan")
+    page.wait_for_selector("body[data-ready]")
     assert page.evaluate("document.getElementById('plan-map').dataset.routes") == "0"
     plan_day = page.input_value("#plan-day")  # the busiest day (today has no parcels)
     page.fill("#plan-time-limit", "1")
