@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Live, PageLog
+from browser_harness import Live, PageLog
 
 STATION_A, STATION_B = "T610425001", "T610425101"
 SHOTS = os.environ.get("RURALFLOW_SCREENSHOTS", "")

@@ -11,7 +11,7 @@ from typing import Any
 
 from test_dashboard import login, shot, switch_changes_every_label
 
-from conftest import Live
+from browser_harness import Live
 
 
 def _api(live: Live, token: str, path: str, body: Any = None, ctype: str = "") -> Any:
