@@ -5,17 +5,20 @@ product and sends an enquiry, which the county admin sees as a lead; the English
 changes every label of these pages.
 
 The window's "today" is fixed (``app.state.centre_today``) so the example catalogue's periods
-give the same answer whatever the date.
+give the same answer whatever the date. ``RURALFLOW_SCREENSHOTS=DIR`` writes screenshots of
+the pages there (``centre-*.png``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +28,14 @@ from browser_harness import Live, PageLog
 
 TODAY = dt.date(2025, 6, 20)
 POLICY = "com-ec-training"  # commerce; open to cooperatives (COOP-A is applicant_a)
+SHOTS = os.environ.get("RURALFLOW_SCREENSHOTS", "")
+
+
+def shot(page: Any, name: str) -> None:
+    """A PNG of the page in $RURALFLOW_SCREENSHOTS (nothing when it is unset)."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"centre-{name}.png"), full_page=True)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -100,6 +111,7 @@ def test_apply_approve_and_count(page: Any, live: Live, page_log: PageLog) -> No
     rows = page.locator("#ineligible tbody tr")
     assert rows.count() == len(closed) > 0
     assert closed[0]["reasons"][0] in rows.nth(0).inner_text()
+    shot(page, "window")
 
     # The API's refusal shown at the form (more than the policy gives), then the application.
     form = f"#apply-{POLICY}"
@@ -143,6 +155,7 @@ def test_apply_approve_and_count(page: Any, live: Live, page_log: PageLog) -> No
     history = page.locator(f"#history-{app_id} li")
     assert history.count() == 3
     assert "documents complete" in history.nth(2).inner_text()
+    shot(page, "review")
 
     # The applicant sees the decision in its history.
     logout(page)
@@ -168,6 +181,7 @@ def test_apply_approve_and_count(page: Any, live: Live, page_log: PageLog) -> No
     frag = an["fragmentation"]
     assert page.text_content("#kpi-hhi .kpi-value") == f"{frag['overall_hhi']:.3f}"
     assert page.locator("#fragmentation tbody tr").count() == len(frag["by_purpose"])
+    shot(page, "overview")
 
 
 def test_a_bureau_and_an_applicant_see_only_their_pages(
@@ -202,6 +216,7 @@ def test_a_visitor_reads_the_expo_and_sends_an_enquiry(
         "#expo-products article.product", "as => as.map(a => a.dataset.product)"
     )
     assert shown == [p["product"] for p in listing["data"]] and "apple" in shown
+    shot(page, "expo-phone")
     page.locator("article.product[data-product=apple] a.product-link").click()
     page.wait_for_selector("#product-name[data-product=apple]")
     assert "苹果" in page.text_content("#product-name")
@@ -229,6 +244,7 @@ def test_a_visitor_reads_the_expo_and_sends_an_enquiry(
     assert page.get_attribute("#enquiry-form-problem", "data-status") == "422"
     assert page.get_attribute("#enquiry-form-name", "aria-invalid") == "true"
     assert page.text_content("#enquiry-form [data-for=contact]")
+    shot(page, "expo-product-phone")
     page.fill("#enquiry-form-name", "陈经理")
     page.fill("#enquiry-form-contact", "chen@example.org")
     page.fill("#enquiry-form-organisation", "西安果品批发市场（示例）")
@@ -272,6 +288,7 @@ def test_the_admin_sees_the_leads_and_curates_the_expo(page: Any, live: Live) ->
     row = page.locator("#leads tbody tr", has_text="13800000000")
     assert row.locator("[data-status=contacted]").count() == 1
     assert "admin" in row.inner_text()
+    shot(page, "leads")
 
     # Hide peach: the public expo no longer lists it.
     form = page.locator("form.curate[data-product=peach]")
