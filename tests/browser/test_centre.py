@@ -268,6 +268,24 @@ def test_a_visitor_reads_the_expo_and_sends_an_enquiry(
     )
 
 
+def test_the_expo_of_a_coarse_county_and_of_no_county(
+    page: Any, live: Live, page_log: PageLog
+) -> None:
+    listing = get_json(live, "/public/counties/620621/expo")
+    page.goto(f"{live.base}/app/expo?county=620621")
+    page.wait_for_selector("#expo-products")
+    assert page.locator("article.product").count() == listing["count"] > 0
+    first = listing["data"][0]["product"]
+    page.goto(f"{live.base}/app/expo?county=620621&product={first}")
+    page.wait_for_selector("#product-name")
+    assert page.get_attribute("#product-brand [data-gi]", "data-gi") == "unknown"
+    page.goto(f"{live.base}/app/expo?county=999999")
+    page.wait_for_selector("#expo-problem:not([hidden])")
+    assert page.get_attribute("#expo-problem", "data-status") == "404"
+    assert "999999" in page.text_content("#expo-problem")
+    expect_refusals(page_log, 404)
+
+
 def test_the_admin_sees_the_leads_and_curates_the_expo(page: Any, live: Live) -> None:
     body = json.dumps({"name": "王", "contact": "13800000000", "channel": "live_stream"})
     req = urllib.request.Request(
