@@ -67,20 +67,20 @@ USERS = (
     ("coop_a", "cooperative", "610425", "COOP-A"),
     ("coop_b", "cooperative", "610425", "COOP-B"),
     ("logi", "logistics_operator", "610425", ""),
+    ("applicant_a", "applicant", "610425", "COOP-A"),  # applicants.csv of the example
+    ("bureau_com", "bureau", "610425", "commerce"),  # policies.csv's bureau ids
 )
 
 
 def _populate(url: str) -> None:
     """Migrate, import 610425 and a coarse 620621 (民勤 Minqin), add :data:`USERS`."""
-    from ruralflow.bundle import read_bundle
     from ruralflow.bundle.make import make_coarse_county
     from ruralflow.store import add_user, engine_for, upgrade
-    from ruralflow.store.counties import import_county
+    from ruralflow.store.counties import import_bundle, import_county
 
     upgrade(url)
     engine = engine_for(url)
-    county = read_bundle(EXAMPLE)
-    import_county(county, engine)
+    import_bundle(EXAMPLE, engine)  # with the centre files (the applicant users need them)
     other = make_coarse_county("620621", season_days=3)
     import_county(other, engine)
     for name, role, adcode, scope in USERS:

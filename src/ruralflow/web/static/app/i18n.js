@@ -2,6 +2,8 @@
 // Every element with data-i18n="key" shows DICT[key] in the current language; data-i18n-ph sets
 // a placeholder, data-i18n-title a title. The language is kept in localStorage ("rf.lang").
 
+import { CENTRE_DICT } from "./i18n-centre.js";
+
 export const DICT = {
   "app.name": ["县域物流服务", "RuralFlow service"],
   "lang.switch": ["English", "中文"],
@@ -216,6 +218,7 @@ export const DICT = {
   "site.state": ["新建或现有", "New or existing"],
   "site.curve": ["新建站点数与目标值", "Objective against the number of new sites"],
   "tr.from_intake": ["合作社成员收购记录", "cooperative members' intake"],
+  ...CENTRE_DICT,
 };
 
 const KEY = "rf.lang";
