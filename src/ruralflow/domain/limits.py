@@ -54,6 +54,8 @@ COST_UNITS: dict[str, str] = {
     "last_leg_speed_kmh": "km/h",
     "last_leg_capacity_kg": "kg",
     "last_leg_co2_kg_per_km": "kg CO2/km",
+    "last_leg_yuan_per_km": "yuan/km",
+    "last_leg_yuan_per_hour": "yuan/h",
     "station_setup_yuan": "yuan/station",
     "cold_hub_fixed_yuan_per_day": "yuan/day",
     "cold_hub_capacity_kg_per_day": "kg/day",

@@ -131,6 +131,8 @@ class Outcome:
     history: list[dict[str, Any]] = field(default_factory=list)
     kinds: dict[str, str] = field(default_factory=dict)
     """Item id -> why it is not carried: capacity, time_window, cold_chain, no_line, cost."""
+    bus_economics: dict[str, Any] = field(default_factory=dict)
+    """Why the bus is or is not used (:meth:`Engine.bus_economics`)."""
 
     @property
     def total(self) -> float:
@@ -530,6 +532,7 @@ class Engine:
         cur.log = log
         cur.rule_costs = rule
         cur.history = list(self.history)
+        cur.bus_economics = self.bus_economics(cur)
         return cur
 
     def _bus_squeeze(
@@ -699,6 +702,114 @@ class Engine:
         out.sort(key=lambda m: (-m.gain, m.ident))
         return out
 
+    def bus_economics(self, cur: Outcome) -> dict[str, Any]:
+        """Why the bus is or is not used: for every village a line serves, the bus's price for
+        its ambient flows against what the vehicles would save without them (issue 12).
+
+        Per village: bus fees + last legs of both ambient groups booked on a copy of the
+        current network (``None`` when the runs have no room or no run is in time), the
+        vehicles' real saving (:meth:`_removal`: the route re-costed without the village's
+        ambient items; the stop stays when cold parcels or chilled produce keep a vehicle
+        there), and what keeps the stop. The same estimate as the mode choice's village move.
+        """
+        out: dict[str, Any] = {"lines": len({r.line.id for r in self.network.runs})}
+        if not self.use_bus:
+            out["verdict"] = (
+                "没有班车线路 / no bus lines in the bundle"
+                if not self.network.runs
+                else "班车未启用 / buses switched off (use_buses=False)"
+            )
+            return out
+        where = _item_positions(cur.routes)
+        on_bus = {iid for c in cur.bus for iid in c.items}
+        spoil_of = {s.item: s for s in cur.spoilage}
+        rows: list[dict[str, Any]] = []
+        villages = sorted({v for (_f, v) in self.by_group})
+        line_stops = {s for r in self.network.runs for s in r.stops}
+        for village in villages:
+            if not self.network.serves(village):
+                continue
+            groups = [
+                [cur.items[it.id] for it in self.by_group.get((flow, village), [])]
+                for flow in ("down", "up")
+            ]
+            groups = [[it for it in g if not it.cold] for g in groups]
+            groups = [g for g in groups if g]
+            ids = {it.id for g in groups for it in g}
+            if not ids:
+                continue
+            row: dict[str, Any] = {
+                "village": village,
+                "stop": "village" if village in line_stops else "township",
+                "parcels": sum(it.parcels for g in groups for it in g if it.flow == "down"),
+                "produce_kg": round(
+                    math.fsum(it.kg for g in groups for it in g if it.flow == "up"), 3
+                ),
+            }
+            if ids <= on_bus:
+                row["status"] = "on_bus"
+                rows.append(row)
+                continue
+            if not ids <= set(where):
+                row["status"] = "mixed"
+                rows.append(row)
+                continue
+            keep = sorted(
+                {
+                    "cold parcels" if it.flow == "down" else "chilled produce"
+                    for it in cur.items.values()
+                    if it.village == village and it.id in where and it.id not in ids
+                }
+            )
+            net = cur.network.copy()
+            cost = 0.0
+            pieces = 0
+            ok = True
+            for g in groups:
+                q = self._bus_offer(cur, g, spoil_of, net)
+                if q is None:
+                    ok = False
+                    break
+                cost += q[0] + q[1]
+                pieces += self.network.pieces(g)
+            saving = self._removal(cur.routes, ids)
+            row.update(
+                {
+                    "status": "no_room_or_time" if not ok else "vehicle",
+                    "vehicle_saving_yuan": round(saving, 2),
+                    "stop_kept_by": keep,
+                }
+            )
+            if ok:
+                row["bus_yuan"] = round(cost, 2)
+                row["bus_pieces"] = pieces
+                row["pays"] = saving > cost + 1e-6
+            rows.append(row)
+        squeezes = [e for e in cur.log if str(e.get("round", "")).startswith("bus squeeze")]
+        out.update(
+            {
+                "villages_on_lines": len(rows),
+                "bus_consignments": len(cur.bus),
+                "at_village_stops": _economics_summary(
+                    [r for r in rows if r["stop"] == "village"]
+                ),
+                "behind_township_stops": _economics_summary(
+                    [r for r in rows if r["stop"] == "township"]
+                ),
+                "route_squeezes": [
+                    {
+                        "accepted": bool(e.get("accepted")),
+                        "cost_before_yuan": e.get("cost_before_yuan"),
+                        "cost_after_yuan": e.get("cost_after_yuan"),
+                    }
+                    for e in squeezes
+                ],
+                "villages": rows,
+            }
+        )
+        out["verdict"] = _bus_verdict(out)
+        return out
+
     def _bus_offer(
         self,
         cur: Outcome,
@@ -839,6 +950,75 @@ class Engine:
                 best, v.fixed_cost_yuan + 2.0 * geo.distance_km(hub, village) * v.cost_yuan_per_km
             )
         return best
+
+
+def _economics_summary(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Counts and means of :meth:`Engine.bus_economics` rows."""
+    priced = [r for r in rows if "bus_yuan" in r]
+    bus_y = math.fsum(r["bus_yuan"] for r in priced)
+    save_y = math.fsum(r["vehicle_saving_yuan"] for r in priced)
+    pcs = sum(r["bus_pieces"] for r in priced)
+    return {
+        "villages": len(rows),
+        "on_bus": sum(1 for r in rows if r["status"] == "on_bus"),
+        "priced": len(priced),
+        "no_room_or_time": sum(1 for r in rows if r["status"] == "no_room_or_time"),
+        "vehicle_stops_anyway": sum(1 for r in priced if r.get("stop_kept_by")),
+        "bus_would_pay": sum(1 for r in priced if r["pays"]),
+        "mean_bus_yuan": round(bus_y / len(priced), 2) if priced else None,
+        "mean_vehicle_saving_yuan": round(save_y / len(priced), 2) if priced else None,
+        "bus_yuan_per_piece": round(bus_y / pcs, 3) if pcs else None,
+        "vehicle_saving_yuan_per_piece": round(save_y / pcs, 3) if pcs else None,
+    }
+
+
+def _bus_verdict(e: dict[str, Any]) -> str:
+    """One sentence, Chinese and English, on whether the bus pays and why."""
+    n = e["villages_on_lines"]
+    if not n:
+        return "线路不经过有货的村 / no line serves a village with ambient flows today"
+    parts = [
+        f"班车承运 {e['bus_consignments']} 单 / the bus carries {e['bus_consignments']} "
+        f"consignment(s)"
+    ]
+    pays = 0
+    for key, where in (
+        ("at_village_stops", "villages that are stops of a line"),
+        ("behind_township_stops", "villages behind a township stop (tricycle last leg)"),
+    ):
+        s = e[key]
+        if not s["villages"]:
+            continue
+        pays += s["bus_would_pay"]
+        txt = f"{s['villages']} {where}: {s['on_bus']} wholly by bus"
+        if s["priced"]:
+            txt += (
+                f"; for {s['priced']} on vehicles the bus would cost {s['mean_bus_yuan']:.2f} "
+                f"yuan a village ({s['bus_yuan_per_piece']:.2f} a parcel or produce piece: "
+                f"fees, last legs, spoilage change), the vehicles would save "
+                f"{s['mean_vehicle_saving_yuan']:.2f} ({s['vehicle_saving_yuan_per_piece']:.2f}"
+                " a piece: the route's km without them)"
+            )
+            if s["vehicle_stops_anyway"]:
+                txt += (
+                    f", {s['vehicle_stops_anyway']} of them keep a vehicle stop anyway (cold "
+                    "parcels or chilled produce on a reefer: the ambient flows ride along at "
+                    "no extra km)"
+                )
+            if s["bus_would_pay"]:
+                txt += f", the bus pays at {s['bus_would_pay']}"
+        if s["no_room_or_time"]:
+            txt += f"; {s['no_room_or_time']} do not fit the runs' spare room or timetable"
+        parts.append(txt)
+    squeezes = e["route_squeezes"]
+    if not pays:
+        parts.append(
+            "班车逐村不划算 / village by village the bus does not pay here: it pays only by "
+            "replacing a whole vehicle (route squeezes: "
+            + (", ".join("kept" if q["accepted"] else "rejected" for q in squeezes) or "none")
+            + ")"
+        )
+    return "; ".join(parts) + "."
 
 
 def _kind_of(why: str) -> str:

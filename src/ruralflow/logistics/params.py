@@ -115,7 +115,26 @@ _DEFAULTS: tuple[tuple[str, float, str, str, str], ...] = (
         2.0,
         "yuan/parcel",
         "PARAMS.md s.3 GAP, suggested default (D): village last mile 1.5-3 yuan per parcel",
-        "cost of the last leg between a village and its bus stop, per parcel or produce piece",
+        "cost of the last leg between a village and its bus stop per parcel or produce piece "
+        "when a courier delivers them one by one; a consignment pays the cheaper of this and "
+        "the township tricycle's shuttle (per trip: km x last_leg_yuan_per_km + hours x "
+        "last_leg_yuan_per_hour)",
+    ),
+    (
+        "last_leg_yuan_per_km",
+        0.3,
+        "yuan/km",
+        "assumption: electric or petrol cargo tricycle, energy and upkeep (range 0.15-0.6, "
+        "as the farmer-side tricycle)",
+        "running cost of the township's last-leg tricycle per km",
+    ),
+    (
+        "last_leg_yuan_per_hour",
+        30.0,
+        "yuan/h",
+        "assumption: rural driver or station worker, about 6,000 yuan a month (range 15-40; "
+        "the county's labour_yuan_per_hour when it sets one)",
+        "labour of the township's last-leg tricycle rider (driving and both handovers)",
     ),
     (
         "last_leg_speed_kmh",
@@ -262,6 +281,15 @@ class Params:
                 values[key] = Param(key, float(given.value), given.unit, given.source, meaning)
             else:
                 values[key] = Param(key, value, unit, source, meaning)
+        labour = costs.get("labour_yuan_per_hour")
+        if labour is not None and costs.get("last_leg_yuan_per_hour") is None:
+            values["last_leg_yuan_per_hour"] = Param(
+                "last_leg_yuan_per_hour",
+                float(labour.value),
+                "yuan/h",
+                f"county costs labour_yuan_per_hour: {labour.source}",
+                values["last_leg_yuan_per_hour"].meaning,
+            )
         tricycle = next(
             (v for v in county.vehicle_types if v.kind is VehicleKind.TRICYCLE and v.count > 0),
             None,

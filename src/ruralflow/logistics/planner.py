@@ -398,6 +398,7 @@ def _assemble(
     trunk = _trunk(ctx, spoil, carried, costs)
     return Plan(
         tiers=tiers,
+        bus_economics={o.operation: o.bus_economics for o in outcomes},
         hub=hub_info,
         trunk=trunk,
         adcode=county.adcode,

@@ -189,6 +189,9 @@ class Plan:
     """The county hub's sorting (capacity, when done, departure delay, what waits)."""
     trunk: dict[str, Any] = field(default_factory=dict)
     """The city trunk to the front warehouse (km, hours, temperature, kg, yuan)."""
+    bus_economics: dict[str, Any] = field(default_factory=dict)
+    """operation -> why the bus is or is not used: per village on a line, the bus's price
+    for its ambient flows against the vehicles' saving, and a verdict sentence."""
 
     # ------------------------------------------------------------------ checks
     def check(self, county: County) -> list[str]:
@@ -291,6 +294,9 @@ class Plan:
             f"({100.0 * self.figures().bus_share_parcels:.1f} % of parcels), "
             f"{sum(b.kg for b in self.bus):.1f} kg",
         ]
+        for op, e in self.bus_economics.items():
+            if e.get("verdict"):
+                lines.append(f"  班车为何 / why the bus ({op}): {e['verdict']}")
         if self.trunk.get("modelled"):
             t = self.trunk
             lines.append(
@@ -345,6 +351,7 @@ class Plan:
             "tiers": self.tiers,
             "hub_sorting": self.hub,
             "trunk": self.trunk,
+            "bus_economics": self.bus_economics,
             "routes": [r.to_dict() for r in self.routes],
             "bus_consignments": [b.to_dict() for b in self.bus],
             "spoilage": [s.to_dict() for s in self.spoilage],

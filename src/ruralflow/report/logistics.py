@@ -352,6 +352,24 @@ def plan_section(county: County, p: Plan) -> Section:
             )
         )
 
+    # why the bus is (not) used
+    verdicts = [
+        (op, e["verdict"]) for op, e in sorted(p.bus_economics.items()) if e.get("verdict")
+    ]
+    if verdicts:
+        parts.append("<h3>" + bi("班车是否划算", "Does the bus pay?") + "</h3>")
+        for op, text in verdicts:
+            parts.append(f'<p class="bus-economics" data-operation="{esc(op)}">{esc(text)}</p>')
+        parts.append(
+            '<p class="note">'
+            + esc(
+                "按村估算：班车运费与接驳费（及腐损变化）对比车辆不经停该村所省的里程费 / per "
+                "village: the bus's fees and last legs (and spoilage change) against the km the "
+                "vehicles save without the village (plan JSON bus_economics)"
+            )
+            + "</p>"
+        )
+
     # not carried
     parts.append("<h3>" + bi("当日未承运", "Not carried today") + "</h3>")
     if p.not_carried:
