@@ -115,6 +115,9 @@ def test_season_plans_every_day_and_seed_and_sums_them() -> None:
     assert 0.0 <= t["bus_share_of_parcels"] <= 1.0
     json.dumps(d)  # JSON-ready
     assert "saving" in s.summary()
+    # each day says why the bus is (not) used, from its integrated plan's bus_economics
+    assert all(r.bus_verdict for r in s.runs) and "why the bus" in s.summary()
+    assert d["runs"][0]["bus_verdict"] == s.runs[0].bus_verdict
 
 
 def test_season_days_option_and_one_seed_has_no_interval() -> None:
