@@ -255,3 +255,12 @@ def test_township_last_leg_costs_the_cheaper_of_courier_and_shuttle() -> None:
     assert b.last_leg_yuan == pytest.approx(shuttle)
     small = _run(c.replace(demand_down=(DownDemand(DAY, "VR", 2, 4.0, 0.02),)))
     assert small.bus[0].last_leg_yuan == pytest.approx(2 * 2.0)  # two parcels: the courier
+
+
+def test_bus_economics_without_lines_or_with_buses_off() -> None:
+    c = remote_county()
+    none = _run(c.replace(bus_lines=()))
+    assert "no bus lines" in none.bus_economics["integrated"]["verdict"]
+    off = _run(c, use_buses=False)
+    assert "switched off" in off.bus_economics["integrated"]["verdict"]
+    assert not off.bus
