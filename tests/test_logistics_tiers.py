@@ -111,7 +111,7 @@ def test_what_no_van_takes_is_offered_to_the_bus_then_named() -> None:
 
 
 def test_reason_kinds_no_line_and_cold_chain() -> None:
-    c = tiny_county()
+    c = _costs(tiny_county(), box_hold_h=0.0)  # no insulated boxes: cold needs a reefer
     slow = tuple(dataclasses.replace(v, shift_hours=0.3) for v in c.vehicle_types if v.id == "van")
     c2 = c.replace(
         vehicle_types=slow,

@@ -415,9 +415,13 @@ def _shift_need(
 def _fleet(load: _Load, speed_kmh: float, reach: _Reach | None = None) -> list[VehicleType]:
     """Vans and reefers at the hub, sized for the rules the planner applies.
 
-    The planner (docs/logistics.md) sends every cold down parcel and every batch of a
-    cold-chain product by reefer (a van has no chilled room), everything else by van, reefer
-    or bus; bus room is offered, never promised, so the vans are sized as if no bus ran.
+    The planner (docs/logistics.md) sends every batch of a cold-chain product by reefer (a
+    van has no chilled room) and the cold down parcels in insulated boxes on vans or buses
+    (by reefer only when a box ride would break the hold, ``box_hold_h``), everything else by
+    van, reefer or bus; bus room is offered, never promised, so the vans are sized as if no
+    bus ran, for all ambient kg and the boxed cold parcels. The reefers stay sized for all cold
+    kg and the villages with cold parcels, the fallback when the hold is short or boxes are
+    off (a count is an upper bound: an unused reefer costs nothing).
     Own count = ceil(peak load / (capacity x 2 trips x 80 % fill)) with the peak
     ``FLEET_PEAK_FACTOR`` x the expected peak-season load, at least 2 vans and 1 reefer, and
     enough reefers to reach the expected villages with cold parcels
@@ -426,7 +430,8 @@ def _fleet(load: _Load, speed_kmh: float, reach: _Reach | None = None) -> list[V
     """
     van_cap, reefer_cap = 1200.0, 1000.0
     cold = FLEET_PEAK_FACTOR * (load.down_cold + load.up_cold)
-    amb = FLEET_PEAK_FACTOR * (load.down_ambient + load.up_ambient)
+    # the cold parcels ride vans in insulated boxes (the planner's default)
+    amb = FLEET_PEAK_FACTOR * (load.down_ambient + load.down_cold + load.up_ambient)
     per_trip = FLEET_TRIPS_PER_DAY * FLEET_FILL
     vans = max(2, math.ceil(amb / (van_cap * per_trip)))
     reefers = max(
@@ -473,7 +478,8 @@ def _fleet(load: _Load, speed_kmh: float, reach: _Reach | None = None) -> list[V
         source=(
             f"assumption ({gap}): light box van 1.2 t / 6 m3; fixed 300 yuan/day (driver "
             "about 200 + depreciation about 100); 1.2 yuan/km fuel and upkeep; "
-            f"{sizing}, all ambient kg (bus room not counted on); CO2: 9 "
+            f"{sizing}, all ambient kg and the cold parcels in insulated boxes (bus room "
+            "not counted on); CO2: 9 "
             f"L/100 km (assumption) x {_DIESEL}"
         ),
     )
@@ -494,9 +500,10 @@ def _fleet(load: _Load, speed_kmh: float, reach: _Reach | None = None) -> list[V
         source=(
             "PARAMS.md s3 suggested default (D): reefer cost per km 1.3-1.6x a van "
             "(1.45x taken); rest assumption: light reefer 1.0 t / 5 m3 (tare and cooling "
-            f"unit cut payload), fixed 450 yuan/day, {sizing}, all cold parcels and all "
-            "cold-chain produce (the planner sends all of it by reefer), and the villages with "
-            f"cold parcels ({REEFER_STOPS_PER_SHIFT} stops per shift); "
+            f"unit cut payload), fixed 450 yuan/day, {sizing}, all cold-chain produce (the "
+            "planner sends all of it by reefer) and, as the fallback when insulated boxes are "
+            "off or their hold is short, all cold parcels and the villages with cold parcels "
+            f"({REEFER_STOPS_PER_SHIFT} stops per shift); "
             f"CO2: 12 L/100 km incl. the cooling unit (assumption) x {_DIESEL}"
         ),
     )

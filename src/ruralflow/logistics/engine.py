@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ruralflow.logistics.boxes import box_count, over_hold
 from ruralflow.logistics.bus import BusConsignment, BusNetwork
 from ruralflow.logistics.costs import Costs
 from ruralflow.logistics.flows import Flow, Item
@@ -64,12 +65,15 @@ class Modes:
     down_bus: frozenset[str] = frozenset()
     up_bus: frozenset[str] = frozenset()
     chilled: frozenset[str] = frozenset()
+    unboxed: frozenset[str] = frozenset()
+    """Boxed cold parcels (source keys) sent by reefer because a box ride broke the hold."""
 
     def to_dict(self) -> dict[str, list[str]]:
         return {
             "down_by_bus": sorted(self.down_bus),
             "up_by_bus": sorted(self.up_bus),
             "chilled_by_choice": sorted(self.chilled),
+            "reefer_for_box_hold": sorted(self.unboxed),
         }
 
 
@@ -183,6 +187,9 @@ class Engine:
         return r
 
     def effective(self, it: Item, modes: Modes) -> Item:
+        if it.boxed and it.source.key in modes.unboxed:
+            src = dataclasses.replace(it.source, cold=True, boxed=False)
+            return dataclasses.replace(it, source=src)
         if it.source.key in modes.chilled and not it.cold:
             return dataclasses.replace(it, source=dataclasses.replace(it.source, cold=True))
         return it
@@ -211,7 +218,14 @@ class Engine:
                     village
                 ):
                     (down if flow == "down" else up).add(village)
-        return Modes(frozenset(down), frozenset(up), frozenset())
+        # boxed cold parcels no vehicle can hand over within the box's hold: by reefer
+        unboxed = set()
+        for it in self.items:
+            if it.boxed and self.truck_reason(it, False) and it.village not in down:
+                cold = self.effective(it, Modes(unboxed=frozenset({it.source.key})))
+                if not self.truck_reason(cold, True):
+                    unboxed.add(it.source.key)
+        return Modes(frozenset(down), frozenset(up), frozenset(), frozenset(unboxed))
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(
@@ -222,6 +236,7 @@ class Engine:
         offered: Sequence[int] | None = None,
         phase: str = "",
         exact: bool = False,
+        depth: int = 0,
     ) -> Outcome:
         eff = {it.id: self.effective(it, modes) for it in self.items}
         net = self.network.copy()
@@ -266,6 +281,18 @@ class Engine:
             for it in c.items:
                 not_carried.append((it, reason))
         not_carried, kinds = self._offer_left(net, not_carried, bus, on_bus, rr.offered)
+        hold = self.ctx.params["box_hold_h"]
+        late = over_hold(rr.routes, bus, eff, hold) if hold > 0 else {}
+        if late:
+            # boxes that would stay out of refrigeration too long: those parcels by reefer
+            # (after three tries every boxed parcel, so that the plan always keeps the hold)
+            keys = frozenset(eff[i].source.key for i in late)
+            if depth >= 3:
+                keys = frozenset(it.source.key for it in self.items if it.boxed)
+            again = dataclasses.replace(modes, unboxed=modes.unboxed | keys)
+            return self.evaluate(
+                again, seconds, rr.routes, offered, phase + "+hold", exact, depth + 1
+            )
         carried = [eff[i] for r in rr.routes for i in r.item_ids]
         carried += [eff[i] for i in sorted(on_bus)]
         spoil = self._spoilage(rr.routes, bus, eff)
@@ -277,6 +304,7 @@ class Engine:
             spoilage=math.fsum(s.loss_yuan for s in spoil),
             penalty=math.fsum(self.penalty(it) for it, _ in not_carried),
             trunk=self.trunk_yuan(it for it in carried if it.flow == "up"),
+            boxes=box_count(carried, self.ctx.params["box_kg"]) * self.ctx.params["box_yuan"],
         )
         out = Outcome(
             self.operation, modes, rr.routes, bus, carried, not_carried, spoil, costs, net, rr, eff

@@ -121,6 +121,33 @@ _DEFAULTS: tuple[tuple[str, float, str, str, str], ...] = (
         "last_leg_yuan_per_hour)",
     ),
     (
+        "box_hold_h",
+        8.0,
+        "h",
+        "assumption, range 4-12: passive insulated boxes (EPP/EPS with ice packs or "
+        "phase-change packs, 蓄冷箱) hold 2-8 degC for 10-15 h by vendors' claims (Liviri, "
+        "https://liviri.com/2020/10/23/passive-vs-active-cooling-insulated-box-cooling-for-"
+        "perishable-foods; PackIt Fresh, up to 15 h); 8 h leaves margin for summer heat and "
+        "the lid opened at stops. 0 turns boxes off (cold parcels ride reefers only)",
+        "longest time a cold down parcel may spend in an insulated box on a van or a bus, "
+        "from leaving the hub's cold store to its handover at the village (last leg included)",
+    ),
+    (
+        "box_yuan",
+        1.5,
+        "yuan/box",
+        "assumption, range 0.8-3: ice packs re-frozen at the hub plus a reusable EPP box "
+        "(about 30-60 yuan, 100+ uses) and its empty return; no sourced rural figure",
+        "cost of one insulated box with its ice packs for one day's use",
+    ),
+    (
+        "box_kg",
+        15.0,
+        "kg/box",
+        "assumption, range 10-20: a 30-50 L box holds about 15 kg of parcels with its packs",
+        "cold parcels' kg one insulated box takes",
+    ),
+    (
         "last_leg_yuan_per_km",
         0.3,
         "yuan/km",

@@ -189,10 +189,18 @@ class Context:
         )
 
     def window(self, village: str, items: Sequence[Item], service: float) -> tuple[float, float]:
-        """(earliest, latest) service start at the village for these items."""
+        """(earliest, latest) service start at the village for these items.
+
+        Cold parcels in insulated boxes must be handed over within the box's hold
+        (``box_hold_h``) of leaving the hub; as no trip leaves before the hub window opens,
+        ending the service by that opening + the hold keeps every trip within it."""
         pl = self.place(village)
         ready = max((it.ready_min for it in items if it.flow == "up"), default=0)
-        return float(max(pl.open_min, ready)), float(pl.close_min) - service
+        late = float(pl.close_min) - service
+        hold = self.params["box_hold_h"]
+        if hold > 0 and any(it.boxed for it in items):
+            late = min(late, self.hub_window()[0] + hold * 60.0 - service)
+        return float(max(pl.open_min, ready)), late
 
     def reach(
         self, village: str, early: float, late: float, service: float, v: VehicleType
