@@ -113,3 +113,14 @@ def test_a_short_hold_bounds_every_boxed_handover() -> None:
         for s in r.stops:
             if any(p.items[i].boxed for i in s.delivered):
                 assert s.departure_min <= r.stops[0].departure_min + 120.0 + 1e-6
+
+
+def test_a_cold_parcel_on_a_reefer_needs_no_box() -> None:
+    c = tiny_county()
+    only_reefers = c.replace(vehicle_types=tuple(v for v in c.vehicle_types if v.refrigerated))
+    p = _run(only_reefers, use_buses=False)
+    assert p.check(only_reefers) == [] and not p.not_carried
+    assert all(r.temperature_class == "chilled" for r in p.routes)
+    assert p.costs.boxes == 0.0
+    b = p.to_dict()["insulated_boxes"]
+    assert b["boxes"] == 0 and b["parcels_on_reefers_unboxed"] == 4

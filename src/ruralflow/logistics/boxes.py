@@ -1,16 +1,20 @@
 """Cold parcels in insulated boxes (蓄冷箱) on vans and buses.
 
-Rural counties carry most cold parcels the last miles in passive insulated boxes with ice
-packs on ordinary vans, tricycles and buses, and keep reefers for bulk and long holds. The
-planner does the same (``box_hold_h`` > 0, the default): every cold down parcel is packed in
-a box at the hub's cold store (``box_kg`` per box, ``box_yuan`` each, assumptions) and may
-ride any vehicle or a bus, provided its time out of refrigeration, from leaving the hub (the
-trip's or the run's departure) to its handover at the village (the end of the stop's service;
-by bus, the end of the last leg), stays within ``box_hold_h``. A parcel whose ride would be
-longer goes by reefer (the engine re-routes with it chilled, :class:`~.engine.Modes`
-``unboxed``). Cold up produce (batches of cold-chain products, hundreds of kg) always rides a
-reefer. Down parcels carry no spoilage cost either way (the bundle has no product data for
-them), so the hold is a hard limit, not a priced risk.
+Cold parcels' last miles are commonly carried in passive insulated boxes with ice packs
+(保温箱 + 冰袋, for short-distance end delivery) on ordinary vans, tricycles and buses, with
+reefers for bulk and long holds (docs/logistics.md, "Cold parcels in insulated boxes"). The
+planner does the same (``box_hold_h`` > 0, the default): every cold down parcel may ride any
+vehicle or a bus, packed at the hub's cold store in a box (``box_kg`` per box, ``box_yuan``
+each, assumptions; none on a reefer, where it rides in the compartment), provided
+its time out of refrigeration, from leaving the hub (the trip's or the run's departure) to
+its handover at the village (the end of the stop's service; by bus, the end of the last leg),
+stays within ``box_hold_h``: a stop with boxed parcels ends its service by the hub window's
+opening + the hold (no trip leaves earlier; :meth:`~.routing.Context.window`). A parcel no
+vehicle can hand over in time, or whose bus ride would be longer, goes by reefer (the engine
+re-routes with it chilled, :class:`~.engine.Modes` ``unboxed``). Cold up produce (batches
+of cold-chain products, hundreds of kg) always rides a reefer. Down parcels carry no spoilage
+cost either way (the bundle has no product data for them), so the hold is a hard limit, not a
+priced risk.
 """
 
 from __future__ import annotations
@@ -36,12 +40,25 @@ def box_count(items: Iterable[Item], box_kg: float) -> int:
     return sum(boxes_for(it.kg, box_kg) for it in items if it.boxed)
 
 
+def on_reefers(routes: Sequence[Route]) -> set[str]:
+    """Items on refrigerated vehicles: a cold parcel there rides in the compartment, unboxed."""
+    return {i for r in routes if r.temperature_class == "chilled" for i in r.item_ids}
+
+
+def boxed_off_reefer(items: Iterable[Item], routes: Sequence[Route]) -> list[Item]:
+    """The carried boxed items that need a box: those on vans and buses."""
+    cold_room = on_reefers(routes)
+    return [it for it in items if it.boxed and it.id not in cold_room]
+
+
 def out_of_fridge_min(
     routes: Sequence[Route], bus: Sequence[BusConsignment], items: Mapping[str, Item]
 ) -> dict[str, float]:
     """Boxed item id -> minutes from leaving the hub to its handover at the village."""
     out: dict[str, float] = {}
     for r in routes:
+        if r.temperature_class == "chilled":
+            continue  # in the reefer's compartment: not out of refrigeration
         left_hub = r.stops[0].departure_min if r.stops else 0.0
         for s in r.stops:
             if s.kind == "hub":
@@ -98,7 +115,7 @@ def summary(
 ) -> dict[str, object]:
     """The plan's ``insulated_boxes`` object."""
     done = set(carried)
-    boxed = [it for i, it in items.items() if it.boxed and i in done]
+    boxed = boxed_off_reefer((it for i, it in items.items() if i in done), routes)
     times = out_of_fridge_min(routes, bus, items)
     on_bus = {i for c in bus for i in c.items}
     return {
@@ -108,6 +125,9 @@ def summary(
         "parcels": sum(it.parcels for it in boxed),
         "kg": round(math.fsum(it.kg for it in boxed), 3),
         "parcels_by_bus": sum(it.parcels for it in boxed if it.id in on_bus),
+        "parcels_on_reefers_unboxed": sum(
+            it.parcels for it in items.values() if it.boxed and it.id in on_reefers(routes)
+        ),
         "max_hours_out_of_fridge": round(max(times.values(), default=0.0) / 60.0, 3),
         "pieces_sent_by_reefer_for_the_hold": unboxed,
         "rule": (

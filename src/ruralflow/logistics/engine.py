@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ruralflow.logistics.boxes import box_count, over_hold
+from ruralflow.logistics.boxes import box_count, boxed_off_reefer, over_hold
 from ruralflow.logistics.bus import BusConsignment, BusNetwork
 from ruralflow.logistics.costs import Costs
 from ruralflow.logistics.flows import Flow, Item
@@ -304,7 +304,8 @@ class Engine:
             spoilage=math.fsum(s.loss_yuan for s in spoil),
             penalty=math.fsum(self.penalty(it) for it, _ in not_carried),
             trunk=self.trunk_yuan(it for it in carried if it.flow == "up"),
-            boxes=box_count(carried, self.ctx.params["box_kg"]) * self.ctx.params["box_yuan"],
+            boxes=box_count(boxed_off_reefer(carried, rr.routes), self.ctx.params["box_kg"])
+            * self.ctx.params["box_yuan"],
         )
         out = Outcome(
             self.operation, modes, rr.routes, bus, carried, not_carried, spoil, costs, net, rr, eff
