@@ -49,6 +49,7 @@ COST_ROWS: tuple[tuple[str, str, str], ...] = (
     ("bus_fees", "班车运费", "Bus fees"),
     ("last_leg", "末端接驳", "Last leg to bus stops"),
     ("trunk", "城市干线（至前置仓）", "City trunk to the front warehouse"),
+    ("boxes", "蓄冷箱（冷藏件随普通车/班车）", "Insulated boxes for cold parcels"),
     ("spoilage", "预期损耗价值", "Expected spoilage value"),
     ("penalty", "未承运罚金", "Penalty for what is not carried"),
 )
