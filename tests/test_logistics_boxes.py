@@ -102,17 +102,36 @@ def test_boxes_off_keeps_cold_parcels_on_reefers() -> None:
 
 
 def test_a_short_hold_bounds_every_boxed_handover() -> None:
-    # the hub window opens at 07:00 in the tiny county; a 2 h hold closes boxed stops by 09:00
-    c = _costs(tiny_county(), box_hold_h=2.0)
+    c = _costs(tiny_county(), box_hold_h=0.5)
     p = _run(c)
     assert p.check(c) == []
     times = out_of_fridge_min(p.routes, p.bus, p.items)
     boxed = [i for i, it in p.items.items() if it.boxed]
-    assert all(times[i] <= 120.0 + 1e-6 for i in boxed)
+    assert all(times[i] <= 30.0 + 1e-6 for i in boxed)
     for r in p.routes:
+        left = r.stops[0].departure_min
         for s in r.stops:
-            if any(p.items[i].boxed for i in s.delivered):
-                assert s.departure_min <= r.stops[0].departure_min + 120.0 + 1e-6
+            if s.kind == "hub":
+                left = s.departure_min
+            elif any(p.items[i].boxed for i in s.delivered):
+                assert s.departure_min - left <= 30.0 + 1e-6
+
+
+def test_a_late_box_gets_its_stop_a_hold_window_when_a_vehicle_can_keep_it() -> None:
+    # a hold that a direct drive keeps but a long route may not: the repair first tries the
+    # window (hub opening + hold), the reefer only when no vehicle can keep it
+    c = tiny_county()
+    p0 = _run(c)
+    [iid] = _cold(p0)
+    took = out_of_fridge_min(p0.routes, p0.bus, p0.items)[iid]
+    c2 = _costs(c, box_hold_h=max(0.2, (took - 1.0) / 60.0))
+    p = _run(c2)
+    assert p.check(c2) == []
+    assert not p.not_carried
+    # the cheapest route (V1, V2, V3) kept V3's box out too long: V3 now comes first, by van
+    assert p.modes["box_hold_window"] == ["down/V3/cold"]
+    assert p.modes["reefer_for_box_hold"] == []
+    assert out_of_fridge_min(p.routes, p.bus, p.items)[iid] <= took - 1.0
 
 
 def test_a_cold_parcel_on_a_reefer_needs_no_box() -> None:

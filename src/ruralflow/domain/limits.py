@@ -71,6 +71,9 @@ COST_UNITS: dict[str, str] = {
     "front_warehouse_chilled": "flag",
     "trunk_yuan_per_t_km": "yuan/t-km",
     "trunk_reefer_factor": "ratio",
+    "box_hold_h": "h",
+    "box_yuan": "yuan/box",
+    "box_kg": "kg/box",
 }
 #: Every ``costs`` value lies in [0, COST_MAX] (whatever its unit); speeds, capacities and
 #: densities must be > 0 (the planner and siting divide by them).
@@ -83,6 +86,7 @@ COST_POSITIVE: frozenset[str] = frozenset(
         "up_kg_per_piece",
         "cold_hub_capacity_kg_per_day",
         "preprocess_capacity_kg_per_day",
+        "box_kg",
     }
 )
 DETOUR_UNIT = "ratio"

@@ -67,6 +67,8 @@ class Modes:
     chilled: frozenset[str] = frozenset()
     unboxed: frozenset[str] = frozenset()
     """Boxed cold parcels (source keys) sent by reefer because a box ride broke the hold."""
+    hold_window: frozenset[str] = frozenset()
+    """Boxed cold parcels (source keys) whose stop must end by the hub opening + the hold."""
 
     def to_dict(self) -> dict[str, list[str]]:
         return {
@@ -74,6 +76,7 @@ class Modes:
             "up_by_bus": sorted(self.up_bus),
             "chilled_by_choice": sorted(self.chilled),
             "reefer_for_box_hold": sorted(self.unboxed),
+            "box_hold_window": sorted(self.hold_window),
         }
 
 
@@ -165,7 +168,7 @@ class Engine:
         for it in self.items:
             if not it.cold:
                 self.by_group[(it.flow, it.village)].append(it)
-        self._reach: dict[tuple[str, bool], str] = {}
+        self._reach: dict[tuple[str, bool, bool], str] = {}
         self.history: list[dict[str, Any]] = []
         self.use_bus = ctx.options.use_buses and bool(network.runs)
         self.hub_kw: dict[str, Any] = {
@@ -177,7 +180,7 @@ class Engine:
     # ------------------------------------------------------------------ basics
     def truck_reason(self, it: Item, chilled: bool) -> str:
         """'' when some eligible vehicle can serve this item alone, else why not."""
-        k = (it.id, chilled)
+        k = (it.id, chilled, it.source.hold_window)
         r = self._reach.get(k)
         if r is None:
             svc = self.ctx.service_min([it])
@@ -189,6 +192,9 @@ class Engine:
     def effective(self, it: Item, modes: Modes) -> Item:
         if it.boxed and it.source.key in modes.unboxed:
             src = dataclasses.replace(it.source, cold=True, boxed=False)
+            return dataclasses.replace(it, source=src)
+        if it.boxed and it.source.key in modes.hold_window:
+            src = dataclasses.replace(it.source, hold_window=True)
             return dataclasses.replace(it, source=src)
         if it.source.key in modes.chilled and not it.cold:
             return dataclasses.replace(it, source=dataclasses.replace(it.source, cold=True))
@@ -218,14 +224,7 @@ class Engine:
                     village
                 ):
                     (down if flow == "down" else up).add(village)
-        # boxed cold parcels no vehicle can hand over within the box's hold: by reefer
-        unboxed = set()
-        for it in self.items:
-            if it.boxed and self.truck_reason(it, False) and it.village not in down:
-                cold = self.effective(it, Modes(unboxed=frozenset({it.source.key})))
-                if not self.truck_reason(cold, True):
-                    unboxed.add(it.source.key)
-        return Modes(frozenset(down), frozenset(up), frozenset(), frozenset(unboxed))
+        return Modes(frozenset(down), frozenset(up), frozenset())
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(
@@ -284,12 +283,7 @@ class Engine:
         hold = self.ctx.params["box_hold_h"]
         late = over_hold(rr.routes, bus, eff, hold) if hold > 0 else {}
         if late:
-            # boxes that would stay out of refrigeration too long: those parcels by reefer
-            # (after three tries every boxed parcel, so that the plan always keeps the hold)
-            keys = frozenset(eff[i].source.key for i in late)
-            if depth >= 3:
-                keys = frozenset(it.source.key for it in self.items if it.boxed)
-            again = dataclasses.replace(modes, unboxed=modes.unboxed | keys)
+            again = self._hold_repair(modes, eff, late, on_bus, depth)
             return self.evaluate(
                 again, seconds, rr.routes, offered, phase + "+hold", exact, depth + 1
             )
@@ -312,6 +306,39 @@ class Engine:
         )
         out.kinds = kinds
         return out
+
+    def _hold_repair(
+        self,
+        modes: Modes,
+        eff: dict[str, Item],
+        late: dict[str, float],
+        on_bus: set[str],
+        depth: int,
+    ) -> Modes:
+        """Boxed parcels kept out of refrigeration too long: their stop gets the hold's time
+        window when some vehicle can keep it, else (and by bus) they go by reefer; from the
+        third try every late one by reefer, from the sixth every boxed one, so that the plan
+        always keeps the hold."""
+        window = set(modes.hold_window)
+        reefer = set(modes.unboxed)
+        if depth >= 5:
+            reefer |= {it.source.key for it in self.items if it.boxed}
+        for iid in late:
+            it = eff[iid]
+            key = it.source.key
+            if depth >= 2 or iid in on_bus or key in window:
+                reefer.add(key)
+                continue
+            timed = dataclasses.replace(
+                it, source=dataclasses.replace(it.source, hold_window=True)
+            )
+            if self.truck_reason(timed, False):
+                reefer.add(key)
+            else:
+                window.add(key)
+        return dataclasses.replace(
+            modes, unboxed=frozenset(reefer), hold_window=frozenset(window - reefer)
+        )
 
     def _offer_left(
         self,

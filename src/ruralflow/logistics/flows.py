@@ -41,6 +41,9 @@ class Source:
     boxed: bool = False
     """Cold down parcels packed in an insulated box: they may ride a van or a bus (``cold``
     is then False) within the box's hold time (``box_hold_h``, :mod:`.boxes`)."""
+    hold_window: bool = False
+    """A boxed parcel whose stop must end its service within the hold of the hub window's
+    opening (set after a route kept it out of refrigeration too long)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -372,6 +372,7 @@ def _assemble(
         "up_by_bus": [],
         "chilled_by_choice": [],
         "reefer_for_box_hold": [],
+        "box_hold_window": [],
     }
     for o in outcomes:
         for k, v in o.modes.to_dict().items():

@@ -192,13 +192,14 @@ class Context:
         """(earliest, latest) service start at the village for these items.
 
         Cold parcels in insulated boxes must be handed over within the box's hold
-        (``box_hold_h``) of leaving the hub; as no trip leaves before the hub window opens,
-        ending the service by that opening + the hold keeps every trip within it."""
+        (``box_hold_h``) of leaving the hub; for those a route kept out too long
+        (``hold_window``), the service ends by the hub window's opening + the hold: no trip
+        leaves earlier, so every trip then keeps it."""
         pl = self.place(village)
         ready = max((it.ready_min for it in items if it.flow == "up"), default=0)
         late = float(pl.close_min) - service
         hold = self.params["box_hold_h"]
-        if hold > 0 and any(it.boxed for it in items):
+        if hold > 0 and any(it.boxed and it.source.hold_window for it in items):
             late = min(late, self.hub_window()[0] + hold * 60.0 - service)
         return float(max(pl.open_min, ready)), late
 
