@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 
 from helpers import DAY, tiny_county
+from ruralflow.bundle import BundleError, read_bundle, write_bundle
 from ruralflow.domain import County, SourcedValue
 from ruralflow.logistics import Plan, PlanOptions, plan
 from ruralflow.logistics.boxes import boxes_for, check_boxes, out_of_fridge_min
+from ruralflow.logistics.params import Params
 
 FAST = PlanOptions(time_limit_s=1.0, seed=0, workers=1, no_improvement=2000, compare=False)
 
@@ -143,3 +146,19 @@ def test_a_cold_parcel_on_a_reefer_needs_no_box() -> None:
     assert p.costs.boxes == 0.0
     b = p.to_dict()["insulated_boxes"]
     assert b["boxes"] == 0 and b["parcels_on_reefers_unboxed"] == 4
+
+
+def test_the_box_keys_are_read_from_county_yaml(tmp_path: Path) -> None:
+    units = {"box_hold_h": "h", "box_yuan": "yuan/box", "box_kg": "kg/box"}
+    vals = {"box_hold_h": 4.0, "box_yuan": 2.0, "box_kg": 12.0}
+    c = tiny_county()
+    costs = {**c.settings.costs, **{k: SourcedValue(v, units[k], "test") for k, v in vals.items()}}
+    c = c.replace(settings=dataclasses.replace(c.settings, costs=costs))
+    write_bundle(c, tmp_path / "b")
+    p = Params.from_county(read_bundle(tmp_path / "b"))
+    assert (p["box_hold_h"], p["box_yuan"], p["box_kg"]) == (4.0, 2.0, 12.0)
+    costs = {**c.settings.costs, "box_kg": SourcedValue(0.0, "kg/box", "test")}
+    bad = c.replace(settings=dataclasses.replace(c.settings, costs=costs))  # 0 kg: divides by 0
+    write_bundle(bad, tmp_path / "bad")
+    with pytest.raises(BundleError, match="box_kg"):
+        read_bundle(tmp_path / "bad")

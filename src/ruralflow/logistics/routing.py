@@ -287,13 +287,16 @@ def build_clients(ctx: Context, items: Sequence[Item]) -> list[TruckClient]:
     """Stops for the flexible fleet: per village and temperature, items packed into stops no
     larger than the largest eligible vehicle; a village's down and up pieces share a stop when
     the joint time window stays at least ``merge_window_min`` long and a vehicle can make it.
+    Boxed cold parcels under the hold's window (``hold_window``) are a stop of their own.
     """
-    groups: dict[tuple[str, bool], list[Item]] = defaultdict(list)
+    groups: dict[tuple[str, bool, bool], list[Item]] = defaultdict(list)
     for it in items:
-        groups[(it.village, it.cold)].append(it)
+        # boxed parcels under the hold's window get a stop of their own, so that the window
+        # does not narrow the village's other parcels and its produce
+        groups[(it.village, it.cold, it.boxed and it.source.hold_window)].append(it)
     out: list[TruckClient] = []
     merge_min = ctx.params["merge_window_min"]
-    for (village, chilled), its in sorted(groups.items()):
+    for (village, chilled, timed), its in sorted(groups.items()):
         lim = ctx.fleet.limits(chilled) or (math.inf, math.inf)
         down = _pack(sorted((i for i in its if i.flow == "down"), key=lambda i: i.id), lim)
         up = _pack(
@@ -316,7 +319,7 @@ def build_clients(ctx: Context, items: Sequence[Item]) -> list[TruckClient]:
                 stops.append(d)
             if u:
                 stops.append(u)
-        temp = "chilled" if chilled else "ambient"
+        temp = "boxed" if timed else "chilled" if chilled else "ambient"
         # a packed stop no vehicle can make (e.g. its handling runs past closing time) is
         # split back into its pieces, each checked on its own before routing
         checked: list[list[Item]] = []
