@@ -8,13 +8,13 @@ vehicle or a bus, packed at the hub's cold store in a box (``box_kg`` per box, `
 each, assumptions; none on a reefer, where it rides in the compartment), provided
 its time out of refrigeration, from leaving the hub (the trip's or the run's departure) to
 its handover at the village (the end of the stop's service; by bus, the end of the last leg),
-stays within ``box_hold_h``: a stop with boxed parcels ends its service by the hub window's
-opening + the hold (no trip leaves earlier; :meth:`~.routing.Context.window`). A parcel no
-vehicle can hand over in time, or whose bus ride would be longer, goes by reefer (the engine
-re-routes with it chilled, :class:`~.engine.Modes` ``unboxed``). Cold up produce (batches
-of cold-chain products, hundreds of kg) always rides a reefer. Down parcels carry no spoilage
-cost either way (the bundle has no product data for them), so the hold is a hard limit, not a
-priced risk.
+stays within ``box_hold_h``. The engine measures it after routing; a parcel kept out too
+long gets a stop of its own whose service ends by the hub window's opening + the hold (no
+trip leaves earlier; :meth:`~.routing.Context.window`, :class:`~.engine.Modes`
+``hold_window``), or, when no vehicle can make that, or by bus, goes by reefer (``unboxed``).
+Cold up produce (batches of cold-chain products, hundreds of kg) always rides a reefer. Down
+parcels carry no spoilage cost either way (the bundle has no product data for them), so the
+hold is a hard limit, not a priced risk.
 """
 
 from __future__ import annotations

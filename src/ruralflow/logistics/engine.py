@@ -316,17 +316,20 @@ class Engine:
         depth: int,
     ) -> Modes:
         """Boxed parcels kept out of refrigeration too long: their stop gets the hold's time
-        window when some vehicle can keep it, else (and by bus) they go by reefer; from the
-        third try every late one by reefer, from the sixth every boxed one, so that the plan
-        always keeps the hold."""
+        window when some vehicle can keep it, else (and by bus) they go by reefer. At the
+        third try every boxed parcel gets the window (no van is then late), from the fourth
+        every late one goes by reefer, from the sixth every boxed one, so that the plan always
+        keeps the hold."""
         window = set(modes.hold_window)
         reefer = set(modes.unboxed)
         if depth >= 5:
             reefer |= {it.source.key for it in self.items if it.boxed}
+        if depth == 2:
+            window |= {it.source.key for it in self.items if it.boxed}
         for iid in late:
             it = eff[iid]
             key = it.source.key
-            if depth >= 2 or iid in on_bus or key in window:
+            if depth >= 3 or iid in on_bus or key in modes.hold_window:
                 reefer.add(key)
                 continue
             timed = dataclasses.replace(
@@ -336,6 +339,14 @@ class Engine:
                 reefer.add(key)
             else:
                 window.add(key)
+        if depth == 2:  # the window for those a vehicle can keep it for, the reefer otherwise
+            for it in self.items:
+                if it.boxed and it.source.key in window and it.source.key not in reefer:
+                    timed = dataclasses.replace(
+                        it, source=dataclasses.replace(it.source, hold_window=True)
+                    )
+                    if self.truck_reason(timed, False):
+                        reefer.add(it.source.key)
         return dataclasses.replace(
             modes, unboxed=frozenset(reefer), hold_window=frozenset(window - reefer)
         )
