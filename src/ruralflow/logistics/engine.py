@@ -248,7 +248,7 @@ class Engine:
         for flow, villages in pairs:
             for v in sorted(villages):
                 g = [eff[it.id] for it in self.by_group.get((flow, v), [])]
-                g = [it for it in g if not it.cold]
+                g = [it for it in g if _bus_ok(it)]
                 if not g:
                     continue
                 cons, _left = net.book_split(g, **self.hub_kw)
@@ -283,7 +283,7 @@ class Engine:
         hold = self.ctx.params["box_hold_h"]
         late = over_hold(rr.routes, bus, eff, hold) if hold > 0 else {}
         if late:
-            again = self._hold_repair(modes, eff, late, on_bus, depth)
+            again = self._hold_repair(modes, eff, late, depth)
             return self.evaluate(
                 again, seconds, rr.routes, offered, phase + "+hold", exact, depth + 1
             )
@@ -312,11 +312,11 @@ class Engine:
         modes: Modes,
         eff: dict[str, Item],
         late: dict[str, float],
-        on_bus: set[str],
         depth: int,
     ) -> Modes:
-        """Boxed parcels kept out of refrigeration too long: their stop gets the hold's time
-        window when some vehicle can keep it, else (and by bus) they go by reefer. At the
+        """Boxed parcels kept out of refrigeration too long (on a route or a bus): they get the
+        hold's time window on a stop of their own, and no bus, when some vehicle can keep it,
+        else they go by reefer. At the
         third try every boxed parcel gets the window (no van is then late), from the fourth
         every late one goes by reefer, from the sixth every boxed one, so that the plan always
         keeps the hold."""
@@ -329,7 +329,7 @@ class Engine:
         for iid in late:
             it = eff[iid]
             key = it.source.key
-            if depth >= 3 or iid in on_bus or key in modes.hold_window:
+            if depth >= 3 or key in modes.hold_window:
                 reefer.add(key)
                 continue
             timed = dataclasses.replace(
@@ -379,16 +379,15 @@ class Engine:
         kinds: dict[str, str] = {}
         for (_flow, village), pairs in sorted(groups.items()):
             served = self.use_bus and net.serves(village)
-            ambient = [it for it, _ in pairs if not it.cold]
-            rest: set[str] = {it.id for it in ambient}
+            ambient = [it for it, _ in pairs if _bus_ok(it)]
+            placed: set[str] = set()
             if served and ambient:
-                cons, still = net.book_split(ambient, **self.hub_kw)
+                cons, _still = net.book_split(ambient, **self.hub_kw)
                 bus += cons
                 placed = {i for c in cons for i in c.items}
                 on_bus.update(placed)
-                rest = {it.id for it in still}
             for it, why in pairs:
-                if not it.cold and it.id not in rest:
+                if it.id in placed:
                     continue
                 if it.cold:
                     if self.truck_reason(it, True):
@@ -1122,3 +1121,9 @@ def _offered(ctx: Context, cur: Outcome) -> list[int] | None:
     if not cur.routing.offered:
         return None
     return [cur.routing.offered.get(v.id, 1) for v in ctx.fleet.types]
+
+
+def _bus_ok(it: Item) -> bool:
+    """May ride a bus: not chilled, and not a boxed parcel held to the hold's van window (a
+    bus ride broke its hold once)."""
+    return not it.cold and not (it.boxed and it.source.hold_window)
