@@ -162,3 +162,18 @@ def test_the_box_keys_are_read_from_county_yaml(tmp_path: Path) -> None:
     write_bundle(bad, tmp_path / "bad")
     with pytest.raises(BundleError, match="box_kg"):
         read_bundle(tmp_path / "bad")
+
+
+def test_a_box_held_to_its_van_window_does_not_ride_a_bus() -> None:
+    from fractions import Fraction
+
+    from ruralflow.logistics.engine import _bus_ok
+    from ruralflow.logistics.flows import Item, Source
+
+    src = Source("down/V1/cold", "down", "V1", 2, 6.0, 0.02, cold=False, boxed=True)
+    it = Item("down/V1/cold#1", src, Fraction(1), 2, 6.0, 0.02)
+    assert _bus_ok(it)
+    timed = dataclasses.replace(it, source=dataclasses.replace(src, hold_window=True))
+    assert not _bus_ok(timed)
+    chilled = dataclasses.replace(it, source=dataclasses.replace(src, cold=True, boxed=False))
+    assert not _bus_ok(chilled)

@@ -402,6 +402,17 @@ class Engine:
                                 "than the penalty"
                             )
                         text = f"{kind.replace('_', ' ')} (reefers): {why}"
+                elif not _bus_ok(it):
+                    # a boxed parcel held to its van window (no bus): cost, time or room
+                    kind = _kind_of(why)
+                    if kind == "capacity" and spare[False]:
+                        kind = "cost"
+                        why += "; the county has more vehicles, but one more would cost more"
+                    hold = self.ctx.params["box_hold_h"]
+                    text = (
+                        f"{kind.replace('_', ' ')} (insulated box, handed over within "
+                        f"{hold:g} h of the hub's opening): {why}"
+                    )
                 elif not self.use_bus or not self.network.serves(village):
                     kind = "no_line" if self.truck_reason(it, False) else _kind_of(why)
                     if kind == "capacity" and spare[False]:
