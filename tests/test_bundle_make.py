@@ -257,6 +257,25 @@ def test_fleet_is_sized_for_the_planner_rules(adcode: str) -> None:
         assert len(chilled_stops) <= reefer.count * 40, day
 
 
+@pytest.mark.parametrize("adcode", sorted(COUNTS))
+def test_hub_keys_and_bus_fees_are_written_with_sources(adcode: str) -> None:
+    """Issue 12: the hub sorting, cut-off and trunk keys apply by default; buses charge per
+    parcel (no per-kg fee on top)."""
+    c = built(adcode)
+    costs = c.settings.costs
+    rate = costs["hub_sorting_parcels_per_hour"]
+    assert rate.value >= 8000.0 and rate.source
+    assert ("Shiping" in rate.source) == (rate.value == 8000.0)
+    peak = max(sum(d.parcels for d in c.demand_on(day)) for day in c.days)
+    # the busiest day is sorted by 07:30 (from the hub's opening), long before the cut-off
+    assert c.hub.open_min + peak / rate.value * 60.0 <= 7 * 60 + 30 + 1e-6
+    assert costs["hub_cutoff_min"].value == 600.0
+    assert costs["trunk_departure_min"].value == 1200.0 > c.hub.open_min
+    for key in ("hub_sorting_lead_min", "front_warehouse_km", "trunk_yuan_per_t_km"):
+        assert costs[key].source, key
+    assert all(b.fee_yuan_per_kg == 0.0 and b.fee_yuan_per_parcel > 0 for b in c.bus_lines)
+
+
 def test_product_choices_fit_the_counties() -> None:
     assert {"apple", "kiwifruit", "peach"} <= {p.id for p in built("610425").products}
     assert "navel_orange" in {p.id for p in built("420527").products}

@@ -56,6 +56,13 @@ def _with(county: County, **changes: object) -> County:
     return county.replace(**changes)
 
 
+def _no_boxes(county: County) -> County:
+    """Cold parcels on reefers only (``box_hold_h`` 0: no insulated boxes)."""
+    costs = dict(county.settings.costs)
+    costs["box_hold_h"] = SourcedValue(0.0, "h", "test")
+    return county.replace(settings=dataclasses.replace(county.settings, costs=costs))
+
+
 # --------------------------------------------------------------------------- basics
 def test_tiny_plan_carries_everything_and_is_feasible() -> None:
     c = tiny_county()
@@ -68,6 +75,7 @@ def test_tiny_plan_carries_everything_and_is_feasible() -> None:
         + p.costs.distance
         + p.costs.bus_fees
         + p.costs.last_leg
+        + p.costs.boxes
         + p.costs.spoilage
         + p.costs.penalty
     )
@@ -79,7 +87,7 @@ def test_tiny_plan_carries_everything_and_is_feasible() -> None:
 
 
 def test_every_leg_within_capacity_and_chilled_only_on_reefers() -> None:
-    c = tiny_county()
+    c = _no_boxes(tiny_county())
     p = _run(c, compare=False)
     types = {v.id: v for v in c.vehicle_types}
     cold_items = {i for i, it in p.items.items() if it.cold}
@@ -145,7 +153,7 @@ def test_village_unreachable_in_a_shift_is_listed_with_reason() -> None:
 
 
 def test_chilled_load_without_reefer_is_not_carried() -> None:
-    c = tiny_county()
+    c = _no_boxes(tiny_county())
     c2 = _with(c, vehicle_types=tuple(v for v in c.vehicle_types if not v.refrigerated))
     p = _run(c2, compare=False)
     _assert_conserved(c2, p)

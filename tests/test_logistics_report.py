@@ -58,6 +58,8 @@ def test_plan_section_states_the_baseline_bus_share_sorting_and_trunk() -> None:
         "City trunk to the front warehouse",
         "hub sorting 600 parcels/h",
         "city trunk 250 km",
+        "Does the bus pay?",
+        'class="bus-economics" data-operation="integrated"',
     ):
         assert text in html, text
 

@@ -111,7 +111,7 @@ def test_what_no_van_takes_is_offered_to_the_bus_then_named() -> None:
 
 
 def test_reason_kinds_no_line_and_cold_chain() -> None:
-    c = tiny_county()
+    c = _costs(tiny_county(), box_hold_h=0.0)  # no insulated boxes: cold needs a reefer
     slow = tuple(dataclasses.replace(v, shift_hours=0.3) for v in c.vehicle_types if v.id == "van")
     c2 = c.replace(
         vehicle_types=slow,
@@ -212,3 +212,55 @@ def test_liquan_busiest_day_uses_buses_when_they_pay_and_none_at_100x_fees() -> 
     dear = plan(_bus_costs(liquan, 100.0), day, opts)
     assert not dear.bus
     assert not dear.not_carried
+
+
+def test_bus_economics_says_where_the_bus_pays_and_why_not() -> None:
+    cheap = _run(remote_county())
+    e = cheap.bus_economics["integrated"]
+    assert e["at_village_stops"]["villages"] == 1 and e["at_village_stops"]["on_bus"] == 1
+    assert "1 wholly by bus" in e["verdict"]
+    dear = _run(remote_county(fee_factor=100.0))
+    e = dear.bus_economics["integrated"]
+    row = next(r for r in e["villages"] if r["village"] == "VR")
+    assert row["status"] == "vehicle" and row["stop"] == "village" and not row["pays"]
+    # the bus's price of VR's flows (fees 100 x) against the van's saving without VR
+    assert row["bus_yuan"] > row["vehicle_saving_yuan"] > 0
+    assert e["at_village_stops"]["bus_would_pay"] == 0
+    assert "does not pay" in e["verdict"]
+    assert dear.to_dict()["bus_economics"]["integrated"]["villages_on_lines"] == 1
+    assert "why the bus" in dear.summary()
+
+
+def test_township_last_leg_costs_the_cheaper_of_courier_and_shuttle() -> None:
+    c = remote_county()
+    line = dataclasses.replace(c.bus_lines[0], stops=("HUB", "T1"))  # VR is behind T1
+    near = tuple(
+        dataclasses.replace(x, lon=108.43, lat=34.43) if x.id == "VR" else x for x in c.places
+    )  # about 3 km from the township seat
+    c = c.replace(
+        places=near,
+        bus_lines=(line,),
+        supply_up=(),
+        demand_down=(DownDemand(DAY, "VR", 40, 80.0, 0.4),),
+        vehicle_types=tuple(dataclasses.replace(v, shift_hours=0.2) for v in c.vehicle_types),
+    )
+    p = _run(c)  # no van reaches VR in 12 minutes: the bus to T1 and the tricycle
+    assert p.check(c) == [] and not p.not_carried
+    (b,) = p.bus
+    assert b.stop == "T1" and b.last_leg_trips == 1
+    km1 = b.last_leg_km / 2.0
+    hours = (2.0 * km1 / 20.0 * 60.0 + 2.0 * 10.0) / 60.0
+    shuttle = b.last_leg_km * 0.3 + hours * 30.0
+    assert shuttle < 40 * 2.0  # one shuttle is far cheaper than 40 parcels at a courier's rate
+    assert b.last_leg_yuan == pytest.approx(shuttle)
+    small = _run(c.replace(demand_down=(DownDemand(DAY, "VR", 2, 4.0, 0.02),)))
+    assert small.bus[0].last_leg_yuan == pytest.approx(2 * 2.0)  # two parcels: the courier
+
+
+def test_bus_economics_without_lines_or_with_buses_off() -> None:
+    c = remote_county()
+    none = _run(c.replace(bus_lines=()))
+    assert "no bus lines" in none.bus_economics["integrated"]["verdict"]
+    off = _run(c, use_buses=False)
+    assert "switched off" in off.bus_economics["integrated"]["verdict"]
+    assert not off.bus

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from helpers import DAY, tiny_county
 from ruralflow.bundle import write_bundle
 from ruralflow.cli import app
-from ruralflow.domain import County, DownDemand, UpSupply
+from ruralflow.domain import County, DownDemand, SourcedValue, UpSupply
 from ruralflow.geo import Geography
 from ruralflow.logistics import PlanOptionError, PlanOptions, plan
 from ruralflow.logistics.farmer import DEFAULTS, farmer_value
@@ -115,6 +115,9 @@ def test_season_plans_every_day_and_seed_and_sums_them() -> None:
     assert 0.0 <= t["bus_share_of_parcels"] <= 1.0
     json.dumps(d)  # JSON-ready
     assert "saving" in s.summary()
+    # each day says why the bus is (not) used, from its integrated plan's bus_economics
+    assert all(r.bus_verdict for r in s.runs) and "why the bus" in s.summary()
+    assert d["runs"][0]["bus_verdict"] == s.runs[0].bus_verdict
 
 
 def test_season_days_option_and_one_seed_has_no_interval() -> None:
@@ -126,6 +129,8 @@ def test_season_days_option_and_one_seed_has_no_interval() -> None:
 
 def test_season_names_what_was_left_behind_and_why() -> None:
     c = tiny_county()
+    costs = {**c.settings.costs, "box_hold_h": SourcedValue(0.0, "h", "test")}  # no boxes
+    c = dataclasses.replace(c, settings=dataclasses.replace(c.settings, costs=costs))
     no_reefer = dataclasses.replace(c, vehicle_types=c.vehicle_types[:1])  # cold parcels at V3
     s = run_season(no_reefer, SeasonOptions(day_time_limit_s=0.5, workers=1, farmer=False))
     t = s.to_dict()["totals"]

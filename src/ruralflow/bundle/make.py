@@ -67,6 +67,7 @@ from ruralflow.domain import (
     County,
     CountySettings,
     Crs,
+    DownDemand,
     Economy,
     Place,
     PlaceKind,
@@ -123,8 +124,14 @@ BUS_ROUND_TRIPS = (2, 3)
 BUS_DWELL_MIN = 2
 BUS_SPARE_KG_PER_RUN = 150.0
 BUS_SPARE_M3_PER_RUN = 1.0
+#: The bus operator's fee per parcel (down) or produce piece (up), assumption 0.5 yuan (range
+#: 0.2-1.0): no published fee (PARAMS.md s3 GAP). Checked against PARAMS.md s3 Shiping: the
+#: bus company (+300k) and drivers (+200k yuan a year) = 500k yuan a year pay for about 2,700
+#: parcels a day at 0.5 yuan, 5.5 % of its 49,700 in and out (6,800, 14 %, at 0.2 yuan).
 BUS_FEE_YUAN_PER_PARCEL = 0.5
-BUS_FEE_YUAN_PER_KG = 0.05
+#: No per-kg fee: pilots pay the bus per parcel and by distance (PARAMS.md s3 Jungar), so a
+#: per-kg rate on top of the per-parcel one would charge the same parcel twice.
+BUS_FEE_YUAN_PER_KG = 0.0
 _BUS_TIMES: dict[int, tuple[int, ...]] = {
     2: (7 * 60, 14 * 60 + 30),
     3: (6 * 60 + 50, 11 * 60 + 30, 16 * 60 + 10),
@@ -408,9 +415,13 @@ def _shift_need(
 def _fleet(load: _Load, speed_kmh: float, reach: _Reach | None = None) -> list[VehicleType]:
     """Vans and reefers at the hub, sized for the rules the planner applies.
 
-    The planner (docs/logistics.md) sends every cold down parcel and every batch of a
-    cold-chain product by reefer (a van has no chilled room), everything else by van, reefer
-    or bus; bus room is offered, never promised, so the vans are sized as if no bus ran.
+    The planner (docs/logistics.md) sends every batch of a cold-chain product by reefer (a
+    van has no chilled room) and the cold down parcels in insulated boxes on vans or buses
+    (by reefer only when a box ride would break the hold, ``box_hold_h``), everything else by
+    van, reefer or bus; bus room is offered, never promised, so the vans are sized as if no
+    bus ran, for all ambient kg and the boxed cold parcels. The reefers stay sized for all cold
+    kg and the villages with cold parcels, the fallback when the hold is short or boxes are
+    off (a count is an upper bound: an unused reefer costs nothing).
     Own count = ceil(peak load / (capacity x 2 trips x 80 % fill)) with the peak
     ``FLEET_PEAK_FACTOR`` x the expected peak-season load, at least 2 vans and 1 reefer, and
     enough reefers to reach the expected villages with cold parcels
@@ -419,7 +430,8 @@ def _fleet(load: _Load, speed_kmh: float, reach: _Reach | None = None) -> list[V
     """
     van_cap, reefer_cap = 1200.0, 1000.0
     cold = FLEET_PEAK_FACTOR * (load.down_cold + load.up_cold)
-    amb = FLEET_PEAK_FACTOR * (load.down_ambient + load.up_ambient)
+    # the cold parcels ride vans in insulated boxes (the planner's default)
+    amb = FLEET_PEAK_FACTOR * (load.down_ambient + load.down_cold + load.up_ambient)
     per_trip = FLEET_TRIPS_PER_DAY * FLEET_FILL
     vans = max(2, math.ceil(amb / (van_cap * per_trip)))
     reefers = max(
@@ -466,7 +478,8 @@ def _fleet(load: _Load, speed_kmh: float, reach: _Reach | None = None) -> list[V
         source=(
             f"assumption ({gap}): light box van 1.2 t / 6 m3; fixed 300 yuan/day (driver "
             "about 200 + depreciation about 100); 1.2 yuan/km fuel and upkeep; "
-            f"{sizing}, all ambient kg (bus room not counted on); CO2: 9 "
+            f"{sizing}, all ambient kg and the cold parcels in insulated boxes (bus room "
+            "not counted on); CO2: 9 "
             f"L/100 km (assumption) x {_DIESEL}"
         ),
     )
@@ -487,9 +500,10 @@ def _fleet(load: _Load, speed_kmh: float, reach: _Reach | None = None) -> list[V
         source=(
             "PARAMS.md s3 suggested default (D): reefer cost per km 1.3-1.6x a van "
             "(1.45x taken); rest assumption: light reefer 1.0 t / 5 m3 (tare and cooling "
-            f"unit cut payload), fixed 450 yuan/day, {sizing}, all cold parcels and all "
-            "cold-chain produce (the planner sends all of it by reefer), and the villages with "
-            f"cold parcels ({REEFER_STOPS_PER_SHIFT} stops per shift); "
+            f"unit cut payload), fixed 450 yuan/day, {sizing}, all cold-chain produce (the "
+            "planner sends all of it by reefer) and, as the fallback when insulated boxes are "
+            "off or their hold is short, all cold parcels and the villages with cold parcels "
+            f"({REEFER_STOPS_PER_SHIFT} stops per shift); "
             f"CO2: 12 L/100 km incl. the cooling unit (assumption) x {_DIESEL}"
         ),
     )
@@ -575,9 +589,10 @@ def _bus_lines(
                     f"data, shared/data/README.md); {runs} round trips a day (assumption, "
                     "2-3); spare hold 1.0 m3 (PARAMS.md s3 GAP, suggested 0.5-1.5 m3) and "
                     "150 kg per run (assumption, inside the 12-440 parcels/bus/day bound of "
-                    "PARAMS.md s3); fee 0.5 yuan/parcel + 0.05 yuan/kg (assumption, range "
-                    "0.3-1.0 yuan/parcel, below the 1.5-3 yuan village last-mile cost of "
-                    "PARAMS.md s3; Jungar pays per parcel and by distance)"
+                    "PARAMS.md s3); fee 0.5 yuan per parcel or produce piece, none per kg "
+                    "(assumption, range 0.2-1.0 yuan/parcel: PARAMS.md s3 has no fee; Jungar "
+                    "pays per parcel and by distance; Shiping's 500k yuan a year to the bus "
+                    "company and drivers is about 2,700 parcels a day at 0.5 yuan)"
                 ),
             )
         )
@@ -616,9 +631,83 @@ def _corridor(
     return [vid for _, _, vid in sorted(chosen, key=lambda c: (c[1], c[2]))]
 
 
-def _costs() -> dict[str, SourcedValue]:
+#: County hub sorting (issue 12 item 6). PARAMS.md s3 Shiping: a 104-chute line sorts 8,000
+#: parcels/h (B); city trucks reach the county hub about 6 am (Yucheng, China Daily 2023).
+HUB_SORTING_PARCELS_PER_HOUR = 8000.0
+#: The busiest day's parcels must be sorted by this minute (village stations open 07:30);
+#: a county whose peak needs more gets a faster line (assumption).
+HUB_SORTED_BY_MIN = 7 * 60 + 30
+HUB_CUTOFF_MIN = 10 * 60
+TRUNK_DEPARTURE_MIN = 20 * 60
+
+
+def _peak_parcels(demand: Sequence[DownDemand]) -> int:
+    by_day: dict[dt.date, int] = {}
+    for d in demand:
+        by_day[d.day] = by_day.get(d.day, 0) + d.parcels
+    return max(by_day.values(), default=0)
+
+
+def _hub_costs(peak_parcels: int) -> dict[str, SourcedValue]:
+    """Hub sorting, cut-off and city-trunk keys (issue 12 items 6-7), sourced or assumption."""
+    hours = (HUB_SORTED_BY_MIN - 6 * 60) / 60.0  # the generated hub opens at 06:00
+    need = math.ceil(peak_parcels / hours / 500.0) * 500.0 if peak_parcels else 0.0
+    if need <= HUB_SORTING_PARCELS_PER_HOUR:
+        rate = HUB_SORTING_PARCELS_PER_HOUR
+        rate_src = (
+            "PARAMS.md s3 Shiping (B): a 104-chute county sorting centre handles 8,000 "
+            f"parcels/h; this county's busiest day ({peak_parcels:,} parcels) is sorted in "
+            f"{peak_parcels / rate:.1f} h"
+        )
+    else:
+        rate = need
+        rate_src = (
+            f"assumption: sized so that the busiest day ({peak_parcels:,} parcels) is sorted "
+            f"by 07:30 (range 3,000-{rate:,.0f} parcels/h; PARAMS.md s3 Shiping's line: 8,000)"
+        )
+    return {
+        "hub_sorting_parcels_per_hour": SourcedValue(rate, "parcels/h", rate_src),
+        "hub_sorting_lead_min": SourcedValue(
+            0.0,
+            "min",
+            "PARAMS.md s3 Yucheng (China Daily 2023): the city trucks arrive at the county "
+            "centre about 6 am; sorting starts when the hub opens (06:00)",
+        ),
+        "hub_cutoff_min": SourcedValue(
+            float(HUB_CUTOFF_MIN),
+            "min",
+            "assumption: parcels not sorted by 10:00 miss the day's vehicles (range "
+            "09:00-12:00, a later second truck from the city)",
+        ),
+        "trunk_departure_min": SourcedValue(
+            float(TRUNK_DEPARTURE_MIN),
+            "min",
+            "assumption: the evening trunk to the city front warehouse leaves at 20:00 "
+            "(range 18:00-22:00), after the village stations close at 18:30",
+        ),
+        "front_warehouse_km": SourcedValue(
+            0.0,
+            "km",
+            "assumption: 0 = the trunk leg is not modelled (the generator knows no city "
+            "front warehouse; set its road km, typically 50-400, to model it)",
+        ),
+        "trunk_yuan_per_t_km": SourcedValue(
+            0.45,
+            "yuan/t-km",
+            "assumption: China road freight about 0.3-0.6 yuan per tonne-km (full truckload)",
+        ),
+        "trunk_reefer_factor": SourcedValue(
+            1.45,
+            "ratio",
+            "PARAMS.md s3 suggested default: reefer cost per km 1.3-1.6x a van",
+        ),
+    }
+
+
+def _costs(peak_parcels: int = 0) -> dict[str, SourcedValue]:
     """Cost parameters; keys follow ``ruralflow.logistics.params`` where the planner reads them."""
     return {
+        **_hub_costs(peak_parcels),
         "penalty_yuan_per_kg": SourcedValue(
             5.0,
             "yuan/kg",
@@ -756,6 +845,7 @@ def _settings(
     start: dt.date,
     season_days: int,
     coarse: bool,
+    peak_parcels: int = 0,
 ) -> CountySettings:
     return CountySettings(
         adcode=adcode,
@@ -767,7 +857,7 @@ def _settings(
         province=province,
         city=city,
         crs=Crs.WGS84,
-        costs=_costs(),
+        costs=_costs(peak_parcels),
         sources={**sources, "climate": temp_source},
         synthetic=tuple(synthetic),
         season_start=start,
@@ -1057,6 +1147,7 @@ def make_county(
         "economy flows (derived from generator assumptions)",
     ]
     settings = _settings(
+        peak_parcels=_peak_parcels(demand),
         adcode=adcode,
         name=crow.name,
         name_en=info.name_en,
@@ -1343,6 +1434,7 @@ def make_coarse_county(
         "half-range 5 + 0.55 x (lat - 20) degC; no altitude), not a climate normal"
     )
     settings = _settings(
+        peak_parcels=_peak_parcels(demand),
         adcode=adcode,
         name=crow.name,
         name_en="",

@@ -54,6 +54,8 @@ COST_UNITS: dict[str, str] = {
     "last_leg_speed_kmh": "km/h",
     "last_leg_capacity_kg": "kg",
     "last_leg_co2_kg_per_km": "kg CO2/km",
+    "last_leg_yuan_per_km": "yuan/km",
+    "last_leg_yuan_per_hour": "yuan/h",
     "station_setup_yuan": "yuan/station",
     "cold_hub_fixed_yuan_per_day": "yuan/day",
     "cold_hub_capacity_kg_per_day": "kg/day",
@@ -69,6 +71,9 @@ COST_UNITS: dict[str, str] = {
     "front_warehouse_chilled": "flag",
     "trunk_yuan_per_t_km": "yuan/t-km",
     "trunk_reefer_factor": "ratio",
+    "box_hold_h": "h",
+    "box_yuan": "yuan/box",
+    "box_kg": "kg/box",
 }
 #: Every ``costs`` value lies in [0, COST_MAX] (whatever its unit); speeds, capacities and
 #: densities must be > 0 (the planner and siting divide by them).
@@ -81,6 +86,7 @@ COST_POSITIVE: frozenset[str] = frozenset(
         "up_kg_per_piece",
         "cold_hub_capacity_kg_per_day",
         "preprocess_capacity_kg_per_day",
+        "box_kg",
     }
 )
 DETOUR_UNIT = "ratio"

@@ -9,15 +9,22 @@ Model (stated in ``docs/logistics.md``):
 * A village can use a line that stops at the county hub and at the village itself or at its
   township station. Down parcels board at the hub on a run that reaches the stop after the
   hub; up produce boards at the stop on a run that reaches the hub after it.
-* The last leg between the village and a township-station stop is counted: it costs
-  ``last_mile_yuan_per_parcel`` per parcel or produce piece (PARAMS.md s.3, village last
-  mile 1.5-3 yuan per parcel) and is driven by a tricycle (round trips, several when the
-  load exceeds its capacity: their km give the CO2), taking ``transfer_min`` at the stop.
+* The last leg between the village and a township-station stop is counted. It is driven
+  by a township tricycle (round trips, several when the load exceeds its capacity: their km
+  give the CO2), taking ``transfer_min`` at each end, and costs the cheaper of a courier's
+  ``last_mile_yuan_per_parcel`` per parcel or produce piece (PARAMS.md s.3 GAP, village
+  last mile 1.5-3 yuan per parcel) and the tricycle's own cost for the consignment: km x
+  ``last_leg_yuan_per_km`` + hours (driving both ways, both handovers) x
+  ``last_leg_yuan_per_hour``. A per-parcel rate is a courier's unit price for single
+  parcels; a village's whole consignment rides one shuttle, whose cost does not grow with
+  its parcels (a 30-parcel consignment 4 km out: 60 yuan per parcel, about 24 by shuttle).
   Down parcels are available at the hub from its opening; up produce leaves the village
   when the group's last batch is ready.
 * Each run offers ``spare_kg_per_run`` (and ``spare_m3_per_run`` when given) on every leg;
   bookings never exceed it on any leg. The fee is ``fee_yuan_per_kg`` x kg plus
-  ``fee_yuan_per_parcel`` x parcels (produce counts one piece per ``up_kg_per_piece``).
+  ``fee_yuan_per_parcel`` x parcels (produce counts one piece per ``up_kg_per_piece``);
+  generated lines charge per parcel only (pilots pay the bus per parcel and by distance,
+  PARAMS.md s3 Jungar; a per-kg rate on top would charge the same parcel twice).
 * A bus has no cold chain: cold parcels and cold-chain batches never go by bus. The bus runs
   anyway, so its km and CO2 are not charged to the plan; the last leg's are.
 """
@@ -197,8 +204,12 @@ class BusNetwork:
         km1 = self.geo.distance_km(village, stop)
         trips = max(1, math.ceil(kg / p["last_leg_capacity_kg"] - 1e-9))
         km = 2.0 * km1 * trips
-        yuan = pieces * p["last_mile_yuan_per_parcel"]
         minutes = km1 / p["last_leg_speed_kmh"] * 60.0
+        # a courier's per-parcel rate, or the township tricycle's shuttle of the whole
+        # consignment (round trips, driving and a handover at each end), whichever is cheaper
+        hours = trips * (2.0 * minutes + 2.0 * p["transfer_min"]) / 60.0
+        shuttle = km * p["last_leg_yuan_per_km"] + hours * p["last_leg_yuan_per_hour"]
+        yuan = min(pieces * p["last_mile_yuan_per_parcel"], shuttle)
         return trips, km, yuan, minutes
 
     def pieces(self, items: Sequence[Item]) -> int:

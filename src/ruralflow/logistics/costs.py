@@ -8,8 +8,8 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Costs:
-    """Vehicle fixed cost + distance cost + bus fees + last legs + city trunk + expected
-    spoilage value + penalties for what is not carried (all yuan)."""
+    """Vehicle fixed cost + distance cost + bus fees + last legs + city trunk + insulated
+    boxes + expected spoilage value + penalties for what is not carried (all yuan)."""
 
     fixed: float = 0.0
     distance: float = 0.0
@@ -19,11 +19,14 @@ class Costs:
     penalty: float = 0.0
     trunk: float = 0.0
     """The city trunk (county hub -> city front warehouse) for the produce carried."""
+    boxes: float = 0.0
+    """Insulated boxes (ice packs, box use) of the cold parcels carried on vans and buses."""
 
     @property
     def transport(self) -> float:
-        """What the carriers cost: fixed + distance + bus fees + last legs + city trunk."""
-        return self.fixed + self.distance + self.bus_fees + self.last_leg + self.trunk
+        """What the carriers cost: fixed + distance + bus fees + last legs + city trunk +
+        insulated boxes."""
+        return self.fixed + self.distance + self.bus_fees + self.last_leg + self.trunk + self.boxes
 
     @property
     def total(self) -> float:
@@ -38,6 +41,7 @@ class Costs:
             self.spoilage + other.spoilage,
             self.penalty + other.penalty,
             self.trunk + other.trunk,
+            self.boxes + other.boxes,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,6 +53,7 @@ class Costs:
             "spoilage_yuan": round(self.spoilage, 2),
             "penalty_yuan": round(self.penalty, 2),
             "trunk_yuan": round(self.trunk, 2),
+            "boxes_yuan": round(self.boxes, 2),
             "transport_yuan": round(self.transport, 2),
             "total_yuan": round(self.total, 2),
         }

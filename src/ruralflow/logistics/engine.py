@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ruralflow.logistics.boxes import box_count, boxed_off_reefer, over_hold
 from ruralflow.logistics.bus import BusConsignment, BusNetwork
 from ruralflow.logistics.costs import Costs
 from ruralflow.logistics.flows import Flow, Item
@@ -64,12 +65,18 @@ class Modes:
     down_bus: frozenset[str] = frozenset()
     up_bus: frozenset[str] = frozenset()
     chilled: frozenset[str] = frozenset()
+    unboxed: frozenset[str] = frozenset()
+    """Boxed cold parcels (source keys) sent by reefer because a box ride broke the hold."""
+    hold_window: frozenset[str] = frozenset()
+    """Boxed cold parcels (source keys) whose stop must end by the hub opening + the hold."""
 
     def to_dict(self) -> dict[str, list[str]]:
         return {
             "down_by_bus": sorted(self.down_bus),
             "up_by_bus": sorted(self.up_bus),
             "chilled_by_choice": sorted(self.chilled),
+            "reefer_for_box_hold": sorted(self.unboxed),
+            "box_hold_window": sorted(self.hold_window),
         }
 
 
@@ -131,6 +138,8 @@ class Outcome:
     history: list[dict[str, Any]] = field(default_factory=list)
     kinds: dict[str, str] = field(default_factory=dict)
     """Item id -> why it is not carried: capacity, time_window, cold_chain, no_line, cost."""
+    bus_economics: dict[str, Any] = field(default_factory=dict)
+    """Why the bus is or is not used (:meth:`Engine.bus_economics`)."""
 
     @property
     def total(self) -> float:
@@ -159,7 +168,7 @@ class Engine:
         for it in self.items:
             if not it.cold:
                 self.by_group[(it.flow, it.village)].append(it)
-        self._reach: dict[tuple[str, bool], str] = {}
+        self._reach: dict[tuple[str, bool, bool], str] = {}
         self.history: list[dict[str, Any]] = []
         self.use_bus = ctx.options.use_buses and bool(network.runs)
         self.hub_kw: dict[str, Any] = {
@@ -171,7 +180,7 @@ class Engine:
     # ------------------------------------------------------------------ basics
     def truck_reason(self, it: Item, chilled: bool) -> str:
         """'' when some eligible vehicle can serve this item alone, else why not."""
-        k = (it.id, chilled)
+        k = (it.id, chilled, it.source.hold_window)
         r = self._reach.get(k)
         if r is None:
             svc = self.ctx.service_min([it])
@@ -181,6 +190,12 @@ class Engine:
         return r
 
     def effective(self, it: Item, modes: Modes) -> Item:
+        if it.boxed and it.source.key in modes.unboxed:
+            src = dataclasses.replace(it.source, cold=True, boxed=False)
+            return dataclasses.replace(it, source=src)
+        if it.boxed and it.source.key in modes.hold_window:
+            src = dataclasses.replace(it.source, hold_window=True)
+            return dataclasses.replace(it, source=src)
         if it.source.key in modes.chilled and not it.cold:
             return dataclasses.replace(it, source=dataclasses.replace(it.source, cold=True))
         return it
@@ -220,6 +235,7 @@ class Engine:
         offered: Sequence[int] | None = None,
         phase: str = "",
         exact: bool = False,
+        depth: int = 0,
     ) -> Outcome:
         eff = {it.id: self.effective(it, modes) for it in self.items}
         net = self.network.copy()
@@ -232,7 +248,7 @@ class Engine:
         for flow, villages in pairs:
             for v in sorted(villages):
                 g = [eff[it.id] for it in self.by_group.get((flow, v), [])]
-                g = [it for it in g if not it.cold]
+                g = [it for it in g if _bus_ok(it)]
                 if not g:
                     continue
                 cons, _left = net.book_split(g, **self.hub_kw)
@@ -264,6 +280,13 @@ class Engine:
             for it in c.items:
                 not_carried.append((it, reason))
         not_carried, kinds = self._offer_left(net, not_carried, bus, on_bus, rr.offered)
+        hold = self.ctx.params["box_hold_h"]
+        late = over_hold(rr.routes, bus, eff, hold) if hold > 0 else {}
+        if late:
+            again = self._hold_repair(modes, eff, late, depth)
+            return self.evaluate(
+                again, seconds, rr.routes, offered, phase + "+hold", exact, depth + 1
+            )
         carried = [eff[i] for r in rr.routes for i in r.item_ids]
         carried += [eff[i] for i in sorted(on_bus)]
         spoil = self._spoilage(rr.routes, bus, eff)
@@ -275,12 +298,58 @@ class Engine:
             spoilage=math.fsum(s.loss_yuan for s in spoil),
             penalty=math.fsum(self.penalty(it) for it, _ in not_carried),
             trunk=self.trunk_yuan(it for it in carried if it.flow == "up"),
+            boxes=box_count(boxed_off_reefer(carried, rr.routes), self.ctx.params["box_kg"])
+            * self.ctx.params["box_yuan"],
         )
         out = Outcome(
             self.operation, modes, rr.routes, bus, carried, not_carried, spoil, costs, net, rr, eff
         )
         out.kinds = kinds
         return out
+
+    def _hold_repair(
+        self,
+        modes: Modes,
+        eff: dict[str, Item],
+        late: dict[str, float],
+        depth: int,
+    ) -> Modes:
+        """Boxed parcels kept out of refrigeration too long (on a route or a bus): they get the
+        hold's time window on a stop of their own, and no bus, when some vehicle can keep it,
+        else they go by reefer. At the
+        third try every boxed parcel gets the window (no van is then late), from the fourth
+        every late one goes by reefer, from the sixth every boxed one, so that the plan always
+        keeps the hold."""
+        window = set(modes.hold_window)
+        reefer = set(modes.unboxed)
+        if depth >= 5:
+            reefer |= {it.source.key for it in self.items if it.boxed}
+        if depth == 2:
+            window |= {it.source.key for it in self.items if it.boxed}
+        for iid in late:
+            it = eff[iid]
+            key = it.source.key
+            if depth >= 3 or key in modes.hold_window:
+                reefer.add(key)
+                continue
+            timed = dataclasses.replace(
+                it, source=dataclasses.replace(it.source, hold_window=True)
+            )
+            if self.truck_reason(timed, False):
+                reefer.add(key)
+            else:
+                window.add(key)
+        if depth == 2:  # the window for those a vehicle can keep it for, the reefer otherwise
+            for it in self.items:
+                if it.boxed and it.source.key in window and it.source.key not in reefer:
+                    timed = dataclasses.replace(
+                        it, source=dataclasses.replace(it.source, hold_window=True)
+                    )
+                    if self.truck_reason(timed, False):
+                        reefer.add(it.source.key)
+        return dataclasses.replace(
+            modes, unboxed=frozenset(reefer), hold_window=frozenset(window - reefer)
+        )
 
     def _offer_left(
         self,
@@ -310,16 +379,15 @@ class Engine:
         kinds: dict[str, str] = {}
         for (_flow, village), pairs in sorted(groups.items()):
             served = self.use_bus and net.serves(village)
-            ambient = [it for it, _ in pairs if not it.cold]
-            rest: set[str] = {it.id for it in ambient}
+            ambient = [it for it, _ in pairs if _bus_ok(it)]
+            placed: set[str] = set()
             if served and ambient:
-                cons, still = net.book_split(ambient, **self.hub_kw)
+                cons, _still = net.book_split(ambient, **self.hub_kw)
                 bus += cons
                 placed = {i for c in cons for i in c.items}
                 on_bus.update(placed)
-                rest = {it.id for it in still}
             for it, why in pairs:
-                if not it.cold and it.id not in rest:
+                if it.id in placed:
                     continue
                 if it.cold:
                     if self.truck_reason(it, True):
@@ -334,6 +402,17 @@ class Engine:
                                 "than the penalty"
                             )
                         text = f"{kind.replace('_', ' ')} (reefers): {why}"
+                elif not _bus_ok(it):
+                    # a boxed parcel held to its van window (no bus): cost, time or room
+                    kind = _kind_of(why)
+                    if kind == "capacity" and spare[False]:
+                        kind = "cost"
+                        why += "; the county has more vehicles, but one more would cost more"
+                    hold = self.ctx.params["box_hold_h"]
+                    text = (
+                        f"{kind.replace('_', ' ')} (insulated box, handed over within "
+                        f"{hold:g} h of the hub's opening): {why}"
+                    )
                 elif not self.use_bus or not self.network.serves(village):
                     kind = "no_line" if self.truck_reason(it, False) else _kind_of(why)
                     if kind == "capacity" and spare[False]:
@@ -530,6 +609,7 @@ class Engine:
         cur.log = log
         cur.rule_costs = rule
         cur.history = list(self.history)
+        cur.bus_economics = self.bus_economics(cur)
         return cur
 
     def _bus_squeeze(
@@ -699,6 +779,114 @@ class Engine:
         out.sort(key=lambda m: (-m.gain, m.ident))
         return out
 
+    def bus_economics(self, cur: Outcome) -> dict[str, Any]:
+        """Why the bus is or is not used: for every village a line serves, the bus's price for
+        its ambient flows against what the vehicles would save without them (issue 12).
+
+        Per village: bus fees + last legs of both ambient groups booked on a copy of the
+        current network (``None`` when the runs have no room or no run is in time), the
+        vehicles' real saving (:meth:`_removal`: the route re-costed without the village's
+        ambient items; the stop stays when cold parcels or chilled produce keep a vehicle
+        there), and what keeps the stop. The same estimate as the mode choice's village move.
+        """
+        out: dict[str, Any] = {"lines": len({r.line.id for r in self.network.runs})}
+        if not self.use_bus:
+            out["verdict"] = (
+                "没有班车线路 / no bus lines in the bundle"
+                if not self.network.runs
+                else "班车未启用 / buses switched off (use_buses=False)"
+            )
+            return out
+        where = _item_positions(cur.routes)
+        on_bus = {iid for c in cur.bus for iid in c.items}
+        spoil_of = {s.item: s for s in cur.spoilage}
+        rows: list[dict[str, Any]] = []
+        villages = sorted({v for (_f, v) in self.by_group})
+        line_stops = {s for r in self.network.runs for s in r.stops}
+        for village in villages:
+            if not self.network.serves(village):
+                continue
+            groups = [
+                [cur.items[it.id] for it in self.by_group.get((flow, village), [])]
+                for flow in ("down", "up")
+            ]
+            groups = [[it for it in g if not it.cold] for g in groups]
+            groups = [g for g in groups if g]
+            ids = {it.id for g in groups for it in g}
+            if not ids:
+                continue
+            row: dict[str, Any] = {
+                "village": village,
+                "stop": "village" if village in line_stops else "township",
+                "parcels": sum(it.parcels for g in groups for it in g if it.flow == "down"),
+                "produce_kg": round(
+                    math.fsum(it.kg for g in groups for it in g if it.flow == "up"), 3
+                ),
+            }
+            if ids <= on_bus:
+                row["status"] = "on_bus"
+                rows.append(row)
+                continue
+            if not ids <= set(where):
+                row["status"] = "mixed"
+                rows.append(row)
+                continue
+            keep = sorted(
+                {
+                    "cold parcels" if it.flow == "down" else "chilled produce"
+                    for it in cur.items.values()
+                    if it.village == village and it.id in where and it.id not in ids
+                }
+            )
+            net = cur.network.copy()
+            cost = 0.0
+            pieces = 0
+            ok = True
+            for g in groups:
+                q = self._bus_offer(cur, g, spoil_of, net)
+                if q is None:
+                    ok = False
+                    break
+                cost += q[0] + q[1]
+                pieces += self.network.pieces(g)
+            saving = self._removal(cur.routes, ids)
+            row.update(
+                {
+                    "status": "no_room_or_time" if not ok else "vehicle",
+                    "vehicle_saving_yuan": round(saving, 2),
+                    "stop_kept_by": keep,
+                }
+            )
+            if ok:
+                row["bus_yuan"] = round(cost, 2)
+                row["bus_pieces"] = pieces
+                row["pays"] = saving > cost + 1e-6
+            rows.append(row)
+        squeezes = [e for e in cur.log if str(e.get("round", "")).startswith("bus squeeze")]
+        out.update(
+            {
+                "villages_on_lines": len(rows),
+                "bus_consignments": len(cur.bus),
+                "at_village_stops": _economics_summary(
+                    [r for r in rows if r["stop"] == "village"]
+                ),
+                "behind_township_stops": _economics_summary(
+                    [r for r in rows if r["stop"] == "township"]
+                ),
+                "route_squeezes": [
+                    {
+                        "accepted": bool(e.get("accepted")),
+                        "cost_before_yuan": e.get("cost_before_yuan"),
+                        "cost_after_yuan": e.get("cost_after_yuan"),
+                    }
+                    for e in squeezes
+                ],
+                "villages": rows,
+            }
+        )
+        out["verdict"] = _bus_verdict(out)
+        return out
+
     def _bus_offer(
         self,
         cur: Outcome,
@@ -841,6 +1029,75 @@ class Engine:
         return best
 
 
+def _economics_summary(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Counts and means of :meth:`Engine.bus_economics` rows."""
+    priced = [r for r in rows if "bus_yuan" in r]
+    bus_y = math.fsum(r["bus_yuan"] for r in priced)
+    save_y = math.fsum(r["vehicle_saving_yuan"] for r in priced)
+    pcs = sum(r["bus_pieces"] for r in priced)
+    return {
+        "villages": len(rows),
+        "on_bus": sum(1 for r in rows if r["status"] == "on_bus"),
+        "priced": len(priced),
+        "no_room_or_time": sum(1 for r in rows if r["status"] == "no_room_or_time"),
+        "vehicle_stops_anyway": sum(1 for r in priced if r.get("stop_kept_by")),
+        "bus_would_pay": sum(1 for r in priced if r["pays"]),
+        "mean_bus_yuan": round(bus_y / len(priced), 2) if priced else None,
+        "mean_vehicle_saving_yuan": round(save_y / len(priced), 2) if priced else None,
+        "bus_yuan_per_piece": round(bus_y / pcs, 3) if pcs else None,
+        "vehicle_saving_yuan_per_piece": round(save_y / pcs, 3) if pcs else None,
+    }
+
+
+def _bus_verdict(e: dict[str, Any]) -> str:
+    """One sentence, Chinese and English, on whether the bus pays and why."""
+    n = e["villages_on_lines"]
+    if not n:
+        return "线路不经过有货的村 / no line serves a village with ambient flows today"
+    parts = [
+        f"班车承运 {e['bus_consignments']} 单 / the bus carries {e['bus_consignments']} "
+        f"consignment(s)"
+    ]
+    pays = 0
+    for key, where in (
+        ("at_village_stops", "villages that are stops of a line"),
+        ("behind_township_stops", "villages behind a township stop (tricycle last leg)"),
+    ):
+        s = e[key]
+        if not s["villages"]:
+            continue
+        pays += s["bus_would_pay"]
+        txt = f"{s['villages']} {where}: {s['on_bus']} wholly by bus"
+        if s["priced"]:
+            txt += (
+                f"; for {s['priced']} on vehicles the bus would cost {s['mean_bus_yuan']:.2f} "
+                f"yuan a village ({s['bus_yuan_per_piece']:.2f} a parcel or produce piece: "
+                f"fees, last legs, spoilage change), the vehicles would save "
+                f"{s['mean_vehicle_saving_yuan']:.2f} ({s['vehicle_saving_yuan_per_piece']:.2f}"
+                " a piece: the route's km without them)"
+            )
+            if s["vehicle_stops_anyway"]:
+                txt += (
+                    f", {s['vehicle_stops_anyway']} of them keep a vehicle stop anyway (cold "
+                    "parcels or chilled produce on a reefer: the ambient flows ride along at "
+                    "no extra km)"
+                )
+            if s["bus_would_pay"]:
+                txt += f", the bus pays at {s['bus_would_pay']}"
+        if s["no_room_or_time"]:
+            txt += f"; {s['no_room_or_time']} do not fit the runs' spare room or timetable"
+        parts.append(txt)
+    squeezes = e["route_squeezes"]
+    if not pays:
+        parts.append(
+            "班车逐村不划算 / village by village the bus does not pay here: it pays only by "
+            "replacing a whole vehicle (route squeezes: "
+            + (", ".join("kept" if q["accepted"] else "rejected" for q in squeezes) or "none")
+            + ")"
+        )
+    return "; ".join(parts) + "."
+
+
 def _kind_of(why: str) -> str:
     if "capacity" in why or "room" in why:
         return "capacity"
@@ -875,3 +1132,9 @@ def _offered(ctx: Context, cur: Outcome) -> list[int] | None:
     if not cur.routing.offered:
         return None
     return [cur.routing.offered.get(v.id, 1) for v in ctx.fleet.types]
+
+
+def _bus_ok(it: Item) -> bool:
+    """May ride a bus: not chilled, and not a boxed parcel held to the hold's van window (a
+    bus ride broke its hold once)."""
+    return not it.cold and not (it.boxed and it.source.hold_window)

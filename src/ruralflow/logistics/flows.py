@@ -38,6 +38,12 @@ class Source:
     product: str = ""
     ready_min: int = 0
     harvest_min: int = 0
+    boxed: bool = False
+    """Cold down parcels packed in an insulated box: they may ride a van or a bus (``cold``
+    is then False) within the box's hold time (``box_hold_h``, :mod:`.boxes`)."""
+    hold_window: bool = False
+    """A boxed parcel whose stop must end its service within the hold of the hub window's
+    opening (set after a route kept it out of refrigeration too long)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,11 @@ class Item:
     def cold(self) -> bool:
         """Needs a chilled vehicle (cold down parcels, up batches of cold-chain products)."""
         return self.source.cold
+
+    @property
+    def boxed(self) -> bool:
+        """Cold parcels in an insulated box (ride any vehicle or a bus within the hold)."""
+        return self.source.boxed
 
     @property
     def ready_min(self) -> int:

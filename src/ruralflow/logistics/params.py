@@ -115,7 +115,53 @@ _DEFAULTS: tuple[tuple[str, float, str, str, str], ...] = (
         2.0,
         "yuan/parcel",
         "PARAMS.md s.3 GAP, suggested default (D): village last mile 1.5-3 yuan per parcel",
-        "cost of the last leg between a village and its bus stop, per parcel or produce piece",
+        "cost of the last leg between a village and its bus stop per parcel or produce piece "
+        "when a courier delivers them one by one; a consignment pays the cheaper of this and "
+        "the township tricycle's shuttle (per trip: km x last_leg_yuan_per_km + hours x "
+        "last_leg_yuan_per_hour)",
+    ),
+    (
+        "box_hold_h",
+        8.0,
+        "h",
+        "assumption, range 4-12: passive insulated boxes (EPP/EPS with ice packs or "
+        "phase-change packs, 蓄冷箱) hold 2-8 degC for 10-15 h by vendors' claims (Liviri, "
+        "https://liviri.com/2020/10/23/passive-vs-active-cooling-insulated-box-cooling-for-"
+        "perishable-foods; PackIt Fresh, up to 15 h); 8 h leaves margin for summer heat and "
+        "the lid opened at stops. 0 turns boxes off (cold parcels ride reefers only)",
+        "longest time a cold down parcel may spend in an insulated box on a van or a bus, "
+        "from leaving the hub's cold store to its handover at the village (last leg included)",
+    ),
+    (
+        "box_yuan",
+        1.5,
+        "yuan/box",
+        "assumption, range 0.8-3: ice packs re-frozen at the hub plus a reusable EPP box "
+        "(about 30-60 yuan, 100+ uses) and its empty return; no sourced rural figure",
+        "cost of one insulated box with its ice packs for one day's use",
+    ),
+    (
+        "box_kg",
+        15.0,
+        "kg/box",
+        "assumption, range 10-20: a 30-50 L box holds about 15 kg of parcels with its packs",
+        "cold parcels' kg one insulated box takes",
+    ),
+    (
+        "last_leg_yuan_per_km",
+        0.3,
+        "yuan/km",
+        "assumption: electric or petrol cargo tricycle, energy and upkeep (range 0.15-0.6, "
+        "as the farmer-side tricycle)",
+        "running cost of the township's last-leg tricycle per km",
+    ),
+    (
+        "last_leg_yuan_per_hour",
+        30.0,
+        "yuan/h",
+        "assumption: rural driver or station worker, about 6,000 yuan a month (range 15-40; "
+        "the county's labour_yuan_per_hour when it sets one)",
+        "labour of the township's last-leg tricycle rider (driving and both handovers)",
     ),
     (
         "last_leg_speed_kmh",
@@ -262,6 +308,15 @@ class Params:
                 values[key] = Param(key, float(given.value), given.unit, given.source, meaning)
             else:
                 values[key] = Param(key, value, unit, source, meaning)
+        labour = costs.get("labour_yuan_per_hour")
+        if labour is not None and costs.get("last_leg_yuan_per_hour") is None:
+            values["last_leg_yuan_per_hour"] = Param(
+                "last_leg_yuan_per_hour",
+                float(labour.value),
+                "yuan/h",
+                f"county costs labour_yuan_per_hour: {labour.source}",
+                values["last_leg_yuan_per_hour"].meaning,
+            )
         tricycle = next(
             (v for v in county.vehicle_types if v.kind is VehicleKind.TRICYCLE and v.count > 0),
             None,

@@ -17,6 +17,8 @@ import scipy.integrate  # noqa: F401  (the freshness model's quadrature; importe
 
 from ruralflow.domain import County, PlaceKind
 from ruralflow.geo import Geography
+from ruralflow.logistics.boxes import check_boxes
+from ruralflow.logistics.boxes import summary as summary_boxes
 from ruralflow.logistics.bus import BusNetwork
 from ruralflow.logistics.check import check_bus, check_routes, check_unique
 from ruralflow.logistics.costs import Costs
@@ -147,6 +149,12 @@ def _plan_one(county: County, day: dt.date, options: PlanOptions) -> Plan:
         (ln.spare_m3_per_run for ln in county.bus_lines if ln.spare_m3_per_run > 0),
         default=0.0,
     )
+    if params["box_hold_h"] > 0:
+        # cold parcels in insulated boxes: any vehicle or a bus within the hold (boxes.py)
+        sources = [
+            dataclasses.replace(s, cold=False, boxed=True) if s.flow == "down" and s.cold else s
+            for s in sources
+        ]
     items: list[Item] = []
     for s in sources:
         lim = fleet.limits(s.cold)
@@ -329,6 +337,7 @@ def _assemble(
     problems = check_routes(routes, items, county, ctx.geo, types, options.max_trips)
     problems += check_bus(bus, items, county)
     problems += check_unique(routes, bus)
+    problems += check_boxes(routes, bus, items, ctx.params["box_hold_h"])
     for o in outcomes:
         problems += o.network.check()
     if problems:
@@ -358,7 +367,13 @@ def _assemble(
         costs = costs + o.costs
         rule = rule + (o.rule_costs or o.costs)
     co2 = math.fsum(r.co2_kg for r in routes) + math.fsum(c.last_leg_co2_kg for c in bus)
-    modes: dict[str, list[str]] = {"down_by_bus": [], "up_by_bus": [], "chilled_by_choice": []}
+    modes: dict[str, list[str]] = {
+        "down_by_bus": [],
+        "up_by_bus": [],
+        "chilled_by_choice": [],
+        "reefer_for_box_hold": [],
+        "box_hold_window": [],
+    }
     for o in outcomes:
         for k, v in o.modes.to_dict().items():
             modes[k] = sorted({*modes[k], *v})
@@ -379,7 +394,9 @@ def _assemble(
         f"air temperature for spoilage: day {spoil.day_air_c:.1f} degC, 24-h mean "
         f"{spoil.mean_air_c:.1f} degC; reefer compartment {spoil.reefer_air_c:.1f} degC",
         "bus km and CO2 are not charged (the bus runs anyway); the last leg is",
-        "cold down parcels carry no spoilage cost (no product data for them)",
+        "cold down parcels carry no spoilage cost (no product data for them); in insulated "
+        f"boxes they ride vans and buses within {ctx.params['box_hold_h']:g} h out of "
+        "refrigeration (box_hold_h), else a reefer",
     ]
     if separate:
         notes.append("separate mode: " + SEPARATE_BASELINE)
@@ -396,8 +413,22 @@ def _assemble(
     hub_info["vehicles_leave_from"] = _hhmm(w0)
     hub_info["produce_due_by"] = _hhmm(w1)
     trunk = _trunk(ctx, spoil, carried, costs)
+    boxed = summary_boxes(
+        routes,
+        bus,
+        items,
+        (it.id for it in carried),
+        {k: ctx.params[k] for k in ("box_hold_h", "box_kg", "box_yuan")},
+        sum(
+            1
+            for it in items.values()
+            if it.cold and it.flow == "down" and it.source.key in modes["reefer_for_box_hold"]
+        ),
+    )
     return Plan(
+        boxes=boxed,
         tiers=tiers,
+        bus_economics={o.operation: o.bus_economics for o in outcomes},
         hub=hub_info,
         trunk=trunk,
         adcode=county.adcode,

@@ -189,6 +189,11 @@ class Plan:
     """The county hub's sorting (capacity, when done, departure delay, what waits)."""
     trunk: dict[str, Any] = field(default_factory=dict)
     """The city trunk to the front warehouse (km, hours, temperature, kg, yuan)."""
+    boxes: dict[str, Any] = field(default_factory=dict)
+    """Cold parcels in insulated boxes on vans and buses (:func:`.boxes.summary`)."""
+    bus_economics: dict[str, Any] = field(default_factory=dict)
+    """operation -> why the bus is or is not used: per village on a line, the bus's price
+    for its ambient flows against the vehicles' saving, and a verdict sentence."""
 
     # ------------------------------------------------------------------ checks
     def check(self, county: County) -> list[str]:
@@ -204,6 +209,10 @@ class Plan:
         out = check_routes(self.routes, self.items, county, geo, types, trips)
         out += check_bus(self.bus, self.items, county)
         out += check_unique(self.routes, self.bus)
+        from ruralflow.logistics.boxes import check_boxes
+
+        hold = next((p["value"] for p in self.parameters if p.get("key") == "box_hold_h"), 0.0)
+        out += check_boxes(self.routes, self.bus, self.items, float(hold))
         return out
 
     # ------------------------------------------------------------------ figures
@@ -284,13 +293,23 @@ class Plan:
             + f"), {self.trips} trips, {self.km:.1f} km; bus consignments: {len(self.bus)}",
             f"  成本 / cost: {c.total:.2f} yuan = fixed {c.fixed:.2f} + "
             f"distance {c.distance:.2f} + bus {c.bus_fees:.2f} + last leg {c.last_leg:.2f} + "
-            f"spoilage {c.spoilage:.2f} + penalty {c.penalty:.2f}",
+            f"boxes {c.boxes:.2f} + spoilage {c.spoilage:.2f} + penalty {c.penalty:.2f}",
             f"  固定规则 / fixed rule (before mode choice): {self.rule_costs.total:.2f} yuan",
             f"  二氧化碳 / CO2: {self.co2_kg:.1f} kg",
             f"  班车 / bus: {sum(b.parcels for b in self.bus)} parcels "
             f"({100.0 * self.figures().bus_share_parcels:.1f} % of parcels), "
             f"{sum(b.kg for b in self.bus):.1f} kg",
         ]
+        for op, e in self.bus_economics.items():
+            if e.get("verdict"):
+                lines.append(f"  班车为何 / why the bus ({op}): {e['verdict']}")
+        if self.boxes.get("boxes"):
+            b = self.boxes
+            lines.append(
+                f"  蓄冷箱 / insulated boxes: {b['boxes']} boxes, {b['parcels']} cold parcels "
+                f"({b['parcels_by_bus']} by bus), at most {b['max_hours_out_of_fridge']:g} h "
+                f"out of refrigeration (hold {b['hold_h']:g} h)"
+            )
         if self.trunk.get("modelled"):
             t = self.trunk
             lines.append(
@@ -345,6 +364,8 @@ class Plan:
             "tiers": self.tiers,
             "hub_sorting": self.hub,
             "trunk": self.trunk,
+            "insulated_boxes": self.boxes,
+            "bus_economics": self.bus_economics,
             "routes": [r.to_dict() for r in self.routes],
             "bus_consignments": [b.to_dict() for b in self.bus],
             "spoilage": [s.to_dict() for s in self.spoilage],

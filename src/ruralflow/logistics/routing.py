@@ -189,10 +189,19 @@ class Context:
         )
 
     def window(self, village: str, items: Sequence[Item], service: float) -> tuple[float, float]:
-        """(earliest, latest) service start at the village for these items."""
+        """(earliest, latest) service start at the village for these items.
+
+        Cold parcels in insulated boxes must be handed over within the box's hold
+        (``box_hold_h``) of leaving the hub; for those a route kept out too long
+        (``hold_window``), the service ends by the hub window's opening + the hold: no trip
+        leaves earlier, so every trip then keeps it."""
         pl = self.place(village)
         ready = max((it.ready_min for it in items if it.flow == "up"), default=0)
-        return float(max(pl.open_min, ready)), float(pl.close_min) - service
+        late = float(pl.close_min) - service
+        hold = self.params["box_hold_h"]
+        if hold > 0 and any(it.boxed and it.source.hold_window for it in items):
+            late = min(late, self.hub_window()[0] + hold * 60.0 - service)
+        return float(max(pl.open_min, ready)), late
 
     def reach(
         self, village: str, early: float, late: float, service: float, v: VehicleType
@@ -278,13 +287,16 @@ def build_clients(ctx: Context, items: Sequence[Item]) -> list[TruckClient]:
     """Stops for the flexible fleet: per village and temperature, items packed into stops no
     larger than the largest eligible vehicle; a village's down and up pieces share a stop when
     the joint time window stays at least ``merge_window_min`` long and a vehicle can make it.
+    Boxed cold parcels under the hold's window (``hold_window``) are a stop of their own.
     """
-    groups: dict[tuple[str, bool], list[Item]] = defaultdict(list)
+    groups: dict[tuple[str, bool, bool], list[Item]] = defaultdict(list)
     for it in items:
-        groups[(it.village, it.cold)].append(it)
+        # boxed parcels under the hold's window get a stop of their own, so that the window
+        # does not narrow the village's other parcels and its produce
+        groups[(it.village, it.cold, it.boxed and it.source.hold_window)].append(it)
     out: list[TruckClient] = []
     merge_min = ctx.params["merge_window_min"]
-    for (village, chilled), its in sorted(groups.items()):
+    for (village, chilled, timed), its in sorted(groups.items()):
         lim = ctx.fleet.limits(chilled) or (math.inf, math.inf)
         down = _pack(sorted((i for i in its if i.flow == "down"), key=lambda i: i.id), lim)
         up = _pack(
@@ -307,7 +319,7 @@ def build_clients(ctx: Context, items: Sequence[Item]) -> list[TruckClient]:
                 stops.append(d)
             if u:
                 stops.append(u)
-        temp = "chilled" if chilled else "ambient"
+        temp = "boxed" if timed else "chilled" if chilled else "ambient"
         # a packed stop no vehicle can make (e.g. its handling runs past closing time) is
         # split back into its pieces, each checked on its own before routing
         checked: list[list[Item]] = []

@@ -117,6 +117,8 @@ class DayRun:
     reasons: tuple[tuple[str, float], ...] = ()
     """kg left behind in the integrated plan by kind of reason (the planner's, or the reason
     up to its first ':')."""
+    bus_verdict: str = ""
+    """Why the bus is or is not used in the integrated plan (``Plan.bus_economics``)."""
 
     @property
     def saving_yuan(self) -> float:
@@ -157,6 +159,7 @@ class DayRun:
             "farmer_value_yuan": round(self.farmer_value_yuan, 2),
             "farmers": self.farmers,
             "not_carried_reasons_kg": {k: round(v, 3) for k, v in self.reasons},
+            "bus_verdict": self.bus_verdict,
             "runtime_s": round(self.runtime_s, 2),
         }
 
@@ -307,6 +310,12 @@ class Season:
                 f"  农户侧价值 / farmer-side value {fv:,.0f} yuan over the season "
                 f"({fv / fd if fd else 0.0:.1f} yuan per farmer-day)"
             )
+        why_bus = [r for r in self.runs if r.bus_verdict]
+        if why_bus:
+            top = max(why_bus, key=lambda r: (r.parcels, r.day))
+            lines.append(
+                f"  班车为何 / why the bus ({top.day}, seed {top.seed}): {top.bus_verdict}"
+            )
         for d, why in self.skipped:
             lines.append(f"  跳过 / skipped {d}: {why}")
         if self.surge is not None:
@@ -426,6 +435,7 @@ def day_run(county: County, day: dt.date, p: Plan, seed: int, geo: Geography | N
         farmers=0 if fv is None else fv.farmers,
         runtime_s=float(p.solver.get("runtime_s", 0.0)),
         reasons=tuple(sorted(reasons.items())),
+        bus_verdict=str(p.bus_economics.get("integrated", {}).get("verdict", "")),
     )
 
 

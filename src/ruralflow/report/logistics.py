@@ -48,6 +48,7 @@ COST_ROWS: tuple[tuple[str, str, str], ...] = (
     ("bus_fees", "班车运费", "Bus fees"),
     ("last_leg", "末端接驳", "Last leg to bus stops"),
     ("trunk", "城市干线（至前置仓）", "City trunk to the front warehouse"),
+    ("boxes", "蓄冷箱（冷藏件随普通车/班车）", "Insulated boxes for cold parcels"),
     ("spoilage", "预期损耗价值", "Expected spoilage value"),
     ("penalty", "未承运罚金", "Penalty for what is not carried"),
 )
@@ -349,6 +350,24 @@ def plan_section(county: County, p: Plan) -> Section:
                 b_rows,
                 right_from=4,
             )
+        )
+
+    # why the bus is (not) used
+    verdicts = [
+        (op, e["verdict"]) for op, e in sorted(p.bus_economics.items()) if e.get("verdict")
+    ]
+    if verdicts:
+        parts.append("<h3>" + bi("班车是否划算", "Does the bus pay?") + "</h3>")
+        for op, text in verdicts:
+            parts.append(f'<p class="bus-economics" data-operation="{esc(op)}">{esc(text)}</p>')
+        parts.append(
+            '<p class="note">'
+            + esc(
+                "按村估算：班车运费与接驳费（及腐损变化）对比车辆不经停该村所省的里程费 / per "
+                "village: the bus's fees and last legs (and spoilage change) against the km the "
+                "vehicles save without the village (plan JSON bus_economics)"
+            )
+            + "</p>"
         )
 
     # not carried
