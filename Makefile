@@ -10,7 +10,7 @@ RF := $(VENV)/bin/ruralflow
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: demo test test-slow test-postgres serve bench-service test-all lint typecheck check bench bench-routing bench-siting bench-trace bench-sharing bench-sweep clean
+.PHONY: vendor demo test test-slow test-postgres serve bench-service test-all lint typecheck check bench bench-routing bench-siting bench-trace bench-sharing bench-sweep clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -94,3 +94,10 @@ bench-siting: $(RF)
 
 clean:
 	rm -rf $(VENV) .tools out .pytest_cache .mypy_cache .ruff_cache
+
+# The dashboard's browser libraries (Apache ECharts), pinned in web/package-lock.json, fetched
+# from the npm registry and copied with their licences and SHA-256 into the package's
+# static/vendor/ (committed, so that serving and testing need no npm).
+vendor:
+	cd web && npm ci --no-audit --no-fund
+	$(PYTHON) scripts/vendor_web.py

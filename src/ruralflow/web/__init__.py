@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["STATIC_DIR"]
+__all__ = ["PAGES_DIR", "STATIC_DIR"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+#: The dashboard's HTML pages, served at ``/app/{page}`` (api/routers/pages.py).
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
