@@ -14,14 +14,22 @@ English labels. The day is not used: siting looks at the whole season. Registere
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ruralflow.domain import County, PlaceKind
 from ruralflow.domain.errors import DomainError
+from ruralflow.report.figures import (
+    KIND_LABEL,
+    LINE_COLOURS,
+    circle,
+    county_layers,
+    layer,
+    map_block,
+    map_spec,
+)
 from ruralflow.report.fmt import num
 from ruralflow.report.html import card, esc, table
 from ruralflow.report.model import ProvenanceItem, ReportOptions, Section
-from ruralflow.report.svgmap import KIND_LABEL, LINE_COLOURS, build_map
-from ruralflow.report.templating import render_fragment
 from ruralflow.siting.county import (
     WHATS,
     CountySitingOptions,
@@ -81,97 +89,141 @@ def _gap(x: float | None) -> str:
 
 # ----------------------------------------------------------------------------- map
 def _map_html(county: County, r: CountySitingResult, sid: str) -> str:
-    m = build_map(county)
-    m.lines = []  # bus lines would hide the sites
-    m.legend = [it for it in m.legend if it.symbol != "line"]
-    pos = {mk.id: (mk.x, mk.y) for mk in (*m.villages, *m.townships, *m.hub, *m.facilities)}
+    """The chosen sites on the county map (no bus lines: they would hide the sites)."""
+    by_id = county.place_by_id
     sites = r.site_by_id
-    under: list[str] = []
-    over: list[str] = []
     new = set(r.new_ids)
+    under: list[dict[str, Any]] = []
+    over: list[dict[str, Any]] = []
+    opened = [s_id for s_id in r.open_ids if s_id in sites]
+
+    def ll(lon: float, lat: float) -> list[float]:
+        return [round(lon, 5), round(lat, 5)]
+
     if r.what == "stations":
-        px_per_km = m.scale_px / m.scale_km if m.scale_km > 0 else 0.0
-        rad = r.coverage_after.radius_km * px_per_km
-        for s_id in r.open_ids:
-            if s_id not in pos:
-                continue
-            x, y = pos[s_id]
-            colour = NEW_COLOUR if s_id in new else OLD_COLOUR
-            under.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{rad:.1f}" fill="{colour}" '
-                f'fill-opacity="0.13" stroke="{colour}" stroke-opacity="0.5" stroke-width="0.8"/>'
-            )
+        rad = r.coverage_after.radius_km
+        for is_new, colour, name in (
+            (True, NEW_COLOUR, "新站服务半径 / radius of new stations"),
+            (False, OLD_COLOUR, "已有站服务半径 / radius of existing stations"),
+        ):
+            rings = [
+                {"name": sites[s_id].name, "coords": circle(sites[s_id].lon, sites[s_id].lat, rad)}
+                for s_id in opened
+                if (s_id in new) is is_new
+            ]
+            if rings:
+                under.append(
+                    layer(
+                        f"radius-{'new' if is_new else 'old'}",
+                        name,
+                        "areas",
+                        rings,
+                        color=colour,
+                        opacity=0.13,
+                    )
+                )
+        covered, uncovered = [], []
         for c in r.clients:
-            if c.id not in pos or (c.covered_before and c.covered_after):
+            p = by_id.get(c.id)
+            if p is None or (c.covered_before and c.covered_after):
                 continue
-            x, y = pos[c.id]
             if c.covered_after:
-                title = f"{sites[c.site_after].name if c.site_after in sites else c.site_after}"
-                over.append(
-                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.4" fill="{COVERED_COLOUR}">'
-                    f"<title>{esc(county.place_by_id[c.id].name)} · 新覆盖 / newly covered · "
-                    f"{num(c.weight)} 户/households · {c.km_after or 0:.1f} km → {esc(title)}"
-                    "</title></circle>"
+                to = sites[c.site_after].name if c.site_after in sites else c.site_after
+                tip = (
+                    f"{p.name} · 新覆盖 / newly covered · {num(c.weight)} 户/households · "
+                    f"{c.km_after or 0:.1f} km → {to}"
                 )
+                covered.append({"id": p.id, "name": p.name, "value": ll(p.lon, p.lat), "tip": tip})
             else:
-                over.append(
-                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.2" fill="none" '
-                    f'stroke="{UNCOVERED_COLOUR}" stroke-width="1.3">'
-                    f"<title>{esc(county.place_by_id[c.id].name)} · 未覆盖 / not covered · "
-                    f"{num(c.weight)} 户/households · "
-                    f"{'–' if c.km_after is None else f'{c.km_after:.1f}'} km</title></circle>"
+                km = "–" if c.km_after is None else f"{c.km_after:.1f}"
+                tip = f"{p.name} · 未覆盖 / not covered · {num(c.weight)} 户/households · {km} km"
+                uncovered.append(
+                    {"id": p.id, "name": p.name, "value": ll(p.lon, p.lat), "tip": tip}
                 )
-    else:
-        colour_of = {
-            s_id: LINE_COLOURS[i % len(LINE_COLOURS)] for i, s_id in enumerate(r.open_ids)
-        }
-        for c in r.clients:
-            if c.site_after is None or c.id not in pos or c.site_after not in pos:
-                continue
-            x0, y0 = pos[c.id]
-            x1, y1 = pos[c.site_after]
-            under.append(
-                f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
-                f'stroke="{colour_of[c.site_after]}" stroke-width="0.9" stroke-opacity="0.55">'
-                f"<title>{esc(county.place_by_id[c.id].name)} → "
-                f"{esc(sites[c.site_after].name)} · {num(c.weight)} kg · {c.km_after or 0:.1f} km"
-                "</title></line>"
+        if covered:
+            over.append(
+                layer(
+                    "covered",
+                    "新覆盖的村 / village newly covered",
+                    "points",
+                    covered,
+                    color=COVERED_COLOUR,
+                    size=8,
+                )
             )
-    for s_id in r.open_ids:
-        if s_id not in pos:  # off the map
-            continue
-        x, y = pos[s_id]
-        s = sites[s_id]
-        colour = NEW_COLOUR if s_id in new else OLD_COLOUR
-        size = 7.5 if r.what == "stations" else 11.0
-        d = (
-            f"M{x:.1f},{y - size:.1f}L{x + size:.1f},{y:.1f}L{x:.1f},{y + size:.1f}"
-            f"L{x - size:.1f},{y:.1f}Z"
-            if r.what == "stations"
-            else f"M{x:.1f},{y - size:.1f}L{x + size:.1f},{y + size * 0.8:.1f}"
-            f"L{x - size:.1f},{y + size * 0.8:.1f}Z"
-        )
-        state = "新建 / new" if s_id in new else "已有 / existing"
-        over.append(
-            f'<path d="{d}" fill="{colour}" stroke="#fff" stroke-width="1.2">'
-            f"<title>{esc(s.name)} ({esc(s.id)}) · {state}</title></path>"
-        )
-    html = render_fragment("map.html.j2", m=m, county=county, kind_label=KIND_LABEL)
-    html = html.replace('id="map-title"', f'id="map-title-{sid}"').replace(
-        'aria-labelledby="map-title"', f'aria-labelledby="map-title-{sid}"'
-    )
-    html = html.replace('id="county-outline"', f'id="county-outline-{sid}"')
-    html = html.replace(
-        '<g class="villages">',
-        '<g class="siting-under">' + "".join(under) + '</g>\n<g class="villages">',
-        1,
-    )
-    html = html.replace(
-        '<g class="labels">',
-        '<g class="siting-over">' + "".join(over) + '</g>\n<g class="labels">',
-        1,
-    )
-    return html + _key(r)
+        if uncovered:
+            over.append(
+                layer(
+                    "uncovered",
+                    "仍未覆盖的村 / village still not covered",
+                    "points",
+                    uncovered,
+                    color=UNCOVERED_COLOUR,
+                    size=7,
+                    hollow=True,
+                    width=1.3,
+                )
+            )
+    else:
+        colour_of = {s_id: LINE_COLOURS[i % len(LINE_COLOURS)] for i, s_id in enumerate(opened)}
+        links = []
+        for c in r.clients:
+            p = by_id.get(c.id)
+            if c.site_after is None or p is None or c.site_after not in sites:
+                continue
+            s = sites[c.site_after]
+            links.append(
+                {
+                    "name": p.name,
+                    "coords": [ll(p.lon, p.lat), ll(s.lon, s.lat)],
+                    "color": colour_of.get(c.site_after, OLD_COLOUR),
+                    "tip": f"{p.name} → {s.name} · {num(c.weight)} kg · {c.km_after or 0:.1f} km",
+                }
+            )
+        if links:
+            under.append(
+                layer(
+                    "assign",
+                    "村 → 服务设施 / village → the site serving it",
+                    "lines",
+                    links,
+                    width=0.9,
+                    opacity=0.55,
+                )
+            )
+    shape = "diamond" if r.what == "stations" else "triangle"
+    size = 15 if r.what == "stations" else 20
+    for is_new, colour, zh, en in (
+        (True, NEW_COLOUR, "新建", "new"),
+        (False, OLD_COLOUR, "已有", "existing"),
+    ):
+        pts = [
+            {
+                "id": s_id,
+                "name": sites[s_id].name,
+                "value": ll(sites[s_id].lon, sites[s_id].lat),
+                "tip": f"{sites[s_id].name} ({s_id}) · {zh} / {en}",
+            }
+            for s_id in opened
+            if (s_id in new) is is_new
+        ]
+        if pts:
+            over.append(
+                layer(
+                    f"sites-{en}",
+                    f"{zh}站点 / {en} site",
+                    "points",
+                    pts,
+                    symbol=shape,
+                    color=colour,
+                    size=size,
+                    width=1.2,
+                )
+            )
+    base = county_layers(county, bus_lines=False)
+    at = 1 if base and base[0]["id"] == "roads" else 0
+    spec = map_spec(county, [*base[:at], *under, *base[at:], *over])
+    return map_block(county, spec, f"map-siting-{sid}") + _key(r)
 
 
 def _swatch(inner: str) -> str:
