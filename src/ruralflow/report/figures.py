@@ -461,10 +461,33 @@ def stacked_bars(
     }
 
 
+def xy_chart(
+    categories: Sequence[str],
+    axes: Sequence[tuple[str, str]],
+    series: Sequence[Mapping[str, Any]],
+    *,
+    x_name: str = "",
+    height: float = 320.0,
+) -> Spec:
+    """Bars and lines over one category axis with one or two value axes: ``axes`` holds
+    (name, unit); each series is {name, type ("bar"/"line"), axis (0/1), color, values (None:
+    no value), tips (one tooltip per category, optional)}."""
+    return {
+        "kind": "xy",
+        "categories": list(categories),
+        "xName": x_name,
+        "axes": [{"name": n, "unit": u} for n, u in axes],
+        "series": [dict(s) for s in series],
+        "height": round(height),
+    }
+
+
 def series_count(spec: Spec) -> int:
     """How many ECharts series the spec draws (a map: its layers; bars: all panels' series)."""
     if spec["kind"] == "map":
         return len(spec["layers"])
+    if spec["kind"] == "xy":
+        return len(spec["series"])
     return sum(len(p["series"]) for p in spec["panels"])
 
 
@@ -490,6 +513,18 @@ def fallback_table(spec: Spec) -> str:
             shown = ", ".join(names[:30]) + (f" … (+{len(names) - 30})" if len(names) > 30 else "")
             rows.append([esc(lay["name"]), esc(num(len(lay["data"]))), esc(shown)])
         return _table(["图层 / Layer", "数量 / Count", "名称 / Names"], rows)
+    if spec["kind"] == "xy":
+        head = [esc(spec["xName"] or "类别 / Category")]
+        head += [esc(s["name"]) for s in spec["series"]]
+        rows = [
+            [esc(cat)]
+            + [
+                esc("–" if s["values"][i] is None else smart(s["values"][i]))
+                for s in spec["series"]
+            ]
+            for i, cat in enumerate(spec["categories"])
+        ]
+        return _table(head, rows)
     head = ["类别 / Category"]
     cols: list[tuple[list[float], str]] = []
     for p in spec["panels"]:
@@ -510,7 +545,7 @@ def figure_html(spec: Spec, fig_id: str, *, label: str) -> str:
 
     ``fig_id`` must be unique in the page; ``label`` names the figure for screen readers.
     """
-    h = spec.get("height") if spec["kind"] == "map" else None
+    h = spec.get("height") if spec["kind"] in ("map", "xy") else None
     style = f' style="height:{int(h)}px"' if h else ""
     return (
         f'<div class="figure figure-{esc(spec["kind"])}" id="{esc(fig_id)}" '

@@ -23,9 +23,11 @@ from ruralflow.report.figures import (
     LINE_COLOURS,
     circle,
     county_layers,
+    figure_html,
     layer,
     map_block,
     map_spec,
+    xy_chart,
 )
 from ruralflow.report.fmt import num
 from ruralflow.report.html import card, esc, table
@@ -302,100 +304,62 @@ def _key(r: CountySitingResult) -> str:
 
 
 # ----------------------------------------------------------------------------- curve chart
-def curve_svg(r: CountySitingResult) -> str:
-    """The marginal value of the k-th site: bars (what site k adds or saves) and the objective
-    with k sites as a line, one point per curve point (its status and gap in the tooltip)."""
+def curve_figure(r: CountySitingResult, sid: str) -> str:
+    """The marginal value of the k-th site: bars (what site k adds or saves, right axis) and
+    the objective with k sites as a line (left axis), one point per curve point (its status
+    and gap in the tooltip). An ECharts figure (report/figures.py)."""
     pts = [p for p in r.curve if p.objective is not None]
     if not pts:
         return '<p class="empty">没有可画的点 / No point of the curve has a solution.</p>'
-    w, h = 720.0, 300.0
-    left, right, top, bottom = 64.0, 64.0, 50.0, 40.0
-    pw, ph = w - left - right, h - top - bottom
-    ks = [p.k for p in r.curve]
-    k0, k1 = min(ks), max(ks)
-    step = pw / max(1, k1 - k0 + 1)
-
-    def x(k: int) -> float:
-        return left + (k - k0 + 0.5) * step
-
-    objs = [float(p.objective) for p in pts if p.objective is not None]
-    o_lo = min(0.0, min(objs))
-    o_hi = max(objs) if max(objs) > o_lo else o_lo + 1.0
-    margs = [p.marginal for p in r.curve if p.marginal is not None]
-    m_hi = max([abs(v) for v in margs] + [1e-9])
-    m_lo = min([0.0, *margs])
-    m_top = max(0.0, max(margs, default=0.0))
-    span_m = (m_top - m_lo) or m_hi
-
-    def yo(v: float) -> float:
-        return top + ph * (1 - (v - o_lo) / (o_hi - o_lo))
-
-    def ym(v: float) -> float:
-        return top + ph * (1 - (v - m_lo) / span_m)
-
     unit_obj = "户 / households" if r.sense == "max" else "元/季 / yuan/season"
     unit_m = "新增户 / households added" if r.sense == "max" else "节约 元/季 / yuan saved"
-    parts = [
-        f'<svg class="chart siting-curve" viewBox="0 0 {w:.0f} {h:.0f}" role="img" '
-        f'style="max-width:{w:.0f}px" xmlns="http://www.w3.org/2000/svg">'
-        f"<title>第 k 个站点的边际价值 / Marginal value of the k-th site</title>"
+    obj_tips = [
+        f"k = {p.k}: {p.status} {p.message}".strip()
+        if p.objective is None
+        else f"k = {p.k}: {num(p.objective)} {unit_obj} · {p.status}, gap {_gap(p.gap)}, "
+        f"{p.runtime_s:.2f} s"
+        for p in r.curve
     ]
-    for i in range(5):
-        v = o_lo + (o_hi - o_lo) * i / 4
-        y = yo(v)
-        parts.append(
-            f'<line class="tick" x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{esc(num(v))}</text>'
-        )
-        vm = m_lo + span_m * i / 4
-        parts.append(
-            f'<text x="{left + pw + 6}" y="{ym(vm) + 4:.1f}" text-anchor="start" '
-            f'fill="{NEW_COLOUR}">{esc(num(vm))}</text>'
-        )
-    zero = ym(0.0)
-    for p in r.curve:
-        if p.marginal is None:
-            continue
-        y0, y1 = sorted((zero, ym(p.marginal)))
-        parts.append(
-            f'<rect x="{x(p.k) - step * 0.3:.1f}" y="{y0:.1f}" width="{step * 0.6:.1f}" '
-            f'height="{max(0.5, y1 - y0):.1f}" fill="{NEW_COLOUR}" fill-opacity="0.55">'
-            f"<title>k = {p.k}: {esc(unit_m)} {esc(num(p.marginal))}"
-            f"{' · + ' + esc(', '.join(p.added)) if p.added else ''}</title></rect>"
-        )
-    line = " ".join(
-        f"{x(p.k):.1f},{yo(float(p.objective)):.1f}" for p in pts if p.objective is not None
+    m_tips = [
+        f"k = {p.k}: {unit_m} {num(p.marginal)}"
+        + (" · + " + ", ".join(p.added) if p.added else "")
+        if p.marginal is not None
+        else f"k = {p.k}: –"
+        for p in r.curve
+    ]
+    spec = xy_chart(
+        [str(p.k) for p in r.curve],
+        [
+            (f"目标值 / objective ({unit_obj})", unit_obj),
+            (f"第 k 个站点 / k-th site ({unit_m})", unit_m),
+        ],
+        [
+            {
+                "name": "第 k 个站点的边际价值 / value of the k-th site",
+                "type": "bar",
+                "axis": 1,
+                "color": NEW_COLOUR,
+                "values": [None if p.marginal is None else round(p.marginal, 2) for p in r.curve],
+                "tips": m_tips,
+            },
+            {
+                "name": "目标值 / objective",
+                "type": "line",
+                "axis": 0,
+                "color": OLD_COLOUR,
+                "values": [
+                    None if p.objective is None else round(p.objective, 2) for p in r.curve
+                ],
+                "tips": obj_tips,
+            },
+        ],
+        x_name="新增站点数 k / new sites k",
     )
-    parts.append(f'<polyline points="{line}" fill="none" stroke="{OLD_COLOUR}" stroke-width="2"/>')
-    for p in r.curve:
-        label = f"k = {p.k}"
-        if p.objective is None:
-            parts.append(
-                f'<text x="{x(p.k):.1f}" y="{top + ph - 4:.1f}" text-anchor="middle" '
-                f'fill="{UNCOVERED_COLOUR}">×<title>{esc(label)}: {esc(p.status)} '
-                f"{esc(p.message)}</title></text>"
-            )
-        else:
-            parts.append(
-                f'<circle cx="{x(p.k):.1f}" cy="{yo(float(p.objective)):.1f}" r="4" '
-                f'fill="{OLD_COLOUR}"><title>{esc(label)}: {esc(num(p.objective))} '
-                f"{esc(unit_obj)} · {esc(p.status)}, gap {_gap(p.gap)}, {p.runtime_s:.2f} s"
-                f"</title></circle>"
-            )
-        parts.append(
-            f'<text x="{x(p.k):.1f}" y="{h - bottom + 16:.1f}" text-anchor="middle">{p.k}</text>'
-        )
-    parts.append(
-        f'<text x="{left + pw / 2:.1f}" y="{h - 6:.1f}" text-anchor="middle">'
-        "新增站点数 k / new sites k</text>"
-        f'<text class="ptitle" x="{left}" y="{top - 30:.1f}" fill="{OLD_COLOUR}">'
-        f"— 目标值（左轴）/ objective, left axis ({esc(unit_obj)})</text>"
-        f'<text class="ptitle" x="{left}" y="{top - 12:.1f}" '
-        f'fill="{NEW_COLOUR}">▮ 第 k 个站点的边际价值（右轴）/ value of the k-th site, right axis '
-        f"({esc(unit_m)})</text>"
-        "</svg>"
+    return figure_html(
+        spec,
+        f"siting-curve-{sid}",
+        label="第 k 个站点的边际价值 / Marginal value of the k-th site",
     )
-    return "".join(parts)
 
 
 def _curve_table(r: CountySitingResult) -> str:
@@ -493,7 +457,7 @@ def result_section(county: County, r: CountySitingResult) -> Section:
         )
     )
     parts.append("<h3>第 k 个站点的边际价值 / Marginal value of the k-th site</h3>")
-    parts.append(f'<figure class="chart-figure">{curve_svg(r)}</figure>')
+    parts.append(f'<figure class="chart-figure">{curve_figure(r, sid)}</figure>')
     parts.append(_curve_table(r))
     parts.append("<h3>成本 / Costs</h3>")
     parts.append(

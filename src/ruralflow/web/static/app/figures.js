@@ -14,6 +14,9 @@
 //       areas:  data [{name, coords: [[lon, lat], ...], tip}] (a closed ring)
 //   {kind: "bars", categories: [...], panels: [{title, unit, series: [{name, color, values}]}],
 //    highlight: index|null, highlightLabel, panelHeight}
+//   {kind: "xy", categories: [...], xName, axes: [{name, unit}] (one or two value axes),
+//    series: [{name, type: "bar"|"line", axis: 0|1, color, values: [number|null], tips}],
+//    height}
 // A report page marks each figure as a div whose data-figure attribute is its id, with its
 // spec in a JSON script element whose id is that id plus "-spec", and each map outline
 // (GeoJSON) in a JSON script element with a data-geo attribute naming it; renderFigures()
@@ -55,10 +58,9 @@ export function geoComponent(geo) {
     map: geo.name,
     roam: true,
     aspectScale: geo.aspectScale,
-    top: 12,
-    bottom: 44,
-    left: 12,
-    right: 12,
+    // centre and size, not four edges: four edges would stretch the map and lose its aspect
+    layoutCenter: ["50%", "47%"],
+    layoutSize: "88%",
     silent: true,
     tooltip: { show: false },
     label: { show: false },
@@ -227,6 +229,44 @@ export function barsOption(spec) {
   };
 }
 
+export function xyOption(spec) {
+  return {
+    animation: false,
+    tooltip: {
+      trigger: "item",
+      confine: true,
+      formatter: (p) => {
+        const s = spec.series[p.seriesIndex];
+        const tip = s.tips ? s.tips[p.dataIndex] : null;
+        return esc(tip || `${s.name}: ${p.value}`).replace(/ · /g, "<br>");
+      },
+    },
+    legend: { top: 0 },
+    grid: { left: 72, right: spec.axes.length > 1 ? 72 : 16, top: 56, bottom: 48 },
+    xAxis: { type: "category", data: spec.categories, name: spec.xName || "", nameLocation: "middle", nameGap: 28 },
+    yAxis: spec.axes.map((a, i) => ({
+      type: "value",
+      name: a.name,
+      position: i === 0 ? "left" : "right",
+      splitLine: { show: i === 0 },
+      nameTextStyle: { align: i === 0 ? "left" : "right" },
+      axisLabel: { formatter: (v) => `${v}` },
+    })),
+    series: spec.series.map((s, i) => ({
+      id: `s${i}`,
+      name: s.name,
+      type: s.type,
+      yAxisIndex: s.axis || 0,
+      itemStyle: { color: s.color },
+      lineStyle: s.type === "line" ? { color: s.color, width: 2 } : undefined,
+      symbolSize: 8,
+      connectNulls: false,
+      barWidth: "50%",
+      data: s.values,
+    })),
+  };
+}
+
 export function barsHeight(spec) {
   return 40 + spec.panels.length * ((spec.panelHeight || 120) + 46) - 46 + 36;
 }
@@ -234,6 +274,7 @@ export function barsHeight(spec) {
 export function figureOption(spec) {
   if (spec.kind === "map") return mapOption(spec);
   if (spec.kind === "bars") return barsOption(spec);
+  if (spec.kind === "xy") return xyOption(spec);
   throw new Error(`unknown figure kind ${spec.kind}`);
 }
 
@@ -290,7 +331,7 @@ export function mountFigure(div, spec) {
   const old = echarts.getInstanceByDom(div);
   if (old) old.dispose();
   if (!div.style.height) {
-    div.style.height = `${spec.kind === "bars" ? barsHeight(spec) : spec.height || 560}px`;
+    div.style.height = `${spec.kind === "bars" ? barsHeight(spec) : spec.height || (spec.kind === "xy" ? 320 : 560)}px`;
   }
   const chart = echarts.init(div);
   chart.setOption(figureOption(spec));
