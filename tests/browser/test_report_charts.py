@@ -13,9 +13,10 @@ from browser_harness import PageLog
 from helpers import DAY, tiny_county
 from ruralflow.domain import Place
 from ruralflow.logistics import PlanOptions, plan
-from ruralflow.report import write_report
+from ruralflow.report import ReportOptions, write_report
 from ruralflow.report.figures import series_count
 from ruralflow.report.logistics import plan_section
+from ruralflow.report.siting import sections as siting_sections
 
 
 def _report(tmp_path: Path) -> Path:
@@ -23,7 +24,8 @@ def _report(tmp_path: Path) -> Path:
     extra = Place("T9", "township_station", "镇9", 108.55, 34.55, adcode="610425199", parent="HUB")
     c = dataclasses.replace(c, places=(*c.places, extra))
     p = plan(c, DAY, PlanOptions(time_limit_s=1.0, workers=1, no_improvement=2000))
-    return write_report(c, tmp_path, day=DAY, sections=[plan_section(c, p)])
+    siting = siting_sections(c, DAY, ReportOptions(siting_what=("stations",)))
+    return write_report(c, tmp_path, day=DAY, sections=[plan_section(c, p), *siting])
 
 
 def _open(chromium: Any, path: Path, log: PageLog) -> Any:
@@ -56,7 +58,8 @@ def test_report_figures_are_drawn_by_echarts(chromium: Any, tmp_path: Path) -> N
             r'<script type="application/json" id="([^"]+)-spec">(.*?)</script>', html, re.S
         )
     }
-    assert {"map-county", "chart-season", "map-plan"} <= set(specs)
+    kinds = {"map-county", "chart-season", "map-plan", "map-siting-siting-stations"}
+    assert kinds | {"siting-curve-siting-stations"} <= set(specs)
     log = PageLog()
     page = _open(chromium, path, log)
     try:
@@ -81,9 +84,12 @@ def test_report_figures_are_drawn_by_echarts(chromium: Any, tmp_path: Path) -> N
             assert d["canvas"] and d["height"] > 200, d
             if spec["kind"] == "map":
                 assert d["geo"] == "county-610425"
-                assert "scatter" in d["kinds"] and "lines" in d["kinds"]
-            else:
+                want = {"points": "scatter", "lines": "lines", "areas": "custom"}
+                assert d["kinds"] == [want[lay["type"]] for lay in spec["layers"]]
+            elif spec["kind"] == "bars":
                 assert set(d["kinds"]) == {"bar"}
+            else:
+                assert d["kinds"] == [s["type"] for s in spec["series"]] == ["bar", "line"]
         # the registered outline is the county's, with its polygon
         assert page.evaluate("() => echarts.getMap('county-610425').geoJSON.features.length") == 1
         # the map's scale bar is there and in km
@@ -92,6 +98,10 @@ def test_report_figures_are_drawn_by_echarts(chromium: Any, tmp_path: Path) -> N
                 .getOption().graphic[0].elements.map((e) => e.style && e.style.text).join(' ')"""
         )
         assert "km" in text
+        # the service radii are drawn as polygons (a custom series) under the villages
+        assert "custom" in next(
+            d["kinds"] for d in drawn if d["id"] == "map-siting-siting-stations"
+        )
         # the plan's routes: one line layer per vehicle, with their stops
         routes = [lay for lay in specs["map-plan"]["layers"] if lay["id"].startswith("route:")]
         assert routes and all(len(lay["data"][0]["coords"]) >= 2 for lay in routes)

@@ -207,13 +207,18 @@ export function barsOption(spec) {
         tooltip: { valueFormatter: (v) => `${v} ${p.unit}` },
         data: s.values,
       };
-      if (j === 0 && hl !== null && hl !== undefined) {
-        item.markArea = {
-          silent: true,
-          itemStyle: { color: "rgba(234, 179, 8, 0.25)" },
-          data: [[{ xAxis: spec.categories[hl], name: spec.highlightLabel || "" }, { xAxis: spec.categories[hl] }]],
-          label: { show: false },
-        };
+      if (hl !== null && hl !== undefined) {
+        // the chosen day: its bars outlined, and a dashed line through them labelled once
+        item.data = s.values.map((v, k) => (k === hl ? { value: v, itemStyle: { borderColor: "#92400e", borderWidth: 2 } } : v));
+        if (j === 0) {
+          item.markLine = {
+            silent: true,
+            symbol: "none",
+            lineStyle: { color: "#92400e", type: "dashed", width: 1.2 },
+            label: { show: i === 0, formatter: spec.highlightLabel || "", position: "end", color: "#92400e" },
+            data: [{ xAxis: spec.categories[hl] }],
+          };
+        }
       }
       series.push(item);
     });
