@@ -125,6 +125,15 @@ def test_map_labels_only_named_places() -> None:
     assert all("text" not in d for d in _layer(spec, "villages-synthetic")["data"])
     assert all(d["text"] for d in _layer(spec, "villages")["data"])
     assert all(d["text"] for d in _layer(spec, "townships")["data"])
+    # labels near the east edge go on the marker's left, so that they stay on the canvas
+    lons = [d["value"][0] for lay in spec["layers"] for d in lay["data"] if "value" in d]
+    ring = _outline(build_report(_with_more_townships(10)))["features"][0]["geometry"]
+    east = [p[0] for poly in ring["coordinates"] for r in poly for p in r]
+    lo, hi = min(east + lons), max(east + lons)
+    sides = {d["id"]: d.get("pos", "right") for d in _layer(spec, "townships")["data"]}
+    for d in _layer(spec, "townships")["data"]:
+        assert sides[d["id"]] == ("left" if d["value"][0] > lo + 0.8 * (hi - lo) else "right")
+    assert set(sides.values()) == {"left", "right"}
 
 
 def test_report_is_self_contained_and_bilingual() -> None:

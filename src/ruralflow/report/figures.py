@@ -271,6 +271,15 @@ def county_layers(county: County, *, bus_lines: bool = True) -> list[dict[str, A
     stations and the hub, labelled (real villages only when at most 40)."""
     by_id = county.place_by_id
     out: list[dict[str, Any]] = []
+    lon0, lon1, _, _ = bounds(county)
+    east = lon0 + 0.8 * (lon1 - lon0)  # labels of places east of this go on their left
+
+    def pt(p: Place, tip: str, text: str | None = None) -> dict[str, Any]:
+        d = point(p, tip, text)
+        if text and p.lon > east:
+            d["pos"] = "left"
+        return d
+
     roads = road_lines(county.roads)
     if roads:
         out.append(
@@ -327,7 +336,7 @@ def county_layers(county: County, *, bus_lines: bool = True) -> list[dict[str, A
                 "villages-synthetic",
                 "村（合成位置）/ Village (synthetic position)",
                 "points",
-                [point(v, vtip(v)) for v in syn],
+                [pt(v, vtip(v)) for v in syn],
                 color="#8b96a0",
                 hollow=True,
                 size=4,
@@ -341,7 +350,7 @@ def county_layers(county: County, *, bus_lines: bool = True) -> list[dict[str, A
                 "villages",
                 "村（实测或地理编码位置）/ Village (surveyed / geocoded)",
                 "points",
-                [point(v, vtip(v), v.name if label_real else None) for v in real],
+                [pt(v, vtip(v), v.name if label_real else None) for v in real],
                 color="#1b7f3b",
                 size=7,
                 labelSize=11,
@@ -358,7 +367,7 @@ def county_layers(county: County, *, bus_lines: bool = True) -> list[dict[str, A
                 f"{zh} / {en}",
                 "points",
                 [
-                    point(
+                    pt(
                         p,
                         f"{place_name(p)} · {zh} / {en} · 坐标/coordinates: "
                         f"{COORD_LABEL[p.coord_source]}",
@@ -380,7 +389,7 @@ def county_layers(county: County, *, bus_lines: bool = True) -> list[dict[str, A
             "乡镇站 / Township station",
             "points",
             [
-                point(
+                pt(
                     t,
                     f"{place_name(t)} · 乡镇站/township station · {t.adcode} · "
                     f"村/villages {n_vill[t.id]} · 户/households {num(hh[t.id])}",
@@ -402,7 +411,7 @@ def county_layers(county: County, *, bus_lines: bool = True) -> list[dict[str, A
             "hub",
             "县级物流中心 / County hub",
             "points",
-            [point(hub, f"{place_name(hub)} · 县级物流中心 / county hub", _label(hub))],
+            [pt(hub, f"{place_name(hub)} · 县级物流中心 / county hub", _label(hub))],
             symbol="star",
             color="#a31515",
             size=24,

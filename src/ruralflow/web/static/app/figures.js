@@ -9,7 +9,8 @@
 //   {kind: "map", geo: {name, aspectScale, box}, layers: [layer...], height}
 //     layer: {id, name, type: "points"|"lines"|"areas", color, size, symbol, hollow, width,
 //             dashed, opacity, labels, legend, data: [...]}
-//       points: data [{id, name, value: [lon, lat], tip, text}] (text: the label, if any)
+//       points: data [{id, name, value: [lon, lat], tip, text, pos}] (text: the label, if
+//               any; pos: its side, "right" unless given, "left" near the map's east edge)
 //       lines:  data [{name, coords: [[lon, lat], ...], tip, color}]
 //       areas:  data [{name, coords: [[lon, lat], ...], tip}] (a closed ring)
 //   {kind: "bars", categories: [...], panels: [{title, unit, series: [{name, color, values}]}],
@@ -93,7 +94,7 @@ function pointSeries(layer, z) {
         ? {
             show: true,
             formatter: d.text,
-            position: "right",
+            position: d.pos || "right",
             distance: 4,
             fontSize: layer.labelSize || 12,
             fontWeight: layer.labelBold ? "bold" : "normal",
