@@ -105,8 +105,8 @@ def _map_html(county: County, r: CountySitingResult, sid: str) -> str:
     if r.what == "stations":
         rad = r.coverage_after.radius_km
         for is_new, colour, name in (
-            (True, NEW_COLOUR, "新站服务半径 / radius of new stations"),
-            (False, OLD_COLOUR, "已有站服务半径 / radius of existing stations"),
+            (True, NEW_COLOUR, f"新站 {rad:g} km 服务半径 / service radius of new stations"),
+            (False, OLD_COLOUR, f"已有站 {rad:g} km 服务半径 / service radius of existing ones"),
         ):
             rings = [
                 {"name": sites[s_id].name, "coords": circle(sites[s_id].lon, sites[s_id].lat, rad)}
@@ -213,7 +213,9 @@ def _map_html(county: County, r: CountySitingResult, sid: str) -> str:
             over.append(
                 layer(
                     f"sites-{en}",
-                    f"{zh}站点 / {en} site",
+                    f"{zh}站点 / {en} station"
+                    if r.what == "stations"
+                    else f"{zh}设施 / {en} site",
                     "points",
                     pts,
                     symbol=shape,
@@ -225,82 +227,7 @@ def _map_html(county: County, r: CountySitingResult, sid: str) -> str:
     base = county_layers(county, bus_lines=False)
     at = 1 if base and base[0]["id"] == "roads" else 0
     spec = map_spec(county, [*base[:at], *under, *base[at:], *over])
-    return map_block(county, spec, f"map-siting-{sid}") + _key(r)
-
-
-def _swatch(inner: str) -> str:
-    return (
-        '<svg class="swatch" viewBox="0 0 28 18" width="28" height="18" aria-hidden="true">'
-        + inner
-        + "</svg>"
-    )
-
-
-def _key(r: CountySitingResult) -> str:
-    items: list[tuple[str, str]] = []
-    if r.what == "stations":
-        items.append(
-            (
-                _swatch(f'<path d="M14,2L21,9L14,16L7,9Z" fill="{NEW_COLOUR}"/>'),
-                f"新建站点 / new station ({len(r.new_ids)})",
-            )
-        )
-        items.append(
-            (
-                _swatch(f'<path d="M14,2L21,9L14,16L7,9Z" fill="{OLD_COLOUR}"/>'),
-                f"已有站点 / existing station ({len(r.existing_ids)})",
-            )
-        )
-        items.append(
-            (
-                _swatch(
-                    f'<circle cx="14" cy="9" r="7" fill="{NEW_COLOUR}" fill-opacity="0.2" '
-                    f'stroke="{NEW_COLOUR}"/>'
-                ),
-                f"{r.coverage_after.radius_km:g} km 服务半径 / service radius",
-            )
-        )
-        n_new_cov = sum(1 for c in r.clients if c.covered_after and not c.covered_before)
-        n_out = sum(1 for c in r.clients if not c.covered_after)
-        items.append(
-            (
-                _swatch(f'<circle cx="14" cy="9" r="4" fill="{COVERED_COLOUR}"/>'),
-                f"新覆盖的村 / village newly covered ({n_new_cov})",
-            )
-        )
-        items.append(
-            (
-                _swatch(
-                    f'<circle cx="14" cy="9" r="4" fill="none" stroke="{UNCOVERED_COLOUR}" '
-                    'stroke-width="1.3"/>'
-                ),
-                f"仍未覆盖的村 / village still not covered ({n_out})",
-            )
-        )
-    else:
-        items.append(
-            (
-                _swatch(f'<path d="M14,2L21,15L7,15Z" fill="{NEW_COLOUR}"/>'),
-                f"选中的新设施 / chosen new site ({len(r.new_ids)})",
-            )
-        )
-        if r.existing_ids:
-            items.append(
-                (
-                    _swatch(f'<path d="M14,2L21,15L7,15Z" fill="{OLD_COLOUR}"/>'),
-                    f"已有设施 / existing site ({len(r.existing_ids)})",
-                )
-            )
-        items.append(
-            (
-                _swatch(
-                    '<line x1="2" y1="9" x2="26" y2="9" stroke="#0072b2" stroke-width="1.5"/>'
-                ),
-                "村 → 服务设施 / village → the site serving it",
-            )
-        )
-    lis = "".join(f"<li>{sw} {esc(text)}</li>" for sw, text in items)
-    return f'<div class="legend"><ul>{lis}</ul></div>'
+    return map_block(county, spec, f"map-siting-{sid}")
 
 
 # ----------------------------------------------------------------------------- curve chart
