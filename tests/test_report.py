@@ -391,3 +391,34 @@ def test_png_check_rejects_a_blank_image() -> None:
         + chunk(b"IEND", b"")
     )
     assert not _png_pixels_vary(png)
+
+
+def test_plan_map_shows_bus_consignments_and_what_is_not_carried() -> None:
+    """The plan's map (as the dashboard's): routes, bus legs dashed, not-carried villages."""
+    from ruralflow.logistics import PlanOptions, plan
+    from ruralflow.logistics.bus import BusConsignment
+    from ruralflow.logistics.result import NotCarried
+    from ruralflow.report.logistics import plan_section
+
+    c = tiny_county()
+    p = plan(c, DAY, PlanOptions(time_limit_s=1.0, workers=1, no_improvement=2000))
+    leg = BusConsignment(
+        "B1-0800", "B1", "08:00", "outbound", "down", "V2", "T1", "HUB", "T1", 480.0, 510.0,
+        3, 3, 12.5, 0.05, ("D1",), (), 6.0, 1.2, 1, 2.0, 0.3, 530.0
+    )  # fmt: skip
+    miss = NotCarried("U9", "supply", "up", "V3", 0, 40.0, True, "no reefer free", 80.0)
+    p = dataclasses.replace(p, bus=(leg, leg), not_carried=(miss,))
+    spec = _map(plan_section(c, p).html, "map-plan")
+    ids = [lay["id"] for lay in spec["layers"]]
+    assert not [i for i in ids if i.startswith("bus:")]  # routes replace the bus lines
+    assert ids.index("hub") < ids.index("bus") < ids.index("not-carried")
+    (bus,) = _layer(spec, "bus")["data"]  # two consignments on one leg: one line
+    assert bus["coords"] == [
+        [c.hub.lon, c.hub.lat],
+        [c.place_by_id["T1"].lon, c.place_by_id["T1"].lat],
+    ]
+    assert (
+        "25.0 kg" in bus["tip"] and "6 件" in bus["tip"] and _layer(spec, "bus")["dashed"] is True
+    )
+    (nc,) = _layer(spec, "not-carried")["data"]
+    assert nc["id"] == "V3" and "no reefer free" in nc["tip"] and "40.0 kg" in nc["tip"]

@@ -78,9 +78,67 @@ def _map_html(county: County, p: Plan) -> str:
                 note=f"{r.km:.0f} km, {r.trips} 趟/trips",
             )
         )
+    # bus consignments, one dashed line per boarding and alighting stop (as the dashboard)
+    legs: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for b in p.bus:
+        if b.board in by_id and b.alight in by_id:
+            legs[(b.board, b.alight)][0] += b.kg
+            legs[(b.board, b.alight)][1] += b.pieces
+    bus = [
+        {
+            "name": f"{by_id[a].name} → {by_id[c].name}",
+            "coords": [[by_id[a].lon, by_id[a].lat], [by_id[c].lon, by_id[c].lat]],
+            "tip": f"班车 / bus {by_id[a].name} → {by_id[c].name} · {num(kg, 1)} kg · "
+            f"{num(pieces)} 件/pieces",
+        }
+        for (a, c), (kg, pieces) in legs.items()
+    ]
+    # what is not carried, per village, with its reasons
+    nc: dict[str, list[str]] = defaultdict(list)
+    nc_kg: dict[str, float] = defaultdict(float)
+    for n in p.not_carried:
+        if n.village in by_id:
+            nc[n.village].append(f"{n.flow} {num(n.kg, 1)} kg: {n.reason}")
+            nc_kg[n.village] += n.kg
+    missed = [
+        {
+            "id": v,
+            "name": by_id[v].name,
+            "value": [by_id[v].lon, by_id[v].lat],
+            "tip": f"{by_id[v].name} · 未承运 / not carried {num(nc_kg[v], 1)} kg · "
+            + " · ".join(reasons[:6]),
+        }
+        for v, reasons in nc.items()
+    ]
+    over = []
+    if bus:
+        over.append(
+            layer(
+                "bus",
+                "班车承运 / Bus consignments",
+                "lines",
+                bus,
+                color="#111827",
+                width=2,
+                dashed=True,
+            )
+        )
+    if missed:
+        over.append(
+            layer(
+                "not-carried",
+                "未承运 / Not carried",
+                "points",
+                missed,
+                symbol="diamond",
+                color="#b42318",
+                size=12,
+            )
+        )
     base = county_layers(county, bus_lines=False)
     at = 1 if base and base[0]["id"] == "roads" else 0
-    return map_block(county, map_spec(county, [*base[:at], *routes, *base[at:]]), "map-plan")
+    spec = map_spec(county, [*base[:at], *routes, *base[at:], *over])
+    return map_block(county, spec, "map-plan")
 
 
 def plan_section(county: County, p: Plan) -> Section:
