@@ -569,7 +569,15 @@ def figure_html(spec: Spec, fig_id: str, *, label: str) -> str:
 
 @cache
 def _asset(*parts: str) -> str:
-    return resources.files("ruralflow.web").joinpath("static", *parts).read_text(encoding="utf-8")
+    path = resources.files("ruralflow.web").joinpath("static", *parts)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        name = "/".join(parts)
+        raise FileNotFoundError(
+            f"缺少网页资源 web/static/{name}，请运行 make vendor / the package lacks "
+            f"web/static/{name} (the report inlines it): run `make vendor`"
+        ) from None
 
 
 def figures_module() -> str:
