@@ -32,6 +32,7 @@ trap 'rm -rf "$profile"' EXIT
 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --hide-scrollbars --user-data-dir="$profile" --window-size="${width},${height}" \
+    --virtual-time-budget=5000 \
     --screenshot="$out" "file://$report" 2>/dev/null
 if [ ! -s "$out" ]; then
     echo "chromium wrote no screenshot to $out" >&2

@@ -16,8 +16,8 @@ def test_plan_section_has_map_costs_comparison_and_spoilage() -> None:
     assert s.title_zh and s.title_en
     html = s.html
     for text in (
-        "<svg",
-        'data-line="',
+        'data-figure="map-plan"',
+        '"id":"route:',
         "成本构成",
         "Cost breakdown",
         "Integrated vs separate",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import struct
 import subprocess
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -31,10 +33,35 @@ from ruralflow.report import (
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-def _svg_map(html: str) -> str:
-    m = re.search(r'<svg class="map".*?</svg>', html, re.S)
-    assert m, "no SVG map in the report"
-    return m.group(0)
+def _specs(html: str) -> dict[str, dict[str, Any]]:
+    """The figure specs of a report page, by figure id (each one's container is there)."""
+    out = {}
+    for fig_id, text in re.findall(
+        r'<script type="application/json" id="([^"]+)-spec">(.*?)</script>', html, re.S
+    ):
+        assert f'data-figure="{fig_id}"' in html
+        out[fig_id] = json.loads(text)
+    return out
+
+
+def _map(html: str, fig_id: str = "map-county") -> dict[str, Any]:
+    specs = _specs(html)
+    assert fig_id in specs, f"no figure {fig_id} in the report"
+    spec = specs[fig_id]
+    assert spec["kind"] == "map"
+    return spec
+
+
+def _layer(spec: dict[str, Any], layer_id: str) -> dict[str, Any]:
+    return next(lay for lay in spec["layers"] if lay["id"] == layer_id)
+
+
+def _outline(html: str, adcode: str = "610425") -> dict[str, Any]:
+    m = re.search(
+        rf'<script type="application/json" data-geo="county-{adcode}">(.*?)</script>', html, re.S
+    )
+    assert m, "no county outline in the report"
+    return dict(json.loads(m.group(1)))
 
 
 def _with_more_townships(n: int) -> County:
@@ -56,44 +83,57 @@ def _with_more_townships(n: int) -> County:
 
 
 def test_map_has_outline_and_one_labelled_marker_per_township() -> None:
-    """The map draws the county outline and a marker and a label for every township."""
+    """The map spec has the county outline and a marker and a label for every township."""
     county = _with_more_townships(10)
-    svg = _svg_map(build_report(county))
-    assert re.search(r'<path class="outline" id="county-outline" d="M[\d.]+,[\d.]+L', svg)
-    markers = re.findall(r'<path class="town" data-id="([^"]+)"', svg)
-    labels = re.findall(r'<text class="label lab-town" data-for="([^"]+)"', svg)
+    html = build_report(county)
+    spec = _map(html)
+    outline = _outline(html)
+    geom = outline["features"][0]["geometry"]
+    assert geom["type"] == "MultiPolygon" and len(geom["coordinates"][0][0]) >= 4
+    assert spec["geo"] == {
+        "name": "county-610425",
+        "aspectScale": spec["geo"]["aspectScale"],
+        "box": False,
+    }
+    assert 0.8 < spec["geo"]["aspectScale"] < 0.84  # cos(34.5 deg N)
+    towns = _layer(spec, "townships")["data"]
     ids = sorted(t.id for t in county.townships)
     assert len(ids) == 12
-    assert sorted(markers) == ids
-    assert sorted(labels) == ids
+    assert sorted(d["id"] for d in towns) == ids
+    by_id = {d["id"]: d for d in towns}
     for t in county.townships:
-        assert f">{t.name}</tspan>" in svg
-    # hub, villages (synthetic styled apart), bus line, scale bar, tooltips
-    assert 'class="hub"' in svg
-    assert svg.count('class="vil-syn"') == 1 and svg.count('class="vil-real"') == 2
-    assert 'data-line="B1"' in svg
-    assert "km</text>" in svg and 'class="scalebar"' in svg
-    assert svg.count("<title>") > len(county.places)
+        assert by_id[t.id]["text"].split("\n")[0] == t.name
+        assert by_id[t.id]["value"] == [round(t.lon, 5), round(t.lat, 5)]
+    # hub, villages (synthetic apart), bus line, tooltips
+    assert _layer(spec, "hub")["data"][0]["id"] == county.hub.id
+    assert len(_layer(spec, "villages-synthetic")["data"]) == 1
+    assert len(_layer(spec, "villages")["data"]) == 2
+    bus = _layer(spec, "bus:B1")
+    assert bus["type"] == "lines" and len(bus["data"][0]["coords"]) == 2
+    tips = [d["tip"] for lay in spec["layers"] for d in lay["data"] if d.get("tip")]
+    assert len(tips) >= len(county.places)
+    # the figure's container and its no-JavaScript fallback (the data as a table)
+    assert f'data-figure="map-county" data-series="{len(spec["layers"])}"' in html
+    fallback = html[html.index("<noscript>") : html.index("</noscript>")]
+    assert "乡镇站 / Township station" in fallback and "镇9" in fallback
 
 
-def test_labels_do_not_overlap_on_the_tiny_county() -> None:
-    """Greedy placement keeps the labels of nearby townships apart."""
-    from ruralflow.report.svgmap import build_map, text_width
-
-    m = build_map(_with_more_townships(10))
-    boxes = []
-    for lab in m.labels:
-        w = max(text_width(ln.text, ln.size) for ln in lab.lines)
-        h = sum(ln.size * 1.2 for ln in lab.lines)
-        x0 = (
-            lab.x if lab.anchor == "start" else lab.x - w if lab.anchor == "end" else lab.x - w / 2
-        )
-        boxes.append((x0, lab.y - lab.lines[0].size, x0 + w, lab.y - lab.lines[0].size + h))
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1 :]:
-            overlap_w = min(a[2], b[2]) - max(a[0], b[0])
-            overlap_h = min(a[3], b[3]) - max(a[1], b[1])
-            assert overlap_w <= 1 or overlap_h <= 1, (a, b)
+def test_map_labels_only_named_places() -> None:
+    """Labels go to the hub, township stations and (at most 40) real villages; synthetic
+    villages stay unlabelled (ECharts hides overlapping labels, `labelLayout.hideOverlap`)."""
+    spec = _map(build_report(_with_more_townships(10)))
+    assert all("text" not in d for d in _layer(spec, "villages-synthetic")["data"])
+    assert all(d["text"] for d in _layer(spec, "villages")["data"])
+    assert all(d["text"] for d in _layer(spec, "townships")["data"])
+    # labels near the east edge go on the marker's left, so that they stay on the canvas
+    lons = [d["value"][0] for lay in spec["layers"] for d in lay["data"] if "value" in d]
+    ring = _outline(build_report(_with_more_townships(10)))["features"][0]["geometry"]
+    east = [p[0] for poly in ring["coordinates"] for r in poly for p in r]
+    lo, hi = min(east + lons), max(east + lons)
+    sides = {d["id"]: d.get("pos", "right") for d in _layer(spec, "townships")["data"]}
+    for d in _layer(spec, "townships")["data"]:
+        assert sides[d["id"]] == ("left" if d["value"][0] > lo + 0.8 * (hi - lo) else "right")
+    assert set(sides.values()) == {"left", "right"}
 
 
 def test_report_is_self_contained_and_bilingual() -> None:
@@ -104,9 +144,14 @@ def test_report_is_self_contained_and_bilingual() -> None:
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html)
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
     assert "@import" not in html
-    # the only http(s) text allowed is the SVG namespace
-    others = set(re.findall(r"https?://[^\s\"'<>]+", html)) - {"http://www.w3.org/2000/svg"}
+    # ECharts is inlined once, byte for byte the vendored file (its only URLs are XML
+    # namespaces and licence links); no other http(s) text outside it
+    vendored = (REPO / "src/ruralflow/web/static/vendor/echarts.min.js").read_text("utf-8")
+    assert html.count("<script>") == 1 and vendored.replace("</script", "<\\/script") in html
+    rest = html.replace(vendored, "")
+    others = set(re.findall(r"https?://[^\s\"'<>]+", rest)) - {"http://www.w3.org/2000/svg"}
     assert not others
+    assert html.count('<script type="module">') == 1 and "renderFigures(document)" in html
     for text in ("乡镇 / Townships", "班车线路 / Bus lines", "车队 / Fleet", "产品 / Products"):
         assert text in html
     assert "数据来源" in html and "Data provenance" in html
@@ -135,7 +180,11 @@ def test_flows_of_the_day_tables_and_season_chart() -> None:
     assert default_day(county) == DAY
     html = build_report(county, day=DAY)
     assert "Down by township" in html and "Up by township and product" in html
-    assert '<svg class="chart"' in html
+    chart = _specs(html)["chart-season"]
+    assert chart["kind"] == "bars" and chart["categories"][chart["highlight"]] == "2025-09-01"
+    up, down = chart["panels"]
+    assert up["unit"] == "kg" and sum(up["series"][0]["values"]) > 0
+    assert len(down["series"]) == 1
     assert "300" in html  # up kg of apples at T1
     assert "2025-09-01" in html
 
@@ -152,10 +201,13 @@ def test_county_without_boundary_flows_or_lines_still_renders() -> None:
         products=(),
     )
     html = build_report(c)
-    svg = _svg_map(html)
-    assert 'id="county-outline"' not in svg
-    assert svg.count('<path class="town"') == 2
-    assert "no county boundary" in svg
+    spec = _map(html)
+    assert spec["geo"]["box"] is True
+    assert _outline(html)["features"][0]["properties"]["box"] is True
+    assert len(_layer(spec, "townships")["data"]) == 2
+    assert not [lay for lay in spec["layers"] if lay["id"].startswith("bus:")]
+    assert "no county boundary" in html
+    assert "chart-season" not in _specs(html)
     assert "The bundle has no down demand or up supply" in html
 
 
@@ -172,7 +224,7 @@ def test_extra_sections_and_provenance_items() -> None:
     assert html.index('id="flows"') < html.index('id="plan"') < html.index('id="provenance"')
     assert "<p>plan body</p>" in html and "van speed" in html
     html2 = build_report(tiny_county(), sections=[Section("map", "地图", "Map", "<p>X</p>")])
-    assert '<svg class="map"' not in html2 and "<p>X</p>" in html2
+    assert "map-county" not in _specs(html2) and "<p>X</p>" in html2
     with pytest.raises(ValueError, match="duplicate"):
         build_report(tiny_county(), sections=[extra, extra])
     with pytest.raises(ValueError, match="reserved"):
@@ -228,7 +280,7 @@ def test_demo_command_writes_report(tmp_path: Path) -> None:
     path = out / "610425" / "report.html"
     assert path.is_file()
     assert str(path) in result.output.replace("\n", "")
-    assert '<svg class="map"' in path.read_text(encoding="utf-8")
+    assert "map-county" in _specs(path.read_text(encoding="utf-8"))
 
 
 def test_demo_command_bad_input(tmp_path: Path) -> None:
@@ -251,11 +303,12 @@ def test_demo_packaged_liquan(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     html = (tmp_path / "610425" / "report.html").read_text(encoding="utf-8")
-    svg = _svg_map(html)
-    assert 'id="county-outline"' in svg
-    assert len(re.findall(r'<text class="label lab-town"', svg)) == 12
+    spec = _map(html)
+    assert _outline(html)["features"][0]["geometry"]["coordinates"]
+    labels = [d["text"].split("\n")[0] for d in _layer(spec, "townships")["data"]]
+    assert len(labels) == 12
     for name in ("城关街道", "史德镇", "烟霞镇", "昭陵镇", "骏马镇", "叱干镇"):
-        assert f">{name}</tspan>" in svg
+        assert name in labels
 
 
 # --------------------------------------------------------------------------- browser
@@ -338,3 +391,34 @@ def test_png_check_rejects_a_blank_image() -> None:
         + chunk(b"IEND", b"")
     )
     assert not _png_pixels_vary(png)
+
+
+def test_plan_map_shows_bus_consignments_and_what_is_not_carried() -> None:
+    """The plan's map (as the dashboard's): routes, bus legs dashed, not-carried villages."""
+    from ruralflow.logistics import PlanOptions, plan
+    from ruralflow.logistics.bus import BusConsignment
+    from ruralflow.logistics.result import NotCarried
+    from ruralflow.report.logistics import plan_section
+
+    c = tiny_county()
+    p = plan(c, DAY, PlanOptions(time_limit_s=1.0, workers=1, no_improvement=2000))
+    leg = BusConsignment(
+        "B1-0800", "B1", "08:00", "outbound", "down", "V2", "T1", "HUB", "T1", 480.0, 510.0,
+        3, 3, 12.5, 0.05, ("D1",), (), 6.0, 1.2, 1, 2.0, 0.3, 530.0
+    )  # fmt: skip
+    miss = NotCarried("U9", "supply", "up", "V3", 0, 40.0, True, "no reefer free", 80.0)
+    p = dataclasses.replace(p, bus=(leg, leg), not_carried=(miss,))
+    spec = _map(plan_section(c, p).html, "map-plan")
+    ids = [lay["id"] for lay in spec["layers"]]
+    assert not [i for i in ids if i.startswith("bus:")]  # routes replace the bus lines
+    assert ids.index("hub") < ids.index("bus") < ids.index("not-carried")
+    (bus,) = _layer(spec, "bus")["data"]  # two consignments on one leg: one line
+    assert bus["coords"] == [
+        [c.hub.lon, c.hub.lat],
+        [c.place_by_id["T1"].lon, c.place_by_id["T1"].lat],
+    ]
+    assert (
+        "25.0 kg" in bus["tip"] and "6 件" in bus["tip"] and _layer(spec, "bus")["dashed"] is True
+    )
+    (nc,) = _layer(spec, "not-carried")["data"]
+    assert nc["id"] == "V3" and "no reefer free" in nc["tip"] and "40.0 kg" in nc["tip"]

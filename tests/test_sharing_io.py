@@ -203,4 +203,9 @@ def test_report_section_has_inline_plots(monkeypatch: pytest.MonkeyPatch) -> Non
     assert "poverty line" in html and "Fulfilment" in html and "Fund balance" in html
     assert "2015" in html and "农户07" in html  # the worked example
     page = build_report(county, sections=[section])
+    # the inlined ECharts names licence URLs in its comments; nothing else may
+    from ruralflow.report.figures import echarts_source
+
+    assert echarts_source() in page
+    page = page.replace(echarts_source(), "")
     assert not re.search(r"<script[^>]+src=|https?://(?!www\.w3\.org)", page)

@@ -17,12 +17,11 @@ from ruralflow.domain import County
 from ruralflow.logistics.costs import Costs
 from ruralflow.logistics.farmer import farmer_value
 from ruralflow.logistics.result import Plan
+from ruralflow.report.figures import LINE_COLOURS, county_layers, layer, map_block, map_spec
 from ruralflow.report.fmt import num
 from ruralflow.report.html import bi, card, esc, table
 from ruralflow.report.model import ProvenanceItem, ReportOptions, Section
 from ruralflow.report.plans import day_plan
-from ruralflow.report.svgmap import KIND_LABEL, LINE_COLOURS, LegendItem, Polyline, build_map
-from ruralflow.report.templating import render_fragment
 
 DEFAULT_SECONDS = 10.0
 
@@ -59,40 +58,88 @@ def _cost(c: Costs, key: str) -> float:
 
 
 def _map_html(county: County, p: Plan) -> str:
-    m = build_map(county)
+    """The plan's routes on the county map (one layer per vehicle, instead of the bus lines)."""
     by_id = county.place_by_id
-    proj_pts: list[Polyline] = []
-    # project with the map's own projection: reuse the village markers' positions
-    pos = {mk.id: (mk.x, mk.y) for mk in (*m.villages, *m.townships, *m.hub)}
+    routes = []
     for i, r in enumerate(p.routes):
-        colour = LINE_COLOURS[i % len(LINE_COLOURS)]
-        pts = [pos[s.place] for s in r.stops if s.place in pos]
+        coords = [[by_id[s.place].lon, by_id[s.place].lat] for s in r.stops if s.place in by_id]
         villages = [by_id[s.place].name for s in r.stops if s.kind == "village"]
-        title = (
+        tip = (
             f"{r.vehicle} ({r.vehicle_type}, {r.temperature_class}) · {r.trips} 趟/trips · "
             f"{r.km:.1f} km · {len(villages)} 站/stops: " + " → ".join(villages[:12])
         )
-        proj_pts.append(
-            Polyline(
-                r.vehicle,
-                r.vehicle,
-                colour,
-                " ".join(f"{x:.1f},{y:.1f}" for x, y in pts),
-                title,
+        routes.append(
+            layer(
+                f"route:{r.vehicle}",
+                f"路线 {r.vehicle} / Route {r.vehicle}",
+                "lines",
+                [{"name": r.vehicle, "coords": coords, "tip": tip}],
+                color=LINE_COLOURS[i % len(LINE_COLOURS)],
+                width=3,
+                note=f"{r.km:.0f} km, {r.trips} 趟/trips",
             )
         )
-    m.lines = proj_pts
-    m.legend = [it for it in m.legend if it.symbol != "line"] + [
-        LegendItem(
-            "line",
-            f"路线 {ln.name}",
-            f"Route {ln.name}",
-            colour=ln.colour,
-            note=f"{r.km:.0f} km, {r.trips} 趟/trips",
-        )
-        for ln, r in zip(proj_pts, p.routes, strict=True)
+    # bus consignments, one dashed line per boarding and alighting stop (as the dashboard)
+    legs: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for b in p.bus:
+        if b.board in by_id and b.alight in by_id:
+            legs[(b.board, b.alight)][0] += b.kg
+            legs[(b.board, b.alight)][1] += b.pieces
+    bus = [
+        {
+            "name": f"{by_id[a].name} → {by_id[c].name}",
+            "coords": [[by_id[a].lon, by_id[a].lat], [by_id[c].lon, by_id[c].lat]],
+            "tip": f"班车 / bus {by_id[a].name} → {by_id[c].name} · {num(kg, 1)} kg · "
+            f"{num(pieces)} 件/pieces",
+        }
+        for (a, c), (kg, pieces) in legs.items()
     ]
-    return render_fragment("map.html.j2", m=m, county=county, kind_label=KIND_LABEL)
+    # what is not carried, per village, with its reasons
+    nc: dict[str, list[str]] = defaultdict(list)
+    nc_kg: dict[str, float] = defaultdict(float)
+    for n in p.not_carried:
+        if n.village in by_id:
+            nc[n.village].append(f"{n.flow} {num(n.kg, 1)} kg: {n.reason}")
+            nc_kg[n.village] += n.kg
+    missed = [
+        {
+            "id": v,
+            "name": by_id[v].name,
+            "value": [by_id[v].lon, by_id[v].lat],
+            "tip": f"{by_id[v].name} · 未承运 / not carried {num(nc_kg[v], 1)} kg · "
+            + " · ".join(reasons[:6]),
+        }
+        for v, reasons in nc.items()
+    ]
+    over = []
+    if bus:
+        over.append(
+            layer(
+                "bus",
+                "班车承运 / Bus consignments",
+                "lines",
+                bus,
+                color="#111827",
+                width=2,
+                dashed=True,
+            )
+        )
+    if missed:
+        over.append(
+            layer(
+                "not-carried",
+                "未承运 / Not carried",
+                "points",
+                missed,
+                symbol="diamond",
+                color="#b42318",
+                size=12,
+            )
+        )
+    base = county_layers(county, bus_lines=False)
+    at = 1 if base and base[0]["id"] == "roads" else 0
+    spec = map_spec(county, [*base[:at], *routes, *base[at:], *over])
+    return map_block(county, spec, "map-plan")
 
 
 def plan_section(county: County, p: Plan) -> Section:

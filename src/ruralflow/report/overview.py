@@ -12,10 +12,17 @@ from typing import Any
 
 from ruralflow.domain import County, Place, PlaceKind
 from ruralflow.domain.places import CoordSource
-from ruralflow.report.charts import SERIES_COLOURS, Series, stacked_panels
+from ruralflow.report.figures import (
+    KIND_LABEL,
+    KM_PER_DEG,
+    SERIES_COLOURS,
+    county_map,
+    figure_html,
+    map_block,
+    stacked_bars,
+)
 from ruralflow.report.fmt import hhmm
 from ruralflow.report.model import Origin, ProvenanceItem, ReportOptions, Section
-from ruralflow.report.svgmap import KIND_LABEL, KM_PER_DEG, build_map
 from ruralflow.report.templating import render_fragment
 
 OVERVIEW_IDS = ("map", "network", "flows")
@@ -137,8 +144,7 @@ def key_figures(county: County, day: dt.date | None) -> list[dict[str, str]]:
 
 # --------------------------------------------------------------------------- sections
 def map_section(county: County) -> Section:
-    m = build_map(county)
-    html = render_fragment("map.html.j2", m=m, county=county, kind_label=KIND_LABEL)
+    html = map_block(county, county_map(county), "map-county")
     prov: list[ProvenanceItem] = []
     src = county.settings.sources.get("boundary")
     if county.boundary is not None:
@@ -292,7 +298,7 @@ def _season_totals(county: County) -> dict[str, Any]:
     }
 
 
-def _season_chart(county: County, day: dt.date) -> Any:
+def _season_chart(county: County, day: dt.date) -> str:
     days = list(county.days)
     idx = {d: i for i, d in enumerate(days)}
     down = [0.0] * len(days)
@@ -302,38 +308,21 @@ def _season_chart(county: County, day: dt.date) -> Any:
     for s in county.supply_up:
         up[s.product][idx[s.day]] += s.kg
     up_series = [
-        Series(
-            f"{p.name} {p.name_en}".strip(),
-            SERIES_COLOURS[i % len(SERIES_COLOURS)],
-            tuple(up[p.id]),
-        )
+        (f"{p.name} {p.name_en}".strip(), SERIES_COLOURS[i % len(SERIES_COLOURS)], up[p.id])
         for i, p in enumerate(county.products)
         if any(up[p.id])
     ]
-    cats = [d.isoformat() for d in days]
-    labels: list[tuple[int, str]] = []
-    step = max(1, math.ceil(len(days) / 10))
-    for i, day_i in enumerate(days):
-        if i == 0 or day_i.day == 1 or (len(days) <= 40 and i % step == 0):
-            labels.append((i, day_i.strftime("%m-%d")))
-    # drop labels too close to the previous one
-    pruned: list[tuple[int, str]] = []
-    for i, text in labels:
-        if not pruned or i - pruned[-1][0] >= max(3, len(days) // 14):
-            pruned.append((i, text))
-    panels: list[tuple[str, str, Sequence[Series]]] = []
+    panels: list[tuple[str, str, Sequence[tuple[str, str, Sequence[float]]]]] = []
     if up_series:
         panels.append(("上行 / Up (kg per day, by product)", "kg", up_series))
-    panels.append(
-        ("下行 / Down (kg per day)", "kg", [Series("下行 down", "#2a6fb0", tuple(down))])
-    )
-    return stacked_panels(
-        cats,
+    panels.append(("下行 / Down (kg per day)", "kg", [("下行 down", "#2a6fb0", down)]))
+    spec = stacked_bars(
+        [d.isoformat() for d in days],
         panels,
-        x_labels=pruned,
         highlight=idx.get(day),
-        highlight_label=f"{day.isoformat()}",
+        highlight_label=day.isoformat(),
     )
+    return figure_html(spec, "chart-season", label="全季每日总量 / Season totals per day")
 
 
 # --------------------------------------------------------------------------- provenance

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ruralflow import __version__
 from ruralflow.domain import County
+from ruralflow.report.figures import page_scripts
 from ruralflow.report.model import Section
 from ruralflow.report.overview import (
     OVERVIEW_IDS,
@@ -46,7 +47,8 @@ def build_report(
     sections: Sequence[Section] = (),
     title: str | None = None,
 ) -> str:
-    """The report of ``county`` as one self-contained HTML page (inline CSS and SVG).
+    """The report of ``county`` as one self-contained HTML page (inline CSS, figure specs,
+    ECharts and the figures module of the dashboard; see :mod:`ruralflow.report.figures`).
 
     The page always has the county overview (map, network, flows of ``day``; default: the
     busiest day of the bundle) and ends with the data provenance section. ``sections`` are
@@ -66,6 +68,7 @@ def build_report(
         day=day,
         figures=key_figures(county, day),
         version=__version__,
+        scripts=page_scripts(county, "".join(s.html for s in body)),
     )
 
 

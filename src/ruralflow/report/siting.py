@@ -14,14 +14,24 @@ English labels. The day is not used: siting looks at the whole season. Registere
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ruralflow.domain import County, PlaceKind
 from ruralflow.domain.errors import DomainError
+from ruralflow.report.figures import (
+    KIND_LABEL,
+    LINE_COLOURS,
+    circle,
+    county_layers,
+    figure_html,
+    layer,
+    map_block,
+    map_spec,
+    xy_chart,
+)
 from ruralflow.report.fmt import num
 from ruralflow.report.html import card, esc, table
 from ruralflow.report.model import ProvenanceItem, ReportOptions, Section
-from ruralflow.report.svgmap import KIND_LABEL, LINE_COLOURS, build_map
-from ruralflow.report.templating import render_fragment
 from ruralflow.siting.county import (
     WHATS,
     CountySitingOptions,
@@ -81,269 +91,202 @@ def _gap(x: float | None) -> str:
 
 # ----------------------------------------------------------------------------- map
 def _map_html(county: County, r: CountySitingResult, sid: str) -> str:
-    m = build_map(county)
-    m.lines = []  # bus lines would hide the sites
-    m.legend = [it for it in m.legend if it.symbol != "line"]
-    pos = {mk.id: (mk.x, mk.y) for mk in (*m.villages, *m.townships, *m.hub, *m.facilities)}
+    """The chosen sites on the county map (no bus lines: they would hide the sites)."""
+    by_id = county.place_by_id
     sites = r.site_by_id
-    under: list[str] = []
-    over: list[str] = []
     new = set(r.new_ids)
+    under: list[dict[str, Any]] = []
+    over: list[dict[str, Any]] = []
+    opened = [s_id for s_id in r.open_ids if s_id in sites]
+
+    def ll(lon: float, lat: float) -> list[float]:
+        return [round(lon, 5), round(lat, 5)]
+
     if r.what == "stations":
-        px_per_km = m.scale_px / m.scale_km if m.scale_km > 0 else 0.0
-        rad = r.coverage_after.radius_km * px_per_km
-        for s_id in r.open_ids:
-            if s_id not in pos:
-                continue
-            x, y = pos[s_id]
-            colour = NEW_COLOUR if s_id in new else OLD_COLOUR
-            under.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{rad:.1f}" fill="{colour}" '
-                f'fill-opacity="0.13" stroke="{colour}" stroke-opacity="0.5" stroke-width="0.8"/>'
-            )
+        rad = r.coverage_after.radius_km
+        for is_new, colour, name in (
+            (True, NEW_COLOUR, f"新站 {rad:g} km 服务半径 / service radius of new stations"),
+            (False, OLD_COLOUR, f"已有站 {rad:g} km 服务半径 / service radius of existing ones"),
+        ):
+            rings = [
+                {"name": sites[s_id].name, "coords": circle(sites[s_id].lon, sites[s_id].lat, rad)}
+                for s_id in opened
+                if (s_id in new) is is_new
+            ]
+            if rings:
+                under.append(
+                    layer(
+                        f"radius-{'new' if is_new else 'old'}",
+                        name,
+                        "areas",
+                        rings,
+                        color=colour,
+                        opacity=0.13,
+                    )
+                )
+        covered, uncovered = [], []
         for c in r.clients:
-            if c.id not in pos or (c.covered_before and c.covered_after):
+            p = by_id.get(c.id)
+            if p is None or (c.covered_before and c.covered_after):
                 continue
-            x, y = pos[c.id]
             if c.covered_after:
-                title = f"{sites[c.site_after].name if c.site_after in sites else c.site_after}"
-                over.append(
-                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.4" fill="{COVERED_COLOUR}">'
-                    f"<title>{esc(county.place_by_id[c.id].name)} · 新覆盖 / newly covered · "
-                    f"{num(c.weight)} 户/households · {c.km_after or 0:.1f} km → {esc(title)}"
-                    "</title></circle>"
+                to = sites[c.site_after].name if c.site_after in sites else c.site_after
+                tip = (
+                    f"{p.name} · 新覆盖 / newly covered · {num(c.weight)} 户/households · "
+                    f"{c.km_after or 0:.1f} km → {to}"
                 )
+                covered.append({"id": p.id, "name": p.name, "value": ll(p.lon, p.lat), "tip": tip})
             else:
-                over.append(
-                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.2" fill="none" '
-                    f'stroke="{UNCOVERED_COLOUR}" stroke-width="1.3">'
-                    f"<title>{esc(county.place_by_id[c.id].name)} · 未覆盖 / not covered · "
-                    f"{num(c.weight)} 户/households · "
-                    f"{'–' if c.km_after is None else f'{c.km_after:.1f}'} km</title></circle>"
+                km = "–" if c.km_after is None else f"{c.km_after:.1f}"
+                tip = f"{p.name} · 未覆盖 / not covered · {num(c.weight)} 户/households · {km} km"
+                uncovered.append(
+                    {"id": p.id, "name": p.name, "value": ll(p.lon, p.lat), "tip": tip}
                 )
+        if covered:
+            over.append(
+                layer(
+                    "covered",
+                    "新覆盖的村 / village newly covered",
+                    "points",
+                    covered,
+                    color=COVERED_COLOUR,
+                    size=8,
+                )
+            )
+        if uncovered:
+            over.append(
+                layer(
+                    "uncovered",
+                    "仍未覆盖的村 / village still not covered",
+                    "points",
+                    uncovered,
+                    color=UNCOVERED_COLOUR,
+                    size=7,
+                    hollow=True,
+                    width=1.3,
+                )
+            )
     else:
-        colour_of = {
-            s_id: LINE_COLOURS[i % len(LINE_COLOURS)] for i, s_id in enumerate(r.open_ids)
-        }
+        colour_of = {s_id: LINE_COLOURS[i % len(LINE_COLOURS)] for i, s_id in enumerate(opened)}
+        links = []
         for c in r.clients:
-            if c.site_after is None or c.id not in pos or c.site_after not in pos:
+            p = by_id.get(c.id)
+            if c.site_after is None or p is None or c.site_after not in sites:
                 continue
-            x0, y0 = pos[c.id]
-            x1, y1 = pos[c.site_after]
+            s = sites[c.site_after]
+            links.append(
+                {
+                    "name": p.name,
+                    "coords": [ll(p.lon, p.lat), ll(s.lon, s.lat)],
+                    "color": colour_of.get(c.site_after, OLD_COLOUR),
+                    "tip": f"{p.name} → {s.name} · {num(c.weight)} kg · {c.km_after or 0:.1f} km",
+                }
+            )
+        if links:
             under.append(
-                f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
-                f'stroke="{colour_of[c.site_after]}" stroke-width="0.9" stroke-opacity="0.55">'
-                f"<title>{esc(county.place_by_id[c.id].name)} → "
-                f"{esc(sites[c.site_after].name)} · {num(c.weight)} kg · {c.km_after or 0:.1f} km"
-                "</title></line>"
-            )
-    for s_id in r.open_ids:
-        if s_id not in pos:  # off the map
-            continue
-        x, y = pos[s_id]
-        s = sites[s_id]
-        colour = NEW_COLOUR if s_id in new else OLD_COLOUR
-        size = 7.5 if r.what == "stations" else 11.0
-        d = (
-            f"M{x:.1f},{y - size:.1f}L{x + size:.1f},{y:.1f}L{x:.1f},{y + size:.1f}"
-            f"L{x - size:.1f},{y:.1f}Z"
-            if r.what == "stations"
-            else f"M{x:.1f},{y - size:.1f}L{x + size:.1f},{y + size * 0.8:.1f}"
-            f"L{x - size:.1f},{y + size * 0.8:.1f}Z"
-        )
-        state = "新建 / new" if s_id in new else "已有 / existing"
-        over.append(
-            f'<path d="{d}" fill="{colour}" stroke="#fff" stroke-width="1.2">'
-            f"<title>{esc(s.name)} ({esc(s.id)}) · {state}</title></path>"
-        )
-    html = render_fragment("map.html.j2", m=m, county=county, kind_label=KIND_LABEL)
-    html = html.replace('id="map-title"', f'id="map-title-{sid}"').replace(
-        'aria-labelledby="map-title"', f'aria-labelledby="map-title-{sid}"'
-    )
-    html = html.replace('id="county-outline"', f'id="county-outline-{sid}"')
-    html = html.replace(
-        '<g class="villages">',
-        '<g class="siting-under">' + "".join(under) + '</g>\n<g class="villages">',
-        1,
-    )
-    html = html.replace(
-        '<g class="labels">',
-        '<g class="siting-over">' + "".join(over) + '</g>\n<g class="labels">',
-        1,
-    )
-    return html + _key(r)
-
-
-def _swatch(inner: str) -> str:
-    return (
-        '<svg class="swatch" viewBox="0 0 28 18" width="28" height="18" aria-hidden="true">'
-        + inner
-        + "</svg>"
-    )
-
-
-def _key(r: CountySitingResult) -> str:
-    items: list[tuple[str, str]] = []
-    if r.what == "stations":
-        items.append(
-            (
-                _swatch(f'<path d="M14,2L21,9L14,16L7,9Z" fill="{NEW_COLOUR}"/>'),
-                f"新建站点 / new station ({len(r.new_ids)})",
-            )
-        )
-        items.append(
-            (
-                _swatch(f'<path d="M14,2L21,9L14,16L7,9Z" fill="{OLD_COLOUR}"/>'),
-                f"已有站点 / existing station ({len(r.existing_ids)})",
-            )
-        )
-        items.append(
-            (
-                _swatch(
-                    f'<circle cx="14" cy="9" r="7" fill="{NEW_COLOUR}" fill-opacity="0.2" '
-                    f'stroke="{NEW_COLOUR}"/>'
-                ),
-                f"{r.coverage_after.radius_km:g} km 服务半径 / service radius",
-            )
-        )
-        n_new_cov = sum(1 for c in r.clients if c.covered_after and not c.covered_before)
-        n_out = sum(1 for c in r.clients if not c.covered_after)
-        items.append(
-            (
-                _swatch(f'<circle cx="14" cy="9" r="4" fill="{COVERED_COLOUR}"/>'),
-                f"新覆盖的村 / village newly covered ({n_new_cov})",
-            )
-        )
-        items.append(
-            (
-                _swatch(
-                    f'<circle cx="14" cy="9" r="4" fill="none" stroke="{UNCOVERED_COLOUR}" '
-                    'stroke-width="1.3"/>'
-                ),
-                f"仍未覆盖的村 / village still not covered ({n_out})",
-            )
-        )
-    else:
-        items.append(
-            (
-                _swatch(f'<path d="M14,2L21,15L7,15Z" fill="{NEW_COLOUR}"/>'),
-                f"选中的新设施 / chosen new site ({len(r.new_ids)})",
-            )
-        )
-        if r.existing_ids:
-            items.append(
-                (
-                    _swatch(f'<path d="M14,2L21,15L7,15Z" fill="{OLD_COLOUR}"/>'),
-                    f"已有设施 / existing site ({len(r.existing_ids)})",
+                layer(
+                    "assign",
+                    "村 → 服务设施 / village → the site serving it",
+                    "lines",
+                    links,
+                    width=0.9,
+                    opacity=0.55,
                 )
             )
-        items.append(
-            (
-                _swatch(
-                    '<line x1="2" y1="9" x2="26" y2="9" stroke="#0072b2" stroke-width="1.5"/>'
-                ),
-                "村 → 服务设施 / village → the site serving it",
+    shape = "diamond" if r.what == "stations" else "triangle"
+    size = 15 if r.what == "stations" else 20
+    for is_new, colour, zh, en in (
+        (True, NEW_COLOUR, "新建", "new"),
+        (False, OLD_COLOUR, "已有", "existing"),
+    ):
+        pts = [
+            {
+                "id": s_id,
+                "name": sites[s_id].name,
+                "value": ll(sites[s_id].lon, sites[s_id].lat),
+                "tip": f"{sites[s_id].name} ({s_id}) · {zh} / {en}",
+            }
+            for s_id in opened
+            if (s_id in new) is is_new
+        ]
+        if pts:
+            over.append(
+                layer(
+                    f"sites-{en}",
+                    f"{zh}站点 / {en} station"
+                    if r.what == "stations"
+                    else f"{zh}设施 / {en} site",
+                    "points",
+                    pts,
+                    symbol=shape,
+                    color=colour,
+                    size=size,
+                    width=1.2,
+                )
             )
-        )
-    lis = "".join(f"<li>{sw} {esc(text)}</li>" for sw, text in items)
-    return f'<div class="legend"><ul>{lis}</ul></div>'
+    base = county_layers(county, bus_lines=False)
+    at = 1 if base and base[0]["id"] == "roads" else 0
+    spec = map_spec(county, [*base[:at], *under, *base[at:], *over])
+    return map_block(county, spec, f"map-siting-{sid}")
 
 
 # ----------------------------------------------------------------------------- curve chart
-def curve_svg(r: CountySitingResult) -> str:
-    """The marginal value of the k-th site: bars (what site k adds or saves) and the objective
-    with k sites as a line, one point per curve point (its status and gap in the tooltip)."""
+def curve_figure(r: CountySitingResult, sid: str) -> str:
+    """The marginal value of the k-th site: bars (what site k adds or saves, right axis) and
+    the objective with k sites as a line (left axis), one point per curve point (its status
+    and gap in the tooltip). An ECharts figure (report/figures.py)."""
     pts = [p for p in r.curve if p.objective is not None]
     if not pts:
         return '<p class="empty">没有可画的点 / No point of the curve has a solution.</p>'
-    w, h = 720.0, 300.0
-    left, right, top, bottom = 64.0, 64.0, 50.0, 40.0
-    pw, ph = w - left - right, h - top - bottom
-    ks = [p.k for p in r.curve]
-    k0, k1 = min(ks), max(ks)
-    step = pw / max(1, k1 - k0 + 1)
-
-    def x(k: int) -> float:
-        return left + (k - k0 + 0.5) * step
-
-    objs = [float(p.objective) for p in pts if p.objective is not None]
-    o_lo = min(0.0, min(objs))
-    o_hi = max(objs) if max(objs) > o_lo else o_lo + 1.0
-    margs = [p.marginal for p in r.curve if p.marginal is not None]
-    m_hi = max([abs(v) for v in margs] + [1e-9])
-    m_lo = min([0.0, *margs])
-    m_top = max(0.0, max(margs, default=0.0))
-    span_m = (m_top - m_lo) or m_hi
-
-    def yo(v: float) -> float:
-        return top + ph * (1 - (v - o_lo) / (o_hi - o_lo))
-
-    def ym(v: float) -> float:
-        return top + ph * (1 - (v - m_lo) / span_m)
-
     unit_obj = "户 / households" if r.sense == "max" else "元/季 / yuan/season"
     unit_m = "新增户 / households added" if r.sense == "max" else "节约 元/季 / yuan saved"
-    parts = [
-        f'<svg class="chart siting-curve" viewBox="0 0 {w:.0f} {h:.0f}" role="img" '
-        f'style="max-width:{w:.0f}px" xmlns="http://www.w3.org/2000/svg">'
-        f"<title>第 k 个站点的边际价值 / Marginal value of the k-th site</title>"
+    obj_tips = [
+        f"k = {p.k}: {p.status} {p.message}".strip()
+        if p.objective is None
+        else f"k = {p.k}: {num(p.objective)} {unit_obj} · {p.status}, gap {_gap(p.gap)}, "
+        f"{p.runtime_s:.2f} s"
+        for p in r.curve
     ]
-    for i in range(5):
-        v = o_lo + (o_hi - o_lo) * i / 4
-        y = yo(v)
-        parts.append(
-            f'<line class="tick" x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{esc(num(v))}</text>'
-        )
-        vm = m_lo + span_m * i / 4
-        parts.append(
-            f'<text x="{left + pw + 6}" y="{ym(vm) + 4:.1f}" text-anchor="start" '
-            f'fill="{NEW_COLOUR}">{esc(num(vm))}</text>'
-        )
-    zero = ym(0.0)
-    for p in r.curve:
-        if p.marginal is None:
-            continue
-        y0, y1 = sorted((zero, ym(p.marginal)))
-        parts.append(
-            f'<rect x="{x(p.k) - step * 0.3:.1f}" y="{y0:.1f}" width="{step * 0.6:.1f}" '
-            f'height="{max(0.5, y1 - y0):.1f}" fill="{NEW_COLOUR}" fill-opacity="0.55">'
-            f"<title>k = {p.k}: {esc(unit_m)} {esc(num(p.marginal))}"
-            f"{' · + ' + esc(', '.join(p.added)) if p.added else ''}</title></rect>"
-        )
-    line = " ".join(
-        f"{x(p.k):.1f},{yo(float(p.objective)):.1f}" for p in pts if p.objective is not None
+    m_tips = [
+        f"k = {p.k}: {unit_m} {num(p.marginal)}"
+        + (" · + " + ", ".join(p.added) if p.added else "")
+        if p.marginal is not None
+        else f"k = {p.k}: –"
+        for p in r.curve
+    ]
+    spec = xy_chart(
+        [str(p.k) for p in r.curve],
+        [
+            (f"目标值 / objective ({unit_obj})", unit_obj),
+            (f"第 k 个站点 / k-th site ({unit_m})", unit_m),
+        ],
+        [
+            {
+                "name": "第 k 个站点的边际价值 / value of the k-th site",
+                "type": "bar",
+                "axis": 1,
+                "color": NEW_COLOUR,
+                "values": [None if p.marginal is None else round(p.marginal, 2) for p in r.curve],
+                "tips": m_tips,
+            },
+            {
+                "name": "目标值 / objective",
+                "type": "line",
+                "axis": 0,
+                "color": OLD_COLOUR,
+                "values": [
+                    None if p.objective is None else round(p.objective, 2) for p in r.curve
+                ],
+                "tips": obj_tips,
+            },
+        ],
+        x_name="新增站点数 k / new sites k",
     )
-    parts.append(f'<polyline points="{line}" fill="none" stroke="{OLD_COLOUR}" stroke-width="2"/>')
-    for p in r.curve:
-        label = f"k = {p.k}"
-        if p.objective is None:
-            parts.append(
-                f'<text x="{x(p.k):.1f}" y="{top + ph - 4:.1f}" text-anchor="middle" '
-                f'fill="{UNCOVERED_COLOUR}">×<title>{esc(label)}: {esc(p.status)} '
-                f"{esc(p.message)}</title></text>"
-            )
-        else:
-            parts.append(
-                f'<circle cx="{x(p.k):.1f}" cy="{yo(float(p.objective)):.1f}" r="4" '
-                f'fill="{OLD_COLOUR}"><title>{esc(label)}: {esc(num(p.objective))} '
-                f"{esc(unit_obj)} · {esc(p.status)}, gap {_gap(p.gap)}, {p.runtime_s:.2f} s"
-                f"</title></circle>"
-            )
-        parts.append(
-            f'<text x="{x(p.k):.1f}" y="{h - bottom + 16:.1f}" text-anchor="middle">{p.k}</text>'
-        )
-    parts.append(
-        f'<text x="{left + pw / 2:.1f}" y="{h - 6:.1f}" text-anchor="middle">'
-        "新增站点数 k / new sites k</text>"
-        f'<text class="ptitle" x="{left}" y="{top - 30:.1f}" fill="{OLD_COLOUR}">'
-        f"— 目标值（左轴）/ objective, left axis ({esc(unit_obj)})</text>"
-        f'<text class="ptitle" x="{left}" y="{top - 12:.1f}" '
-        f'fill="{NEW_COLOUR}">▮ 第 k 个站点的边际价值（右轴）/ value of the k-th site, right axis '
-        f"({esc(unit_m)})</text>"
-        "</svg>"
+    return figure_html(
+        spec,
+        f"siting-curve-{sid}",
+        label="第 k 个站点的边际价值 / Marginal value of the k-th site",
     )
-    return "".join(parts)
 
 
 def _curve_table(r: CountySitingResult) -> str:
@@ -441,7 +384,7 @@ def result_section(county: County, r: CountySitingResult) -> Section:
         )
     )
     parts.append("<h3>第 k 个站点的边际价值 / Marginal value of the k-th site</h3>")
-    parts.append(f'<figure class="chart-figure">{curve_svg(r)}</figure>')
+    parts.append(f'<figure class="chart-figure">{curve_figure(r, sid)}</figure>')
     parts.append(_curve_table(r))
     parts.append("<h3>成本 / Costs</h3>")
     parts.append(

@@ -103,9 +103,25 @@ def _median(values: Iterable[Any]) -> float | None:
     return statistics.median(vs) if vs else None
 
 
-def _map(rows: Sequence[dict[str, Any]], figure: Column | None) -> dict[str, Any]:
-    from ruralflow.report.svgmap import Projection
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """Equirectangular projection scaled by cos(lat0); ``k`` pixels per degree of latitude."""
 
+    lon_min: float
+    lat_max: float
+    cos0: float
+    k: float
+    pad_x: float
+    pad_y: float
+
+    def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        return (
+            self.pad_x + (lon - self.lon_min) * self.cos0 * self.k,
+            self.pad_y + (self.lat_max - lat) * self.k,
+        )
+
+
+def _map(rows: Sequence[dict[str, Any]], figure: Column | None) -> dict[str, Any]:
     pts = [(i, r) for i, r in enumerate(rows) if r.get("lon") is not None and r.get("lat")]
     if not pts:
         return {"width": MAP_WIDTH, "height": 200.0, "points": [], "grid": [], "labels": []}
