@@ -129,12 +129,17 @@ def test_demo_prove_and_qr(tmp_path: Path) -> None:
     code, out = _run("prove", "--db", str(db), "--lot", url, "--key", str(key) + ".pub")
     assert code == 0, out
     view = json.loads(out)
-    assert view["verified"] and view["signature_checked"] and view["n_events"] == 9
+    # the tiny county has one batch: its history is every event of the document (7 when its
+    # produce rides ambient, 9 with the pre-cooling and cold storage of a reefer journey)
+    doc = json.loads(events.read_text(encoding="utf-8"))
+    n_doc = len(doc["epcisBody"]["eventList"])
+    assert view["verified"] and view["signature_checked"] and view["n_events"] == n_doc
+    assert n_doc in (7, 9)
     assert view["brand"]["regional_public_brand"]["name_zh"] == "礼泉苹果"
     code, out = _run("prove", "--db", str(db), "--lot", "https://trace.tiny.example/lot/610425/X")
     assert code == 1 and "NOT verified" in out
     code, out = _run("export", "--db", str(db), "--lot", url, "--out", str(tmp_path / "b.jsonld"))
-    assert code == 0 and "wrote 9 events" in out
+    assert code == 0 and f"wrote {n_doc} events" in out
     assert _run("export", "--db", str(db), "--lot", "nope")[0] == 1
     code, out = _run("qr", url, "--out", str(tmp_path / "code"), "--resolver", "https://r.example")
     assert code == 0 and "https://r.example/lot/610425/B-1/grade/P" in out
