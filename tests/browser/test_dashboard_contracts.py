@@ -88,6 +88,7 @@ def test_admin_runs_contracts_and_each_cooperative_sees_only_its_own(
     net = page.inner_text("#net-total .kpi-value")
     assert net.endswith("元") and float(net.split()[0].replace(",", "")) > 0, net
     assert page.locator("#statement-texts details").count() == 6
+    assert "[object" not in page.inner_text("body")
     shot(page, "contracts")
     switch_changes_every_label(page, "contracts with a run")
     assert page.inner_text("#net-total .kpi-value").endswith("yuan")

@@ -58,6 +58,7 @@ def test_lots_link_to_their_timeline_and_verified_consumer_page(
     page.wait_for_selector("#timeline li")
     stages = page.eval_on_selector_all("#timeline li", "ls => ls.map(l => l.dataset.stage)")
     assert stages[0] == "harvest" and "sale" in stages, stages
+    assert "[object" not in page.inner_text("body")
     shot(page, "trace-lot")
     page.click("#consumer-link")
     page.wait_for_url(f"{live.base}{lot.path}")

@@ -58,6 +58,13 @@ def test_siting_season_and_matrix_pages_show_their_runs(page: Any, live: Live) -
         page.text_content("#site-figures dt[data-figure=households_added]") == "新增覆盖户数(户)"
     )
     assert "households_added" not in page.inner_text("#site-body")
+    assert "[object" not in page.inner_text("body")
+    assert page.locator("#site-curve-table tbody tr").count() >= 2
+    points = page.evaluate(  # the curve is drawn: one point per number of new sites
+        "() => echarts.getInstanceByDom(document.getElementById('site-curve'))"
+        ".getOption().series[0].data.length"
+    )
+    assert points == page.locator("#site-curve-table tbody tr").count()
     shot(page, "siting")
     switch_changes_every_label(page, "siting with a result")
     page.click("#lang-switch")
@@ -71,6 +78,7 @@ def test_siting_season_and_matrix_pages_show_their_runs(page: Any, live: Live) -
     assert page.text_content("#season-figures dd[data-figure=n_batches]") == "20"
     assert "n_events" not in page.inner_text("#season-body")
     assert page.locator("#season-batches tbody tr").count() == 20
+    assert "[object" not in page.inner_text("body")
     page.wait_for_function(  # events per stage, harvest .. sale
         "() => { const c = echarts.getInstanceByDom(document.getElementById('season-stages'));"
         " return c && c.getOption().series[0].data.length >= 5; }"
@@ -90,6 +98,7 @@ def test_siting_season_and_matrix_pages_show_their_runs(page: Any, live: Live) -
     assert total == "总价值(元/年)", total
     assert page.locator("#matrix-parameters tbody tr").count() >= 5
     assert "total_value" not in page.inner_text("#matrix-body")
+    assert "[object" not in page.inner_text("body")
     page.wait_for_function(  # one bar per flow: goods and services down, products and tourism up
         "() => { const c = echarts.getInstanceByDom(document.getElementById('matrix-flows'));"
         " return c && c.getOption().series[0].data.length >= 2; }"

@@ -44,7 +44,7 @@ export async function runPage(cfg) {
   const draw = async () => {
     body.replaceChildren(...(run ? [el("p", { class: "muted" }, el("span", { i18n: "common.latest_run" }),
       `: v${run.version} · ${run.finished_at ? run.finished_at.slice(0, 19) : ""} · ${run.created_by}`),
-    ...(await cfg.draw(run.result, run, me))] : [el("p", { class: "muted", i18n: "common.no_run" })]));
+    ...(await cfg.draw(run.result, run, me)).flat(Infinity).filter((n) => n !== "" && n !== null && n !== undefined)] : [el("p", { class: "muted", i18n: "common.no_run" })]));
   };
   main.replaceChildren(
     el("h1", { i18n: `page.${cfg.page}` }),
