@@ -120,3 +120,17 @@ def test_admin_runs_contracts_and_each_cooperative_sees_only_its_own(
     page.goto(f"{live.base}/app/contracts?coop=COOP-B")  # the API refuses; the page says so
     page.wait_for_selector("#contracts-problem[data-status='403']")
     expect_refusals(page_log, 403)
+
+
+def test_a_cooperative_reads_its_contracts_on_a_phone(phone: Any, live: Live) -> None:
+    """The contract cards, the designs and the settlement fit a 360 px phone (tables become
+    one labelled card per row; a statement's text scrolls inside its box)."""
+    login(phone, live, "coop_b")
+    phone.wait_for_selector("#contracts .contract")
+    phone.wait_for_selector("body[data-ready]")
+    ids = phone.eval_on_selector_all(
+        "#contracts .contract", "cs => cs.map(c => c.dataset.contract)"
+    )
+    assert ids == ["C-ORDER", "C-EQUITY", "C-FUND"]
+    width = phone.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= 360, width
