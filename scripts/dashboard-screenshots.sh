@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-docs/img}"
 RURALFLOW_SCREENSHOTS="$out" .venv/bin/pytest -q -p no:xdist \
-    tests/browser/test_dashboard.py tests/browser/test_dashboard_runs.py
+    tests/browser/test_dashboard.py tests/browser/test_dashboard_runs.py \
+    tests/browser/test_dashboard_contracts.py tests/browser/test_dashboard_lots.py
 .venv/bin/python - "$out" <<'PY'
 import sys
 from pathlib import Path

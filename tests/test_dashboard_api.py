@@ -113,3 +113,31 @@ def test_a_coarse_county_without_a_polygon_gets_no_features_and_a_note(
     r = client.get("/counties/620621/boundary.geojson", headers=_h(client, "admin620"))
     assert r.status_code == 200
     assert r.json()["features"] == [] and "no boundary polygon" in r.json()["note"]
+
+
+def test_lots_and_their_consumer_paths(client: TestClient) -> None:
+    from ruralflow.api.routers.pages import consumer_path
+
+    r = client.get("/counties/610425/lots", headers=_h(client, "admin"))
+    assert r.status_code == 200 and r.json()["count"] == len(r.json()["data"])
+    for who in ("op_a", "logi", "admin620"):
+        assert client.get("/counties/610425/lots", headers=_h(client, who)).status_code == 403
+    assert client.get("/counties/610425/lots").status_code == 401
+    dl = "https://id.gs1.org/01/06901234500017/10/L1"
+    assert consumer_path(dl) == "/01/06901234500017/10/L1"
+    ns = "https://id.ruralflow.example/lot/610425/B-1/grade/A"
+    assert consumer_path(ns) == "/lot/610425/B-1/grade/A"
+    assert consumer_path("urn:epc:id:sgtin:0614141.107346.2018") is None
+
+
+def test_cooperative_settlement_is_its_own_and_empty_before_a_run(client: TestClient) -> None:
+    url = "/counties/610425/cooperatives/{}/settlement"
+    r = client.get(url.format("COOP-A"), headers=_h(client, "coop_a"))
+    assert r.status_code == 200
+    assert r.json()["run"] is None and r.json()["designs"] == [] and r.json()["farmers"] == []
+    assert client.get(url.format("COOP-B"), headers=_h(client, "coop_a")).status_code == 403
+    assert client.get(url.format("COOP-B"), headers=_h(client, "admin")).status_code == 200
+    for who in ("op_a", "logi", "admin620"):
+        assert client.get(url.format("COOP-A"), headers=_h(client, who)).status_code == 403
+    r = client.get(url.format("COOP-A") + "?version=3", headers=_h(client, "admin"))
+    assert r.status_code == 404

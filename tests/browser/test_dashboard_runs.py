@@ -54,6 +54,17 @@ def test_siting_season_and_matrix_pages_show_their_runs(page: Any, live: Live) -
     )
     assert dict(option)["new"] + dict(option)["existing"] == sites
     assert dict(option)["new"] >= 1
+    assert (
+        page.text_content("#site-figures dt[data-figure=households_added]") == "新增覆盖户数(户)"
+    )
+    assert "households_added" not in page.inner_text("#site-body")
+    assert "[object" not in page.inner_text("body")
+    assert page.locator("#site-curve-table tbody tr").count() >= 2
+    points = page.evaluate(  # the curve is drawn: one point per number of new sites
+        "() => echarts.getInstanceByDom(document.getElementById('site-curve'))"
+        ".getOption().series[0].data.length"
+    )
+    assert points == page.locator("#site-curve-table tbody tr").count()
     shot(page, "siting")
     switch_changes_every_label(page, "siting with a result")
     page.click("#lang-switch")
@@ -61,9 +72,13 @@ def test_siting_season_and_matrix_pages_show_their_runs(page: Any, live: Live) -
     _wait_done(live, token, season)
     matrix = _api(live, token, runs, {"kind": "matrix", "params": {}})
     page.goto(f"{live.base}/app/season")
-    page.wait_for_selector(".result-figures")
-    figures = page.locator(".result-figures").inner_text()
-    assert "n_events" in figures and "n_batches" in figures
+    page.wait_for_selector("#season-figures")
+    # labelled figures, not field names: the events and batches with their units
+    assert page.text_content("#season-figures dt[data-figure=n_events]") == "追溯事件(个)"
+    assert page.text_content("#season-figures dd[data-figure=n_batches]") == "20"
+    assert "n_events" not in page.inner_text("#season-body")
+    assert page.locator("#season-batches tbody tr").count() == 20
+    assert "[object" not in page.inner_text("body")
     page.wait_for_function(  # events per stage, harvest .. sale
         "() => { const c = echarts.getInstanceByDom(document.getElementById('season-stages'));"
         " return c && c.getOption().series[0].data.length >= 5; }"
@@ -77,13 +92,22 @@ def test_siting_season_and_matrix_pages_show_their_runs(page: Any, live: Live) -
 
     _wait_done(live, token, matrix)
     page.goto(f"{live.base}/app/matrix")
-    page.wait_for_selector(".result-figures")
+    page.wait_for_selector("#matrix-figures")
     assert page.locator("#run-status[data-status=done]").count() == 1
+    total = page.text_content("#matrix-figures dt[data-figure=total_value]")
+    assert total == "总价值(元/年)", total
+    assert page.locator("#matrix-parameters tbody tr").count() >= 5
+    assert "total_value" not in page.inner_text("#matrix-body")
+    assert "[object" not in page.inner_text("body")
     page.wait_for_function(  # one bar per flow: goods and services down, products and tourism up
         "() => { const c = echarts.getInstanceByDom(document.getElementById('matrix-flows'));"
         " return c && c.getOption().series[0].data.length >= 2; }"
     )
     assert page.text_content("#matrix-kpis .kpi-value").replace(",", "").isdigit()
+    switch_changes_every_label(page, "matrix with a result")
+    assert page.text_content("#matrix-figures dt[data-figure=total_value]") == (
+        "Total value (yuan/year)"
+    )
 
 
 def test_the_trace_page_draws_an_epc_timeline_from_the_log(

@@ -10,8 +10,11 @@ and the county's cooperatives.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -409,3 +412,169 @@ def cooperatives(adcode: Adcode, user: CurrentUser, engine: EngineDep) -> Cooper
     if user.role == "cooperative":
         ids = [user.scope]
     return CooperativeList(data=ids, count=len(ids))
+
+
+# ----------------------------------------------------------------------------- lots
+class LotOut(BaseModel):
+    lot: str
+    source: str
+    cooperative: str
+    product: str
+    grade: str
+    kg: float | None
+    events: int
+    first_event: str | None
+    last_event: str | None
+    consumer_path: str | None
+
+
+class LotList(BaseModel):
+    data: list[LotOut]
+    count: int
+
+
+_DL = re.compile(r"/01/(\d{8}|\d{12,14})/10/([^/?#]{1,60})$")
+_NS_LOT = re.compile(r"/lot/([0-9]{6}/[A-Za-z0-9._-]{1,80}/grade/[A-Za-z0-9]{1,8})$")
+
+
+def consumer_path(lot: str) -> str | None:
+    """The consumer page's path on this server for a lot URI (GS1 Digital Link
+    ``.../01/{gtin}/10/{lot}`` or the project's ``.../lot/{adcode}/{batch}/grade/{g}``)."""
+    m = _DL.search(lot)
+    if m:
+        return f"/01/{m.group(1)}/10/{m.group(2)}"
+    m = _NS_LOT.search(lot)
+    return f"/lot/{m.group(1)}" if m else None
+
+
+@router.get("/counties/{adcode}/lots", response_model=LotList)
+def lots(adcode: Adcode, user: CurrentUser, engine: EngineDep) -> LotList:
+    """The lots the county knows: those the trace log's events name as a class (each with its
+    number of events, first and last event time and the path of its public consumer page),
+    then the rows of the county's stored ``lots.csv`` (a cooperative user: only its own rows
+    of ``lots.csv``; the captured lots are public through their consumer pages anyway)."""
+    from ruralflow.store.models import BundleFile, EventEpcRow, EventRow
+
+    with session_scope(engine) as s:
+        c = _county(s, user, adcode, "county_admin", "cooperative")
+        captured = s.execute(
+            select(
+                EventEpcRow.epc,
+                func.count(func.distinct(EventRow.id)),
+                func.min(EventRow.event_time),
+                func.max(EventRow.event_time),
+            )
+            .join(EventRow, EventRow.id == EventEpcRow.event)
+            .where(EventRow.county == adcode, EventEpcRow.role == "class")
+            .group_by(EventEpcRow.epc)
+            .order_by(func.min(EventRow.event_time), EventEpcRow.epc)
+        ).all()
+        text = s.scalar(
+            select(BundleFile.text).where(
+                BundleFile.county_id == c.id, BundleFile.name == "lots.csv"
+            )
+        )
+    out = [
+        LotOut(
+            lot=str(epc),
+            source="events",
+            cooperative="",
+            product="",
+            grade="",
+            kg=None,
+            events=int(n),
+            first_event=first,
+            last_event=last,
+            consumer_path=consumer_path(str(epc)),
+        )
+        for epc, n, first, last in captured
+    ]
+    if text:
+        for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")):
+            coop = (r.get("cooperative") or "").strip()
+            if user.role == "cooperative" and coop != user.scope:
+                continue
+            out.append(
+                LotOut(
+                    lot=(r.get("id") or "").strip(),
+                    source="lots.csv",
+                    cooperative=coop,
+                    product=(r.get("product") or "").strip(),
+                    grade=(r.get("grade") or "").strip(),
+                    kg=_num(r.get("kg")),
+                    events=0,
+                    first_event=None,
+                    last_event=None,
+                    consumer_path=None,
+                )
+            )
+    return LotList(data=out, count=len(out))
+
+
+# ----------------------------------------------------------------------------- settlement
+class CoopSettlement(BaseModel):
+    run: str | None
+    version: int | None
+    finished_at: dt.datetime | None
+    paths: int | None
+    seasons: int | None
+    farm: dict[str, Any]
+    verdict: dict[str, Any] | None
+    designs: list[dict[str, Any]]
+    farmers: list[dict[str, Any]]
+    settlement_note: str | None
+
+
+@router.get("/counties/{adcode}/cooperatives/{coop}/settlement", response_model=CoopSettlement)
+def coop_settlement(
+    adcode: Adcode,
+    coop: Annotated[str, PathParam(pattern=r"^[A-Za-z0-9._-]{1,64}$")],
+    user: CurrentUser,
+    engine: EngineDep,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> CoopSettlement:
+    """A cooperative's part of the newest finished ``contracts`` run (or run ``version``):
+    the simulated outcome of each contract design its members signed (farmer income, buyer
+    margin per member household, share of households under the poverty line, yuan per
+    household and season) with the run's verdict, and its members' settled amounts (fen) as
+    the statements' figures. County admin, or the cooperative itself."""
+    from ruralflow.store.contracts import cooperative_contracts
+    from ruralflow.store.models import RunRow
+
+    with session_scope(engine) as s:
+        c = _county(s, user, adcode, "county_admin", "cooperative")
+        if user.role == "cooperative" and user.scope != coop:
+            raise forbid()
+        signed = {d["contract"] for d in cooperative_contracts(s, c.id, coop)}
+        q = select(RunRow).where(
+            RunRow.county_id == c.id, RunRow.kind == "contracts", RunRow.status == "done"
+        )
+        if version is not None:
+            q = q.where(RunRow.version == version)
+        run = s.scalar(q.order_by(RunRow.version.desc()).limit(1))
+        if run is None:
+            if version is not None:
+                raise Problem(404, f"没有合同运行 / no finished contracts run {version}")
+            return CoopSettlement(
+                run=None, version=None, finished_at=None, paths=None, seasons=None, farm={},
+                verdict=None, designs=[], farmers=[], settlement_note=None,
+            )  # fmt: skip
+        res = run.result if isinstance(run.result, dict) else {}
+        rid, rversion, rfinished = run.id, run.version, run.finished_at
+    sim = res.get("simulation") or {}
+    members = set((res.get("cooperatives") or {}).get(coop, []))
+    settlement = res.get("settlement") or {}
+    farmers = [f for f in settlement.get("farmers", []) if f.get("farmer") in members]
+    used = signed | {f.get("contract") for f in farmers}
+    return CoopSettlement(
+        run=rid,
+        version=rversion,
+        finished_at=rfinished,
+        paths=sim.get("paths"),
+        seasons=sim.get("seasons"),
+        farm=sim.get("farm") or {},
+        verdict=sim.get("verdict"),
+        designs=[d for d in sim.get("designs", []) if d.get("id") in used],
+        farmers=farmers,
+        settlement_note=res.get("settlement_note"),
+    )

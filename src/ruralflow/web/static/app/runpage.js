@@ -1,39 +1,21 @@
 // The pages of the other runs (siting, season, value matrix): the newest finished run of the
 // kind (GET /counties/{adcode}/runs?kind=...), a button that starts one and follows its progress,
-// and the run's stored result drawn by the page (or as tables of its figures).
+// and the run's stored result drawn by the page (labelled figures with units, and tables).
 import { api, clearProblem, showProblem } from "./api.js";
 import { applyI18n } from "./i18n.js";
-import { boot, el, fmt, follow, problemBox, rendered, statusText, table } from "./shell.js";
+import { boot, el, fmt, follow, problemBox, rendered, statusText } from "./shell.js";
 
-function scalarRows(obj, prefix = "") {
-  const out = [];
-  for (const [k, v] of Object.entries(obj || {})) {
-    if (v === null || ["string", "number", "boolean"].includes(typeof v)) out.push({ field: prefix + k, value: v });
-    else if (!Array.isArray(v) && typeof v === "object" && prefix === "") out.push(...scalarRows(v, `${k}.`));
-  }
-  return out;
-}
-
-// The run's scalar figures, then each list of records as a table (first 100 rows).
-export function genericResult(result) {
-  const parts = [
-    el("h2", { i18n: "common.result" }),
-    table([
-      { i18n: "common.field", key: "field" },
-      { i18n: "common.value", value: (r) => (typeof r.value === "number" && !/(year|adcode|seed|version)$/.test(r.field) ? fmt(r.value, 3) : String(r.value)) },
-    ], scalarRows(result).slice(0, 80), { class: "grid stack result-figures" }),
-  ];
-  for (const [k, v] of Object.entries(result || {})) {
-    if (!Array.isArray(v) || !v.length || typeof v[0] !== "object" || v[0] === null) continue;
-    const cols = Object.keys(v[0]).filter((c) => v.slice(0, 20).every((r) => r[c] === null || typeof r[c] !== "object")).slice(0, 9);
-    if (!cols.length) continue;
-    parts.push(el("h3", {}, el("span", { i18n: "common.details" }), `: ${k} (${v.length})`));
-    const head = el("tr", {}, cols.map((c) => el("th", {}, c)));
-    const rows = v.slice(0, 100).map((r) => el("tr", {}, cols.map((c) => el("td", { "data-label": c, class: typeof r[c] === "number" ? "num" : null },
-      typeof r[c] === "number" ? fmt(r[c], 3) : String(r[c] ?? "")))));
-    parts.push(el("div", { class: "scroll" }, el("table", { class: "grid stack", dataset: { list: k } }, el("thead", {}, head), el("tbody", {}, rows))));
-  }
-  return parts;
+// Labelled figures: [{key, i18n, value, digits, unit (an i18n key), text}] -> <dl>; each
+// figure's label comes from the dictionary (its unit in the label or as a unit key).
+export function figures(list, attrs = {}) {
+  const items = list.filter((f) => f && (f.text !== undefined || (f.value !== undefined && f.value !== null)));
+  return el("dl", { class: "figures result-figures", ...attrs }, items.map((f) => [
+    el("dt", { i18n: f.i18n, dataset: { figure: f.key } }),
+    el("dd", { dataset: { figure: f.key } },
+      f.text !== undefined ? f.text : (f.pct ? `${fmt(100 * f.value, f.digits ?? 1)} %` : fmt(f.value, f.digits ?? 1)),
+      f.unit ? [" ", el("span", { i18n: f.unit })] : "",
+      f.rawUnit ? ` ${f.rawUnit}` : ""),
+  ]));
 }
 
 // cfg: {page, kind, startLabel, params: () => object, inputs: [nodes], draw(result, run, me) -> nodes}
@@ -62,7 +44,7 @@ export async function runPage(cfg) {
   const draw = async () => {
     body.replaceChildren(...(run ? [el("p", { class: "muted" }, el("span", { i18n: "common.latest_run" }),
       `: v${run.version} · ${run.finished_at ? run.finished_at.slice(0, 19) : ""} · ${run.created_by}`),
-    ...(await cfg.draw(run.result, run, me))] : [el("p", { class: "muted", i18n: "common.no_run" })]));
+    ...(await cfg.draw(run.result, run, me)).flat(Infinity).filter((n) => n !== "" && n !== null && n !== undefined)] : [el("p", { class: "muted", i18n: "common.no_run" })]));
   };
   main.replaceChildren(
     el("h1", { i18n: `page.${cfg.page}` }),

@@ -1,9 +1,10 @@
 // Season synergy: the newest season run (the season's trace events and batches per stage,
 // cold-chain alarms); start one.
-import { el, kpi, fmt, t } from "./shell.js";
-import { genericResult, runPage } from "./runpage.js";
+import { el, kpi, fmt, t, table } from "./shell.js";
+import { figures, runPage } from "./runpage.js";
 import { mountChart } from "./map.js";
 
+const STAGES = ["harvest", "grading", "precooling", "storage", "packing", "shipping", "transport", "receiving", "sale"];
 const limit = el("input", { id: "season-limit", type: "number", min: "1", max: "10000", value: "40" });
 
 await runPage({
@@ -20,7 +21,7 @@ await runPage({
       c.setOption({
         tooltip: { trigger: "axis" },
         grid: { left: 50, right: 20, bottom: 60 },
-        xAxis: { type: "category", data: stages.map(([k]) => k), axisLabel: { rotate: 30 } },
+        xAxis: { type: "category", data: stages.map(([k]) => (STAGES.includes(k) ? t(`stage.${k}`) : k)), axisLabel: { rotate: 30 } },
         yAxis: { type: "value", name: t("season.batches") },
         series: [{ id: "stages", type: "bar", name: t("season.batches"), data: stages.map(([, v]) => v) }],
       });
@@ -33,7 +34,26 @@ await runPage({
         kpi("season.alarms", `${fmt(res.alarm_events, 0)} / ${fmt(res.alarm_readings, 0)}`)),
       el("h3", { i18n: "season.by_stage" }),
       chart,
-      ...genericResult(res),
+      el("h2", { i18n: "common.result" }),
+      figures([
+        { key: "n_events", i18n: "season.events", value: res.n_events, digits: 0 },
+        { key: "n_batches", i18n: "season.batches", value: res.n_batches, digits: 0 },
+        { key: "planned_journeys", i18n: "season.planned", value: res.planned_journeys, digits: 0 },
+        { key: "alarm_events", i18n: "season.alarm_events", value: res.alarm_events, digits: 0 },
+        { key: "alarm_readings", i18n: "season.alarm_readings", value: res.alarm_readings, digits: 0 },
+        ...stages.map(([k, v]) => ({ key: `stage.${k}`, i18n: STAGES.includes(k) ? `season.stage.${k}` : "season.stage.other", value: v, digits: 0 })),
+      ], { id: "season-figures" }),
+      el("h3", { i18n: "season.batch_list" }),
+      el("div", { class: "scroll" }, table([
+        { i18n: "tr.batch", value: (b) => el("a", { href: `/app/trace?batch=${encodeURIComponent(b.batch)}` }, b.batch) },
+        { i18n: "common.day", key: "day" },
+        { i18n: "st.product", key: "product" },
+        { i18n: "plan.village", key: "village" },
+        { i18n: "st.kg", key: "kg", num: true },
+        { i18n: "tr.lot", key: "lot_number" },
+        { i18n: "season.graded", value: (b) => document.createTextNode(String((b.graded || []).length)), num: true },
+        { i18n: "season.journey", value: (b) => el("span", { i18n: b.journey ? "season.journey_yes" : "season.journey_no" }) },
+      ], (res.batches || []).slice(0, 200), { id: "season-batches", class: "grid stack" })),
     ];
   },
 });

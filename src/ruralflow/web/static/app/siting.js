@@ -1,7 +1,8 @@
 // Siting: the newest site run's open sites on the county map (existing and new), its coverage
 // and the curve of the objective against the number of new sites; start a new siting run.
 import { el, fmt, kpi, table, t } from "./shell.js";
-import { genericResult, runPage } from "./runpage.js";
+import { lang } from "./i18n.js";
+import { figures, runPage } from "./runpage.js";
 import { boxNote, countyMap, geoOption, mountChart } from "./map.js";
 
 const what = el("select", { id: "site-what" }, ["stations", "cold-hub", "preprocess"].map((w) => el("option", { value: w }, w)));
@@ -35,7 +36,7 @@ await runPage({
         { i18n: "site.state", value: (s) => t(s.existing ? "site.existing" : "site.new") },
         { i18n: "ov.capacity", key: "capacity_kg", num: true },
       ], res.sites, { id: "sites", class: "grid stack" }),
-      ...genericResult({ ...res, sites: undefined, candidates: undefined, clients: undefined }),
+      ...details(res),
     ];
     setTimeout(async () => {
       const chart = mountChart(mapDiv);
@@ -63,3 +64,44 @@ await runPage({
     return nodes;
   },
 });
+
+// The run's main figures, labelled with their units, then its costs and the curve as tables.
+function details(res) {
+  const cov = res.coverage || {};
+  const m = res.metrics || {};
+  const setup = (res.assumptions || {}).station_setup_yuan;
+  return [
+    el("h2", { i18n: "common.result" }),
+    figures([
+      { key: "model", i18n: "site.model", text: res.model },
+      { key: "status", i18n: "site.status", text: res.status },
+      { key: "objective", i18n: "site.objective", value: res.objective, rawUnit: res.objective_unit },
+      { key: "best_bound", i18n: "site.best_bound", value: res.best_bound, rawUnit: res.objective_unit },
+      { key: "gap", i18n: "site.gap", value: res.gap, pct: true, digits: 2 },
+      { key: "runtime_s", i18n: "site.runtime", value: res.runtime_s, digits: 2 },
+      cov.before ? { key: "coverage_before", i18n: "site.coverage_before", value: cov.before.share, pct: true } : null,
+      cov.after ? { key: "coverage_after", i18n: "site.coverage_after", value: cov.after.share, pct: true } : null,
+      cov.after ? { key: "radius_km", i18n: "site.radius", value: cov.after.radius_km } : null,
+      { key: "households_added", i18n: "site.households_added", value: m.households_added, digits: 0 },
+      { key: "yuan_per_household_added", i18n: "site.yuan_per_household", value: m.yuan_per_household_added, digits: 2 },
+      { key: "new_sites", i18n: "site.new_sites", value: m.new_sites, digits: 0 },
+      { key: "existing_sites", i18n: "site.existing_sites", value: m.existing_sites, digits: 0 },
+      setup ? { key: "station_setup_yuan", i18n: "site.setup", value: setup.value, digits: 0 } : null,
+    ], { id: "site-figures" }),
+    setup ? el("p", { class: "muted" }, el("span", { i18n: "site.setup" }), `: ${setup.source}`) : "",
+    Array.isArray(res.costs) && res.costs.length ? [el("h3", { i18n: "site.costs" }), table([
+      { i18n: "site.cost_item", value: (c) => (lang() === "en" ? c.en : c.zh) },
+      { i18n: "site.cost_yuan", key: "yuan", num: true, digits: 0 },
+      { i18n: "site.cost_basis", key: "basis" },
+    ], res.costs, { id: "site-costs", class: "grid stack" })] : "",
+    Array.isArray(res.curve) && res.curve.length ? [el("h3", { i18n: "site.curve_table" }), el("div", { class: "scroll" }, table([
+      { i18n: "site.k", key: "k", num: true, digits: 0 },
+      { i18n: "site.objective", value: (p) => p.objective, num: true, digits: 0 },
+      { i18n: "site.marginal", value: (p) => p.marginal, num: true, digits: 0 },
+      { i18n: "site.coverage_after", value: (p) => (p.coverage_share === null || p.coverage_share === undefined ? document.createTextNode("—") : document.createTextNode(`${fmt(100 * p.coverage_share, 1)} %`)), num: true },
+      { i18n: "site.fixed_yuan", key: "fixed_yuan", num: true, digits: 0 },
+      { i18n: "site.status", key: "status" },
+    ], res.curve, { id: "site-curve-table", class: "grid stack" }))] : "",
+    [res.candidate_rule, res.existing_rule, ...(res.notes || [])].filter(Boolean).map((n) => el("p", { class: "muted" }, n)),
+  ];
+}
