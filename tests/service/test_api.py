@@ -247,3 +247,65 @@ def test_deliveries_with_corrections(client: TestClient) -> None:
     assert client.get(path, headers=login(client, "op_b")).status_code == 403
     assert client.get(path, headers=login(client, "admin620")).status_code == 403
     assert client.get(path, headers=login(client, "admin")).json()["count"] >= 1
+
+
+def test_deliveries_csv_upload(client: TestClient) -> None:
+    """deliveries.csv: a good file adds every row, audited as a CSV upload; a bad one names the
+    file, spreadsheet row, column and value in Chinese and English and writes nothing; another
+    station's operator gets 403."""
+    h = login(client, "op_a")
+    path = f"/counties/610425/stations/{STATION_A}/deliveries"
+    good = "day,parcels,kg,recipient\n2025-10-16,3,4.5,V7\n2025-10-16,1,0.8,V8\n"
+    r = client.post(path + ".csv", files={"file": ("d.csv", good, "text/csv")}, headers=h)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["created"] == 2
+    assert [(d["parcels"], d["recipient"]) for d in made["data"]] == [(3, "V7"), (1, "V8")]
+    hist = client.get(f"{path}/{made['data'][0]['id']}/history", headers=h).json()
+    assert [(a["action"], a["reason"]) for a in hist] == [("create", "csv upload")]
+    before = client.get(path, headers=h).json()["count"]
+    bad = "day,parcels,kg,recipient\n2025-10-17,2,1,V7\n2025-10-17,0,1,V8\n2025-10-17,2,x,V9\n"
+    r = client.post(path + ".csv", files={"file": ("d.csv", bad, "text/csv")}, headers=h)
+    assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
+    body = r.json()
+    assert "deliveries.csv" in body["detail"] and "未写入" in body["detail"]
+    assert "nothing written" in body["detail"]
+    assert len(body["problems"]) == 2
+    p3, p4 = body["problems"]
+    assert p3.startswith("deliveries.csv 第 3 行, 列 'parcels', 值 '0'")
+    assert "deliveries.csv, row 3, column 'parcels': value '0'" in p3
+    assert "row 4, column 'kg': value 'x'" in p4 and "第 4 行" in p4
+    assert client.get(path, headers=h).json()["count"] == before
+    missing = "day,parcels,recipient\n2025-10-17,2,V7\n"
+    r = client.post(path + ".csv", files={"file": ("d.csv", missing, "text/csv")}, headers=h)
+    assert r.status_code == 422
+    assert r.json()["problems"] == [
+        "deliveries.csv: 缺少列 kg / deliveries.csv: missing columns kg"
+    ]
+    r = client.post(
+        path + ".csv", files={"file": ("d.csv", good, "text/csv")}, headers=login(client, "op_b")
+    )
+    assert r.status_code == 403
+    assert client.get(path, headers=h).json()["count"] == before
+
+
+def test_intake_csv_messages_are_bilingual(client: TestClient) -> None:
+    """The intake upload's messages carry Chinese and English, as the deliveries upload's."""
+    h = login(client, "op_a")
+    bad = "day,product,kg,farmer,grade\n2025-10-15,durian,10,F9,P\n"
+    r = client.post(
+        intake("610425", STATION_A) + ".csv", files={"file": ("d.csv", bad, "text/csv")}, headers=h
+    )
+    assert r.status_code == 422
+    assert "未写入" in r.json()["detail"] and "nothing written" in r.json()["detail"]
+    assert r.json()["problems"] == [
+        "intake.csv 第 2 行, 列 'product', 值 'durian': 该县没有此产品 / "
+        "intake.csv, row 2, column 'product': value 'durian': unknown product"
+    ]
+    r = client.post(
+        intake("610425", STATION_A) + ".csv",
+        files={"file": ("d.csv", b"\xff\xfe", "text/csv")},
+        headers=h,
+    )
+    assert r.status_code == 422 and "不是 UTF-8" in r.json()["detail"]
+    assert "is not UTF-8 text" in r.json()["detail"]

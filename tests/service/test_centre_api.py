@@ -457,3 +457,48 @@ def test_db_export_writes_the_centre_files_back(databases: Databases, tmp_path: 
     # a county without a catalogue exports no centre file
     plain = export_bundle(engine, "620621", tmp_path / "plain")
     assert not any((plain / name).exists() for name in CENTRE_FILES)
+
+
+def test_a_hidden_products_curation_can_be_read_and_edited(client: TestClient) -> None:
+    """GET of the curation: county admin only (403 others, another county's admin included);
+    a hidden product's headline and story come back, and can be edited and shown again."""
+    admin = login(client, "admin")
+    path = f"{BASE}/expo/kiwifruit"
+    body = {"shown": False, "headline": "礼泉猕猴桃", "story": "秦岭北麓"}
+    assert client.put(path, json=body, headers=admin).status_code == 200
+    assert client.get(f"{EXPO}/kiwifruit").status_code == 404
+    r = client.get(path, headers=admin)
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["product"], got["shown"], got["headline"], got["story"]) == (
+        "kiwifruit",
+        False,
+        "礼泉猕猴桃",
+        "秦岭北麓",
+    )
+    assert got["updated_by"] == "admin" and got["updated_at"] is not None
+    for name in ("commerce", "coop_app", "op_a", "admin620"):
+        assert client.get(path, headers=login(client, name)).status_code == 403, name
+    assert client.get(path).status_code == 401
+    assert client.get(f"{BASE}/expo/durian", headers=admin).status_code == 404
+    r = client.put(
+        path, json={**body, "shown": True, "story": "秦岭北麓, 黄土台塬"}, headers=admin
+    )
+    assert r.status_code == 200
+    assert client.get(path, headers=admin).json()["story"] == "秦岭北麓, 黄土台塬"
+    assert client.get(f"{EXPO}/kiwifruit").json()["story"] == "秦岭北麓, 黄土台塬"
+
+
+def test_expo_lists_sub_brands_with_their_townships(client: TestClient) -> None:
+    """The example's apple sub-brand covers one township (T610425105): the county-wide expo
+    page still shows it, with that township named, beside the regional brand."""
+    brand = client.get(f"{EXPO}/apple").json()["brand"]
+    subs = brand["enterprise_sub_brands"]
+    assert [b["id"] for b in subs] == ["example-orchards"]
+    assert subs[0]["townships"] == ["T610425105"]
+    (town,) = subs[0]["township_names"]
+    assert town["id"] == "T610425105" and town["name_zh"]
+    assert brand["enterprise_sub_brand"]["id"] == "example-orchards"
+    assert brand["regional_public_brand"]["id"] == "liquan-apple"
+    kiwi = client.get(f"{EXPO}/kiwifruit").json()["brand"]
+    assert kiwi.get("enterprise_sub_brands", []) == [] and kiwi.get("enterprise_sub_brand") is None

@@ -108,6 +108,33 @@ def test_page_is_a_shell_for_the_browsers_own_check(
         assert not re.search(r"(?:import|from|url\()\s*[\"']?(?:https?:)?//", asset.text), name
 
 
+def test_history_is_the_owning_countys(
+    client: TestClient, gs1_batch: tuple[str, list[dict[str, Any]]]
+) -> None:
+    """Another county capturing the same events (same eventIDs), and one more about the lot,
+    changes nothing on the lot's page: its history is the county's that captured it first."""
+    lot, events = gs1_batch
+    tok = client.post("/auth/token", data={"username": "admin620", "password": PASSWORD})
+    h = {"Authorization": f"Bearer {tok.json()['access_token']}"}
+    extra = {**events[0], "eventID": "urn:uuid:6d1c3f0e-8b0a-4c3e-9a57-000000000620"}
+    for doc in (epcis_document(events), epcis_document([extra])):
+        r = client.post(
+            "/epcis/capture",
+            content=json.dumps(doc),
+            headers={**h, "Content-Type": "application/ld+json"},
+        )
+        assert r.status_code == 202, r.text
+        assert client.get(r.headers["location"], headers=h).json()["success"]
+    view = client.get(_path(lot) + "/verification").json()
+    assert view["verified"] is True, view["problems"]
+    ids = [item["eventID"] for item in view["events"]]
+    assert len(ids) == len(set(ids)) == len(events)
+    assert set(ids) == {e["eventID"] for e in events}
+    linkset = client.get(_path(lot), headers={"Accept": "application/linkset+json"}).json()
+    titles = [x["title"] for x in linkset["linkset"][0]["https://gs1.org/voc/epcis"]]
+    assert sorted(titles) == sorted(ids)
+
+
 def test_published_key_is_the_one_the_checkpoint_verifies_with(client: TestClient) -> None:
     from ruralflow.trace.checkpoint import Verifier, open_checkpoint
 

@@ -44,7 +44,15 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ruralflow.centre.catalogue import FUNDED, Applicant, Application, Policy, Rule
 from ruralflow.store.db import StoreError, session_scope
-from ruralflow.store.models import AuditEntry, Base, BigId, CountyRow, UtcDateTime, utcnow
+from ruralflow.store.models import (
+    AuditEntry,
+    Base,
+    BigId,
+    CountyRow,
+    PlaceRow,
+    UtcDateTime,
+    utcnow,
+)
 
 __all__ = [
     "ApplicantRow",
@@ -190,6 +198,46 @@ LEAD_STATUSES = ("new", "contacted", "matched", "closed")
 LEAD_CHANNELS = ("wholesale", "live_stream", "front_warehouse", "supermarket", "export", "other")
 
 
+def _expo_brand(s: Session, county: CountyRow, brands: Any, product: str) -> dict[str, Any]:
+    """The brands of ``product`` on its expo page, for the county as a whole.
+
+    A page is about the county's product, not one batch, so it lists every enterprise
+    sub-brand of the product's regional brand, wherever in the county it applies:
+    ``enterprise_sub_brands``, county-wide ones first, each with its ``townships`` (place ids;
+    empty: the whole county) and their ``township_names`` (``[{"id", "name_zh", "name_en"}]``).
+    ``enterprise_sub_brand`` (the batch-level field of the trace page) is the first of them,
+    so a sub-brand covering one township is still shown; ``gtins``: every sub-brand's GTINs
+    of the product.
+    """
+    info = brands.brand_of(product, county.adcode)
+    brand: dict[str, Any] = info.to_dict()
+    regional = info.regional.id if info.regional is not None else None
+    subs = sorted(
+        (b for b in brands.sub_brands if b.regional_brand == regional and product in b.products),
+        key=lambda b: (bool(b.townships), b.id),
+    )
+    wanted = sorted({t for b in subs for t in b.townships})
+    names = {
+        r.place_id: (r.name, str((r.attrs or {}).get("name_en", "")))
+        for r in s.scalars(
+            select(PlaceRow).where(PlaceRow.county_id == county.id, PlaceRow.place_id.in_(wanted))
+        )
+    }
+    listed = []
+    for b in subs:
+        d = b.to_dict()
+        d["township_names"] = [
+            {"id": t, "name_zh": names.get(t, ("", ""))[0], "name_en": names.get(t, ("", ""))[1]}
+            for t in b.townships
+        ]
+        listed.append(d)
+    brand["enterprise_sub_brands"] = listed
+    if brand.get("enterprise_sub_brand") is None and listed:
+        brand["enterprise_sub_brand"] = listed[0]
+    brand["gtins"] = sorted({b.gs1[product].gtin for b in brands.sub_brands if product in b.gs1})
+    return brand
+
+
 def import_expo(
     s: Session, county: CountyRow, products: Sequence[str], brands: Any, lots: Any
 ) -> int:
@@ -207,8 +255,7 @@ def import_expo(
     for pid in products:
         brand: dict[str, Any] = {}
         if brands is not None:
-            brand = brands.brand_of(pid, county.adcode).to_dict()
-            brand["gtins"] = sorted({b.gs1[pid].gtin for b in brands.sub_brands if pid in b.gs1})
+            brand = _expo_brand(s, county, brands, pid)
         grades: dict[str, float] = defaultdict(float)
         for lot in lots or ():
             if lot.product == pid:

@@ -340,14 +340,38 @@ def capture_job(engine: Engine, capture_id: str, *, county: str) -> CaptureRow |
 _LINKING = ("TransformationEvent", "AggregationEvent")
 
 
-def history_candidates(engine: Engine, identifier: str) -> list[int]:
+def lot_county(engine: Engine, identifier: str) -> str | None:
+    """The county that owns ``identifier``'s history: the one that captured the first event
+    (lowest log index) naming it, or None if no county did.
+
+    Any county admin may capture an event naming any identifier; the lot's public history is
+    its owner's, so another county's copy of the same event (or an event it made up about a
+    lot it does not own) does not show on the lot's page.
+    """
+    with session_scope(engine) as s:
+        found = s.execute(
+            select(EventRow.county)
+            .join(EventEpcRow, EventEpcRow.event == EventRow.id)
+            .where(EventEpcRow.epc == identifier)
+            .order_by(EventRow.log_index)
+            .limit(1)
+        ).first()
+    return None if found is None else str(found.county)
+
+
+def history_candidates(engine: Engine, identifier: str, county: str | None = None) -> list[int]:
     """Log indices of every event that may belong to ``identifier``'s history.
 
     A superset of what :func:`ruralflow.trace.view.batch_history` finds, read from the index
     instead of the whole log: the events naming the identifier, and, through transformation
     and aggregation events (the only ones that link identifiers), those naming anything linked
-    to it, until nothing new is found.
+    to it, until nothing new is found. Only the events ``county`` captured count (by default
+    the lot's owner, :func:`lot_county`); within a county an ``eventID`` is stored once, so
+    no event is listed twice.
     """
+    owner = county if county is not None else lot_county(engine, identifier)
+    if owner is None:
+        return []
     ids = {identifier}
     frontier = {identifier}
     events: dict[int, tuple[int, str]] = {}
@@ -358,7 +382,7 @@ def history_candidates(engine: Engine, identifier: str) -> list[int]:
             found = s.execute(
                 select(EventRow.id, EventRow.log_index, EventRow.event_type)
                 .join(EventEpcRow, EventEpcRow.event == EventRow.id)
-                .where(EventEpcRow.epc.in_(chunk))
+                .where(EventEpcRow.epc.in_(chunk), EventRow.county == owner)
                 .distinct()
             ).all()
             linking = []

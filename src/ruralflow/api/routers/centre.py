@@ -926,6 +926,51 @@ def enquire(
         return EnquiryAck(id=lead.id, product=product, status=lead.status)
 
 
+class ExpoCurationOut(ExpoCuration):
+    """The centre's curation of a product's expo page, shown or hidden (county admin)."""
+
+    model_config = ConfigDict(extra="forbid")
+    product: str
+    updated_by: str
+    updated_at: dt.datetime | None
+
+
+def _product_row(s: Session, c: CountyRow, product: str) -> ProductRow:
+    p = s.scalar(
+        select(ProductRow).where(ProductRow.county_id == c.id, ProductRow.product_id == product)
+    )
+    if p is None:
+        raise Problem(404, f"该县没有产品 {product} / no product {product}")
+    return p
+
+
+@router.get("/counties/{adcode}/centre/expo/{product}", response_model=ExpoCurationOut)
+def curation(
+    adcode: Adcode,
+    product: Annotated[str, PathParam(pattern=IDENT)],
+    user: CurrentUser,
+    engine: EngineDep,
+) -> ExpoCurationOut:
+    """The centre's curation of a product (county admin), hidden products included, so that a
+    hidden page can be read and edited: shown flag, headline, story, who changed it last."""
+    if user.role != "county_admin":
+        raise forbid()
+    with session_scope(engine) as s:
+        c = _county(s, user, adcode)
+        _product_row(s, c, product)
+        item = _expo_items(s, c).get(product)
+        if item is None:  # never curated: shown, no headline or story
+            return ExpoCurationOut(product=product, updated_by="", updated_at=None)
+        return ExpoCurationOut(
+            product=product,
+            shown=item.shown,
+            headline=item.headline,
+            story=item.story,
+            updated_by=item.updated_by,
+            updated_at=item.updated_at,
+        )
+
+
 @router.put("/counties/{adcode}/centre/expo/{product}", response_model=ExpoProduct)
 def curate(
     adcode: Adcode,
@@ -940,13 +985,7 @@ def curate(
         raise forbid()
     with session_scope(engine) as s:
         c = _county(s, user, adcode)
-        p = s.scalar(
-            select(ProductRow).where(
-                ProductRow.county_id == c.id, ProductRow.product_id == product
-            )
-        )
-        if p is None:
-            raise Problem(404, f"该县没有产品 {product} / no product {product}")
+        p = _product_row(s, c, product)
         item = _expo_items(s, c).get(product)
         if item is None:
             item = ExpoItemRow(county_id=c.id, product_id=product, brand={}, grades=[])

@@ -1,6 +1,6 @@
 """Counties and their daily operations: summary, station intake and deliveries (with an audit
-trail), CSV upload of a day's intake, cooperative members, their batches, the contracts they
-signed and their settlement statements."""
+trail), CSV upload of a day's intake or deliveries, cooperative members, their batches, the
+contracts they signed and their settlement statements."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
@@ -459,8 +460,30 @@ def intake_history(
         return _history(s, "intake_records", r.id)
 
 
-_CSV_COLS = ("day", "product", "kg", "farmer", "grade")
 _MAX_UPLOAD = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _UploadKind:
+    """What one kind of CSV upload (intake or deliveries) reads and writes: the file name shown
+    in messages, its columns, the row model, the record class and table, and how records look
+    in the audit trail and the answer. Both uploads share :func:`_store_upload`."""
+
+    file: str
+    columns: tuple[str, ...]
+    model: type[BaseModel]
+    record: type[Any]
+    table: str
+    values: Callable[[Any], dict[str, Any]]
+    out: Callable[[Any], BaseModel]
+    check_product: bool
+
+
+async def _read_upload(file: UploadFile) -> bytes:
+    raw = await file.read(_MAX_UPLOAD + 1)
+    if len(raw) > _MAX_UPLOAD:
+        raise Problem(413, "文件过大 / the file is larger than 5 MiB")
+    return raw
 
 
 @router.post(
@@ -474,65 +497,74 @@ async def upload_intake(
     file: Annotated[UploadFile, File(description="CSV: day,product,kg,farmer,grade")],
     user: CurrentUser,
     engine: EngineDep,
-) -> UploadResult:
+) -> Any:
     """Upload a day's intake as CSV: every row is checked first; any problem writes nothing."""
-    raw = await file.read(_MAX_UPLOAD + 1)
-    if len(raw) > _MAX_UPLOAD:
-        raise Problem(413, "文件过大 / the file is larger than 5 MiB")
-    return await run_in_threadpool(_store_upload, engine, user, adcode, place, raw)
+    raw = await _read_upload(file)
+    return await run_in_threadpool(_store_upload, _INTAKE, engine, user, adcode, place, raw)
+
+
+def _problem_line(kind: _UploadKind, n: int, col: str, value: str, msg: str) -> str:
+    """One bad cell, named as a spreadsheet shows it (header is row 1), Chinese and English."""
+    return (
+        f"{kind.file} 第 {n} 行, 列 {col!r}, 值 {value!r}: 无效 / "
+        f"{kind.file}, row {n}, column {col!r}: value {value!r}: {msg}"
+    )
 
 
 def _store_upload(
-    engine: Engine, user: Principal, adcode: str, place: str, raw: bytes
-) -> UploadResult:
+    kind: _UploadKind, engine: Engine, user: Principal, adcode: str, place: str, raw: bytes
+) -> dict[str, Any]:
+    """Check every row of an uploaded CSV, then write all of them (audited) or none."""
+    f = kind.file
     with session_scope(engine) as s:
         c = _station(s, user, adcode, place)
-        products = _products(s, c)
+        products = _products(s, c) if kind.check_product else set()
         problems: list[str] = []
-        rows: list[IntakeIn] = []
+        rows: list[BaseModel] = []
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise Problem(
-                422, "intake.csv: 不是 UTF-8 文本 / is not UTF-8 text", kind="invalid-input"
+                422, f"{f}: 不是 UTF-8 文本 / {f}: is not UTF-8 text", kind="invalid-input"
             ) from None
         reader = csv.DictReader(io.StringIO(text))
-        missing = [col for col in _CSV_COLS if col not in (reader.fieldnames or ())]
+        missing = [col for col in kind.columns if col not in (reader.fieldnames or ())]
         if missing:
-            problems.append(f"intake.csv: missing columns {', '.join(missing)}")
+            cols = ", ".join(missing)
+            problems.append(f"{f}: 缺少列 {cols} / {f}: missing columns {cols}")
         else:
             for n, line in enumerate(reader, start=2):
-                values = {k: (line.get(k) or "").strip() for k in _CSV_COLS}
+                values = {k: (line.get(k) or "").strip() for k in kind.columns}
                 try:
-                    rec = IntakeIn.model_validate(values)
+                    rec = kind.model.model_validate(values)
                 except ValueError as e:
                     for err in getattr(e, "errors", list)():
                         col = ".".join(str(p) for p in err.get("loc", ()))
                         problems.append(
-                            f"intake.csv, row {n}, column {col!r}: value "
-                            f"{values.get(col, '')!r}: {err.get('msg', '')}"
+                            _problem_line(kind, n, col, values.get(col, ""), err.get("msg", ""))
                         )
                     continue
-                if rec.product not in products:
+                product = getattr(rec, "product", None)
+                if kind.check_product and product not in products:
                     problems.append(
-                        f"intake.csv, row {n}, column 'product': value {rec.product!r}: "
-                        "unknown product"
+                        f"{f} 第 {n} 行, 列 'product', 值 {product!r}: 该县没有此产品 / "
+                        f"{f}, row {n}, column 'product': value {product!r}: unknown product"
                     )
                     continue
                 rows.append(rec)
             if not rows and not problems:
-                problems.append("intake.csv: no rows")
+                problems.append(f"{f}: 没有数据行 / {f}: no rows")
         if problems:
             raise Problem(
                 422,
-                f"intake.csv: {len(problems)} problem(s), nothing written / "
-                f"{len(problems)} 处问题,未写入",
+                f"{f}: {len(problems)} 处问题,未写入 / "
+                f"{f}: {len(problems)} problem(s), nothing written",
                 kind="invalid-input",
                 problems=problems,
             )
         made = []
         for rec in rows:
-            r = IntakeRecord(
+            r = kind.record(
                 county_id=c.id, station=place, recorded_by=user.name, **rec.model_dump()
             )
             s.add(r)
@@ -541,16 +573,16 @@ def _store_upload(
         for r in made:
             s.add(
                 AuditEntry(
-                    record_table="intake_records",
+                    record_table=kind.table,
                     record_id=r.id,
                     version=1,
                     action="create",
-                    after=_values(r),
+                    after=kind.values(r),
                     reason="csv upload",
                     actor=user.name,
                 )
             )
-        return UploadResult(created=len(made), data=[_out(r) for r in made])
+        return {"created": len(made), "data": [kind.out(r) for r in made]}
 
 
 # ----------------------------------------------------------------------------- deliveries
@@ -691,6 +723,51 @@ def delivery_history(
         c = _station(s, user, adcode, place)
         r = _delivery(s, c, place, record)
         return _history(s, "deliveries", r.id)
+
+
+class DeliveryUploadResult(BaseModel):
+    created: int
+    data: list[DeliveryOut]
+
+
+_INTAKE = _UploadKind(
+    file="intake.csv",
+    columns=("day", "product", "kg", "farmer", "grade"),
+    model=IntakeIn,
+    record=IntakeRecord,
+    table="intake_records",
+    values=_values,
+    out=_out,
+    check_product=True,
+)
+_DELIVERIES = _UploadKind(
+    file="deliveries.csv",
+    columns=("day", "parcels", "kg", "recipient"),
+    model=DeliveryIn,
+    record=DeliveryRecord,
+    table="deliveries",
+    values=_dvalues,
+    out=_dout,
+    check_product=False,
+)
+
+
+@router.post(
+    "/counties/{adcode}/stations/{place}/deliveries.csv",
+    response_model=DeliveryUploadResult,
+    status_code=201,
+)
+async def upload_deliveries(
+    adcode: Adcode,
+    place: Ident,
+    file: Annotated[UploadFile, File(description="CSV: day,parcels,kg,recipient")],
+    user: CurrentUser,
+    engine: EngineDep,
+) -> Any:
+    """Upload a day's deliveries as CSV: every row is checked first; any problem writes
+    nothing (the same checks and messages as the intake upload)."""
+    raw = await _read_upload(file)
+    return await run_in_threadpool(_store_upload, _DELIVERIES, engine, user, adcode, place, raw)
 
 
 # ----------------------------------------------------------------------------- cooperatives
