@@ -320,6 +320,9 @@ def test_the_admin_sees_the_leads_and_curates_the_expo(page: Any, live: Live) ->
         p["product"] for p in get_json(live, "/public/counties/610425/expo")["data"]
     ]
     form = page.locator("form.curate[data-product=peach]")
+    # the hidden product's curation is read back (GET .../centre/expo/peach), not lost
+    assert not form.locator("input[name=shown]").is_checked()
+    assert form.locator("input[name=headline]").input_value() == "下季再会 / next season"
     form.locator("input[name=shown]").check()
     with page.expect_response(lambda r: r.request.method == "PUT") as put:
         form.locator("button").click()

@@ -1,7 +1,7 @@
 // The centre's side of the cloud expo (county admin): the visitors' enquiries as
 // channel-matching leads (GET .../centre/leads), moved on to contacted, matched or closed with
-// a note (a closed lead stays closed), and what the expo shows of each product (PUT
-// .../centre/expo/{product}: shown, headline, story).
+// a note (a closed lead stays closed), and what the expo shows of each product (GET and PUT
+// .../centre/expo/{product}: shown, headline, story; hidden products' curation included).
 import { api, clearProblem, showProblem } from "./api.js";
 import { leadStatus, when } from "./centre-ui.js";
 import { applyI18n } from "./i18n.js";
@@ -16,14 +16,15 @@ if (me) {
   const box = problemBox("leads-problem");
   const state = { leads: [], products: [], shown: new Map(), saved: null };
   const load = async () => {
-    const [leads, products, expo] = await Promise.all([
+    const [leads, products] = await Promise.all([
       api(`/counties/${a}/centre/leads`),
       api(`/counties/${a}/products`),
-      api(`/public/counties/${a}/expo`),
     ]);
     state.leads = leads.data;
     state.products = products.data;
-    state.shown = new Map(expo.data.map((p) => [p.product, p]));
+    const curations = await Promise.all(state.products.map(
+      (p) => api(`/counties/${a}/centre/expo/${encodeURIComponent(p.id)}`)));
+    state.shown = new Map(curations.map((c) => [c.product, c]));
   };
   const draw = () => drawLeads(main, box, a, state, load);
   try {
@@ -61,7 +62,7 @@ function drawLeads(main, box, a, state, load) {
   };
   const curate = (p) => {
     const cur = state.shown.get(p.id);
-    const shown = el("input", { type: "checkbox", name: "shown", checked: Boolean(cur) });
+    const shown = el("input", { type: "checkbox", name: "shown", checked: Boolean(cur && cur.shown) });
     const headline = el("input", { name: "headline", autocomplete: "off", value: cur ? cur.headline : "" });
     const story = el("textarea", { name: "story", rows: 2 }, cur ? cur.story : "");
     return el("form", { class: "curate", dataset: { product: p.id }, novalidate: true,
