@@ -169,7 +169,7 @@ def test_applications_are_optional(tmp_path: Path) -> None:
         (
             POLICY_HEADER.replace(",budget_yuan", ""),
             None,
-            ["列 / column 'budget_yuan'", "表头缺少该列 / column is missing"],
+            ["列 / column 'budget_yuan'", "表头缺少必填列 / required column is missing"],
         ),
         (
             CATALOGUE,

@@ -80,7 +80,7 @@ def test_ledger_sums_and_coverage(tiny: Path) -> None:
         (LEDGER + "2025-09-02,T1,payments,1,1\n", "row 7, 列 / column 'service'"),
         (LEDGER + "2025-09-01,T2,bills,-1,1\n", "列 / column 'count', 值 / value '-1'"),
         (LEDGER + "2025-09-01,T2,bills,1,-0.5\n", "列 / column 'fee_yuan', 值 / value '-0.5'"),
-        (LEDGER.replace("fee_yuan", "fee"), "表头缺少该列 / column is missing"),
+        (LEDGER.replace("fee_yuan", "fee"), "表头缺少必填列 / required column is missing"),
     ],
 )
 def test_bad_ledger_names_row_column_value(tiny: Path, text: str, expect: str) -> None:

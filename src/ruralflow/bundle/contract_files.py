@@ -53,9 +53,7 @@ or ``farm_gate``), ``source``; one row per date, product and level.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -63,6 +61,7 @@ from pathlib import Path
 from typing import Any
 
 from ruralflow.bundle import BundleError, BundleProblem
+from ruralflow.bundle.csvtable import table_rows
 from ruralflow.domain import County, DomainError, FieldError
 from ruralflow.sharing.contracts import (
     Contract,
@@ -195,70 +194,21 @@ class _Reader:
     ) -> list[tuple[int, dict[str, Any], dict[str, str]]] | None:
         """(row number, parsed values (None for empty optional cells), raw cells) per row."""
         name = path.name
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as e:
-            self.add(
-                name,
-                None,
-                None,
-                None,
-                f"不是 UTF-8 文本，请另存为 UTF-8 / is not UTF-8 text, save it as UTF-8: {e}",
-            )
+        table = table_rows(
+            path,
+            [c.name for c in cols],
+            {c.name for c in cols if c.required},
+            self.add,
+            unknown_is_error=False,
+        )
+        if table is None:
             return None
-        reader = csv.reader(io.StringIO(text, newline=""))
-        header = next(reader, None)
-        if header is None:
-            self.add(name, 1, None, None, "没有表头行 / has no header row")
-            return None
-        header = [h.strip() for h in header]
-        known = {c.name for c in cols}
-        bad = False
-        for c in cols:
-            if c.required and c.name not in header:
-                self.add(
-                    name,
-                    1,
-                    c.name,
-                    None,
-                    "表头缺少必填列 / required column is missing from the header",
-                )
-                bad = True
-        for h in header:
-            if h not in known:
-                self.add(
-                    name,
-                    1,
-                    h,
-                    None,
-                    f"未知列 / unknown column (known: {', '.join(c.name for c in cols)})",
-                )
-        for h in sorted({h for h in header if header.count(h) > 1}):
-            self.add(name, 1, h, None, "列重复 / column appears more than once")
-            bad = True
-        if bad:
-            return None
-        idx = {h: i for i, h in enumerate(header)}
         out: list[tuple[int, dict[str, Any], dict[str, str]]] = []
-        for rowno, raw in enumerate(reader, start=2):
-            if not raw or all(not c.strip() for c in raw):
-                continue
-            if len(raw) != len(header):
-                self.add(
-                    name,
-                    rowno,
-                    None,
-                    len(raw),
-                    f"有 {len(raw)} 个单元格，表头有 {len(header)} 个 / has {len(raw)} cells, "
-                    f"header has {len(header)}",
-                )
-                continue
+        for rowno, cells in table:
             vals: dict[str, Any] = {}
-            cells: dict[str, str] = {}
             ok = True
             for c in cols:
-                cell = raw[idx[c.name]].strip() if c.name in idx else ""
-                cells[c.name] = cell
+                cell = cells[c.name]
                 if not cell:
                     if c.required:
                         self.add(name, rowno, c.name, cell, "为空 / is empty")
