@@ -236,3 +236,35 @@ def test_exported_ledger_reads_back(fresh: tuple[TestClient, str], tmp_path: Pat
     cli = next(s for s in json.loads(r.stdout)["stations"] if s["station"] == STATION_A)
     api = client.get(LEDGER_A, headers=login(client, "admin")).json()["summary"]
     assert cli == api and api["services"]["agri_info"]["count"] >= 4
+
+
+def test_import_refuses_a_bad_ledger(db_url: str, tmp_path: Path) -> None:
+    """The stored texts are checked by the strict readers at `db import` (the API relies on
+    it): a bad row names file, row, column and value, and nothing is written."""
+    from helpers import tiny_county
+    from ruralflow.bundle import BundleError, write_bundle
+    from ruralflow.store import upgrade
+    from ruralflow.store.counties import county_row, import_bundle
+
+    upgrade(db_url)
+    engine = engine_for(db_url)
+    root = write_bundle(tiny_county(), tmp_path / "tiny")
+    (root / "station_services.csv").write_text(
+        "day,station,service,count,fee_yuan\n2025-09-01,T1,payments,10,1.0\n"
+        "2025-09-01,T1,haircut,2,15\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(BundleError) as e:
+        import_bundle(root, engine)
+    assert any(
+        (p.file, p.row, p.column, p.value) == ("station_services.csv", 3, "service", "haircut")
+        for p in e.value.problems
+    )
+    (root / "station_services.csv").unlink()
+    (root / "talent_trainees.csv").write_text(
+        "trainee,cohort,village,stage,shop\nt1,c1,V1,enrolled,\n", encoding="utf-8"
+    )
+    with pytest.raises(BundleError, match=r"talent_cohorts\.csv"):
+        import_bundle(root, engine)
+    with session_scope(engine) as s:
+        assert county_row(s, tiny_county().settings.adcode) is None
