@@ -118,6 +118,34 @@ def test_station_ledger_refusals(client: TestClient) -> None:
     )
 
 
+def test_county_services_equal_the_cli(client: TestClient, cli_services: dict) -> None:
+    r = client.get("/counties/610425/services", headers=login(client, "admin"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body.pop("county") == "610425" and body == cli_services
+    assert len(body["stations"]) == 56
+    r = runner.invoke(
+        cli_app, ["centre", "services", str(EXAMPLE), "--json", "--parcel-fee", "0.8"]
+    )
+    api = client.get(
+        "/counties/610425/services",
+        params={"parcel_fee_yuan": "0.8"},
+        headers=login(client, "admin"),
+    ).json()
+    assert api["stations"] == json.loads(r.stdout)["stations"]
+    assert client.get("/counties/610425/services").status_code == 401
+    for who in ("op_a", "admin620", "coop_a"):
+        r = client.get("/counties/610425/services", headers=login(client, who))
+        assert r.status_code == 403, who
+    # a county with no ledger stored: no station rows, the gaps from places.csv alone
+    r = client.get("/counties/620621/services/gaps", headers=login(client, "admin620"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["ledger_rows"] == 0 and body["days"] == []
+    assert body["services"]["repairs"]["villages_with"] == 0
+    assert len(body["services"]["repairs"]["villages_lacking"]) == body["villages"] > 0
+
+
 def test_gaps_equal_the_cli(client: TestClient, cli_services: dict) -> None:
     r = client.get(GAPS, headers=login(client, "admin"))
     assert r.status_code == 200, r.text
@@ -199,6 +227,9 @@ def test_record_a_day_of_services(fresh: tuple[TestClient, str]) -> None:
         assert r.status_code == 422, r.text
         detail = r.json()["detail"]
         assert field in detail and " / " in detail and "item 1" in detail, detail
+    big = {"day": "2025-12-01", "services": [{"service": "bills", "count": 10**7, "fee_yuan": 1}]}
+    r = client.post(LEDGER_A, json=big, headers=login(client, "op_a"))
+    assert r.status_code == 422 and r.json()["errors"][0]["where"].endswith("count")
     r = client.post(
         LEDGER_A,
         json={"day": "2099-01-01", "services": [{"service": "bills", "count": 1, "fee_yuan": 1}]},

@@ -5,6 +5,8 @@ and 4; ``docs/centre.md``), read from the database.
   (service, count, fee, income), and its season's service income beside its parcel income;
   ``POST`` records a day's service counts (audited, as intake). A ``county_admin`` of the
   county or that station's ``station_operator`` only.
+* ``GET /counties/{adcode}/services``: every station's season (``ruralflow centre services
+  --json``). A ``county_admin``.
 * ``GET /counties/{adcode}/services/gaps``: for each service, the villages that lack it (with
   their households). A ``county_admin``.
 * ``GET /counties/{adcode}/talent``: the cohorts' funnel (enrolled -> trained -> practised ->
@@ -28,6 +30,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ruralflow.api.deps import CurrentUser, EngineDep, Principal, forbid, need_county
@@ -71,7 +74,7 @@ class ServiceCount(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     service: str = Field(max_length=32, examples=["payments"])
-    count: int = Field(examples=[54])
+    count: int = Field(le=1_000_000, examples=[54])
     fee_yuan: Decimal = Field(max_digits=10, decimal_places=2, examples=["1.0"])
 
 
@@ -278,6 +281,13 @@ def record_services(
             )
         except BundleError as err:
             raise Problem(422, str(err), kind="invalid-input") from None
+        except IntegrityError:  # another first day of the ledger was stored meanwhile
+            raise Problem(
+                409,
+                "台账刚被他人更新，请重试 / the ledger was just updated by someone else: "
+                "try again",
+                kind="conflict",
+            ) from None
         for e, row in zip(entries, rows, strict=True):
             s.add(
                 AuditEntry(
@@ -309,6 +319,23 @@ def record_services(
                 for e in entries
             ],
         }
+
+
+@router.get("/counties/{adcode}/services")
+def county_services(
+    adcode: Adcode,
+    user: CurrentUser,
+    engine: EngineDep,
+    parcel_fee_yuan: ParcelFee = DEFAULT_PARCEL_FEE_YUAN,
+) -> dict[str, Any]:
+    """Every station's season: service income beside parcel income, per service the
+    stations offering it and the villages lacking it (``ruralflow centre services --json``)."""
+    with session_scope(engine) as s:
+        c = _admin(s, user, adcode)
+        county = load_county(engine, adcode)
+        entries = _ledger(s, c, county)
+    report = station_services(county, entries, parcel_fee_yuan=parcel_fee_yuan)
+    return {"county": adcode, **report.to_dict()}
 
 
 @router.get("/counties/{adcode}/services/gaps")
