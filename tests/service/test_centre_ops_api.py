@@ -93,11 +93,17 @@ def test_station_ledger_equals_the_cli(client: TestClient, cli_services: dict) -
         assert (pay["count"], pay["fee_yuan"], pay["income_yuan"]) == (54, 1.0, 54.0)
         assert pay["label"].startswith("助农取款")
         assert body["parcel_fee_yuan"]["source"].startswith("assumption")
-    # another parcel fee moves the estimated parcel income, as --parcel-fee does
-    r = client.get(LEDGER_A, params={"parcel_fee_yuan": "1.0"}, headers=login(client, "admin"))
-    s = r.json()["summary"]
-    if s["parcel_basis"] == "demand_down":
-        assert s["parcel_income_yuan"] == pytest.approx(s["parcels"] * 1.0)
+    # another parcel fee moves a village station's estimated parcel income, as --parcel-fee
+    village = "/counties/610425/stations/V610425001213/services"
+    s = client.get(village, headers=login(client, "admin")).json()["summary"]
+    assert (s["parcels"], s["parcel_income_yuan"], s["parcel_basis"]) == (
+        649,
+        324.5,
+        "demand_down",
+    )
+    r = client.get(village, params={"parcel_fee_yuan": "0.8"}, headers=login(client, "admin"))
+    assert r.json()["summary"]["parcel_income_yuan"] == pytest.approx(649 * 0.8)
+    assert r.json()["parcel_fee_yuan"]["value"] == 0.8
 
 
 def test_station_ledger_refusals(client: TestClient) -> None:
