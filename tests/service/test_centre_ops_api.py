@@ -305,3 +305,11 @@ def test_import_refuses_a_bad_ledger(db_url: str, tmp_path: Path) -> None:
         import_bundle(root, engine)
     with session_scope(engine) as s:
         assert county_row(s, tiny_county().settings.adcode) is None
+
+
+def test_openapi_documents_the_routes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"get", "post"} <= set(paths["/counties/{adcode}/stations/{place}/services"])
+    for p in ("services", "services/gaps", "talent"):
+        schema = paths[f"/counties/{{adcode}}/{p}"]["get"]["responses"]["200"]
+        assert schema["content"]["application/json"]["schema"]["$ref"], p

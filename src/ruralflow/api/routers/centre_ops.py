@@ -86,6 +86,87 @@ class ServicesDayIn(BaseModel):
     services: list[ServiceCount] = Field(min_length=1, max_length=len(SERVICES))
 
 
+class ServiceItemOut(BaseModel):
+    service: str
+    label: str
+    count: int
+    fee_yuan: float
+    income_yuan: float
+
+
+class ServiceDayOut(BaseModel):
+    day: dt.date
+    services: list[ServiceItemOut]
+    service_income_yuan: float
+    #: from the ledger's ``parcels`` rows that day (0 when it has none)
+    parcel_income_yuan: float
+
+
+class StationLedgerOut(BaseModel):
+    station: str
+    name: str
+    kind: str
+    days: list[ServiceDayOut]
+    count: int
+    #: the season's figures as ``ruralflow centre services`` prints them (None: no ledger rows)
+    summary: dict[str, Any] | None
+    parcel_fee_yuan: dict[str, Any]
+    labels: dict[str, str]
+
+
+class RecordedItemOut(BaseModel):
+    service: str
+    count: int
+    fee_yuan: float
+
+
+class RecordedOut(BaseModel):
+    station: str
+    day: dt.date
+    #: the new rows' spreadsheet row numbers in the stored ``station_services.csv``
+    rows: list[int]
+    recorded_by: str
+    services: list[RecordedItemOut]
+
+
+class CountyServicesOut(BaseModel):
+    """``ruralflow centre services --json`` on the stored county."""
+
+    county: str
+    days: list[dt.date]
+    parcel_fee_yuan: dict[str, Any]
+    stations: list[dict[str, Any]]
+    services: dict[str, dict[str, Any]]
+    labels: dict[str, str]
+
+
+class LackingVillageOut(BaseModel):
+    name: str
+    households: int
+    #: its township station
+    parent: str
+
+
+class GapsOut(BaseModel):
+    county: str
+    villages: int
+    ledger_rows: int
+    days: list[dt.date]
+    services: dict[str, dict[str, Any]]
+    lacking: dict[str, LackingVillageOut]
+    labels: dict[str, str]
+
+
+class TalentOut(BaseModel):
+    """``ruralflow centre talent --json`` on the stored county."""
+
+    county: str
+    stages: list[str]
+    cohorts: list[dict[str, Any]]
+    invite_next: list[dict[str, Any]]
+    labels: dict[str, Any]
+
+
 def _county(s: Session, user: Principal, adcode: str) -> CountyRow:
     need_county(user, adcode)
     row = county_row(s, adcode)
@@ -190,7 +271,7 @@ def _station_view(
     }
 
 
-@router.get("/counties/{adcode}/stations/{place}/services")
+@router.get("/counties/{adcode}/stations/{place}/services", response_model=StationLedgerOut)
 def station_ledger(
     adcode: Adcode,
     place: Place,
@@ -220,7 +301,9 @@ def _entry_problem(i: int, e: DomainError) -> Problem:
     return Problem(422, f"第 {i + 1} 项 / item {i + 1}: {e}", kind="invalid-input")
 
 
-@router.post("/counties/{adcode}/stations/{place}/services", status_code=201)
+@router.post(
+    "/counties/{adcode}/stations/{place}/services", response_model=RecordedOut, status_code=201
+)
 def record_services(
     adcode: Adcode,
     place: Place,
@@ -321,7 +404,7 @@ def record_services(
         }
 
 
-@router.get("/counties/{adcode}/services")
+@router.get("/counties/{adcode}/services", response_model=CountyServicesOut)
 def county_services(
     adcode: Adcode,
     user: CurrentUser,
@@ -338,7 +421,7 @@ def county_services(
     return {"county": adcode, **report.to_dict()}
 
 
-@router.get("/counties/{adcode}/services/gaps")
+@router.get("/counties/{adcode}/services/gaps", response_model=GapsOut)
 def service_gaps(adcode: Adcode, user: CurrentUser, engine: EngineDep) -> dict[str, Any]:
     """Which villages lack each station service (with their households): candidates for
     station siting (``ruralflow site``)."""
@@ -364,7 +447,7 @@ def service_gaps(adcode: Adcode, user: CurrentUser, engine: EngineDep) -> dict[s
     }
 
 
-@router.get("/counties/{adcode}/talent")
+@router.get("/counties/{adcode}/talent", response_model=TalentOut)
 def talent(
     adcode: Adcode,
     user: CurrentUser,
