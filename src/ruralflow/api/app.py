@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ruralflow import __version__
 from ruralflow.api import problems
-from ruralflow.api.routers import auth, centre, counties, epcis, pages, resolver, runs
+from ruralflow.api.routers import auth, centre, centre_ops, counties, epcis, pages, resolver, runs
 from ruralflow.api.security import secret_for
 from ruralflow.store.db import default_url, engine_for, require_current, session_scope
 from ruralflow.store.models import ServiceMeta
@@ -82,6 +82,7 @@ def create_app(url: str | None = None) -> FastAPI:
     for r in (auth.router, counties.router, epcis.router, resolver.router, runs.router):
         app.include_router(r)
     app.include_router(centre.router)
+    app.include_router(centre_ops.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

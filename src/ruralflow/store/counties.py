@@ -77,7 +77,12 @@ def import_bundle(
     and stored in the same transaction when the bundle has them.
     """
     from ruralflow.bundle import read_bundle
-    from ruralflow.bundle.centre_files import has_centre_files, read_centre_files
+    from ruralflow.bundle.centre_files import (
+        has_centre_files,
+        read_centre_files,
+        read_station_services,
+        read_talent_files,
+    )
     from ruralflow.bundle.contract_files import read_contract_files
     from ruralflow.bundle.upflow_files import read_upflow_files
     from ruralflow.store.contracts import optional_texts
@@ -87,6 +92,8 @@ def import_bundle(
     centre_files = read_centre_files(Path(path)) if has_centre_files(Path(path)) else None
     upflow = read_upflow_files(Path(path), county)  # brands and lots for the cloud expo
     read_contract_files(Path(path), county)
+    read_station_services(Path(path), county)  # stored as text: checked here, read by the API
+    read_talent_files(Path(path), county)
     return import_county(
         county,
         engine,
