@@ -377,10 +377,16 @@ export function mountFigure(div, spec) {
     scaleBar(chart);
     chart.on("georoam", () => scaleBar(chart));
   }
-  window.addEventListener("resize", () => {
+  // a page redrawing a figure disposes the old chart: its listener goes with it
+  const onResize = () => {
+    if (chart.isDisposed()) {
+      window.removeEventListener("resize", onResize);
+      return;
+    }
     chart.resize();
     if (spec.kind === "map") scaleBar(chart);
-  });
+  };
+  window.addEventListener("resize", onResize);
   return chart;
 }
 
