@@ -267,13 +267,8 @@ export function xyOption(spec) {
       },
     },
     legend: { top: 0 },
-    grid: {
-      left: 72,
-      right: spec.axes.length > 1 ? 72 : 16,
-      top: 56,
-      bottom: spec.xRotate ? 24 : 48,
-      containLabel: !!spec.xRotate,
-    },
+    // the axis labels inside the grid, however long the numbers (yuan/year run to 10 digits)
+    grid: { left: 16, right: 16, top: 56, bottom: spec.xRotate ? 24 : 40, containLabel: true },
     xAxis: {
       type: "category",
       data: spec.categories,
@@ -288,7 +283,7 @@ export function xyOption(spec) {
       position: i === 0 ? "left" : "right",
       splitLine: { show: i === 0 },
       nameTextStyle: { align: i === 0 ? "left" : "right" },
-      axisLabel: { formatter: (v) => `${v}` },
+      axisLabel: { formatter: (v) => v.toLocaleString("en-US") },
     })),
     series: spec.series.map((s, i) => ({
       id: s.id || `s${i}`,
