@@ -21,7 +21,7 @@ async function placesBox(adcode) {
   };
 }
 
-// The `geo` of a map spec for the county ({name, aspectScale, box}), its outline registered.
+// The `geo` of a map spec for the county (figures.geoOf), its outline registered.
 export async function countyGeo(adcode) {
   const name = `county-${adcode}`;
   if (!geos.has(name)) {
