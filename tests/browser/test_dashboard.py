@@ -8,6 +8,7 @@ station operator out of another station's page.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from pathlib import Path
@@ -288,6 +289,20 @@ def test_a_county_without_a_polygon_gets_a_box_around_its_places(page: Any, live
         ".getOption().geo.map(g => g.map)"
     )
     assert maps == ["county-620621"]
+    # figures.js draws it (as the report): aspect = cos(middle latitude of the outline), the
+    # map placed by centre and size (not four edges, which would stretch it), a scale bar
+    geo, lats, graphic = page.evaluate(
+        """() => {
+        const o = echarts.getInstanceByDom(document.getElementById('plan-map')).getOption();
+        const ring = echarts.getMap('county-620621').geoJSON.features[0].geometry.coordinates[0];
+        return [o.geo[0], ring.map((c) => c[1]), o.graphic[0].elements.map((e) => e.id)];
+      }"""
+    )
+    mid = (min(lats) + max(lats)) / 2
+    assert 38 < mid < 40  # Minqin
+    assert abs(geo["aspectScale"] - math.cos(math.radians(mid))) < 1e-3
+    assert geo["layoutCenter"] and geo["layoutSize"]
+    assert "scalebar" in graphic
 
 
 def test_unknown_pages_are_404(live: Live) -> None:

@@ -83,6 +83,7 @@ def test_siting_season_and_matrix_pages_show_their_runs(page: Any, live: Live) -
         "() => { const c = echarts.getInstanceByDom(document.getElementById('season-stages'));"
         " return c && c.getOption().series[0].data.length >= 5; }"
     )
+    shot(page, "season")
     switch_changes_every_label(page, "season with a result")
     page.click("#lang-switch")
     # The trace page lists the season run's batches.
@@ -103,6 +104,7 @@ def test_siting_season_and_matrix_pages_show_their_runs(page: Any, live: Live) -
         "() => { const c = echarts.getInstanceByDom(document.getElementById('matrix-flows'));"
         " return c && c.getOption().series[0].data.length >= 2; }"
     )
+    shot(page, "matrix")
     assert page.text_content("#matrix-kpis .kpi-value").replace(",", "").isdigit()
     switch_changes_every_label(page, "matrix with a result")
     assert page.text_content("#matrix-figures dt[data-figure=total_value]") == (

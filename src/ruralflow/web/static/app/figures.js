@@ -16,8 +16,10 @@
 //   {kind: "bars", categories: [...], panels: [{title, unit, series: [{name, color, values}]}],
 //    highlight: index|null, highlightLabel, panelHeight}
 //   {kind: "xy", categories: [...], xName, axes: [{name, unit}] (one or two value axes),
-//    series: [{name, type: "bar"|"line", axis: 0|1, color, values: [number|null], tips}],
-//    height}
+//    series: [{name, type: "bar"|"line", axis: 0|1, color, values: [number|null], tips, id}],
+//    height, xRotate (degrees, for long category names)}
+// A figure's height: spec.height if given, the bars' own height, otherwise the div's CSS
+// height (the dashboard's .chart and .map), else 320 px (xy) or 560 px (map).
 // A report page marks each figure as a div whose data-figure attribute is its id, with its
 // spec in a JSON script element whose id is that id plus "-spec", and each map outline
 // (GeoJSON) in a JSON script element with a data-geo attribute naming it; renderFigures()
@@ -51,6 +53,23 @@ function tooltip(p) {
 // Register a GeoJSON outline once under `name` (echarts.registerMap).
 export function registerGeo(name, geojson) {
   if (!echarts.getMap(name)) echarts.registerMap(name, geojson);
+}
+
+// The `geo` of a map spec for an outline (GeoJSON) registered as `name`: aspectScale is the
+// cosine of its mean latitude, so a km is as long east-west as north-south (the Python
+// writer, report.figures.map_spec, does the same from the bundle).
+export function geoOf(name, geojson, box = false) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  const walk = (c) => {
+    if (typeof c[0] === "number") {
+      lo = Math.min(lo, c[1]);
+      hi = Math.max(hi, c[1]);
+    } else c.forEach(walk);
+  };
+  for (const f of geojson.features || []) if (f.geometry) walk(f.geometry.coordinates);
+  const lat = Number.isFinite(lo) ? (lo + hi) / 2 : 0;
+  return { name, aspectScale: Math.round(Math.cos((lat * Math.PI) / 180) * 1e4) / 1e4, box };
 }
 
 // The `geo` component of a map spec.
@@ -248,18 +267,26 @@ export function xyOption(spec) {
       },
     },
     legend: { top: 0 },
-    grid: { left: 72, right: spec.axes.length > 1 ? 72 : 16, top: 56, bottom: 48 },
-    xAxis: { type: "category", data: spec.categories, name: spec.xName || "", nameLocation: "middle", nameGap: 28 },
+    // the axis labels inside the grid, however long the numbers (yuan/year run to 10 digits)
+    grid: { left: 16, right: 16, top: 56, bottom: spec.xRotate ? 24 : 40, containLabel: true },
+    xAxis: {
+      type: "category",
+      data: spec.categories,
+      name: spec.xName || "",
+      nameLocation: "middle",
+      nameGap: spec.xRotate ? 8 : 28,
+      axisLabel: { rotate: spec.xRotate || 0, hideOverlap: true },
+    },
     yAxis: spec.axes.map((a, i) => ({
       type: "value",
       name: a.name,
       position: i === 0 ? "left" : "right",
       splitLine: { show: i === 0 },
       nameTextStyle: { align: i === 0 ? "left" : "right" },
-      axisLabel: { formatter: (v) => `${v}` },
+      axisLabel: { formatter: (v) => v.toLocaleString("en-US") },
     })),
     series: spec.series.map((s, i) => ({
-      id: `s${i}`,
+      id: s.id || `s${i}`,
       name: s.name,
       type: s.type,
       yAxisIndex: s.axis || 0,
@@ -336,19 +363,25 @@ function scaleBar(chart) {
 export function mountFigure(div, spec) {
   const old = echarts.getInstanceByDom(div);
   if (old) old.dispose();
-  if (!div.style.height) {
-    div.style.height = `${spec.kind === "bars" ? barsHeight(spec) : spec.height || (spec.kind === "xy" ? 320 : 560)}px`;
-  }
+  if (spec.kind === "bars" && !div.style.height) div.style.height = `${barsHeight(spec)}px`;
+  else if (spec.height) div.style.height = `${spec.height}px`;
+  else if (!div.style.height && !div.clientHeight) div.style.height = `${spec.kind === "xy" ? 320 : 560}px`;
   const chart = echarts.init(div);
   chart.setOption(figureOption(spec));
   if (spec.kind === "map") {
     scaleBar(chart);
     chart.on("georoam", () => scaleBar(chart));
   }
-  window.addEventListener("resize", () => {
+  // a page redrawing a figure disposes the old chart: its listener goes with it
+  const onResize = () => {
+    if (chart.isDisposed()) {
+      window.removeEventListener("resize", onResize);
+      return;
+    }
     chart.resize();
     if (spec.kind === "map") scaleBar(chart);
-  });
+  };
+  window.addEventListener("resize", onResize);
   return chart;
 }
 

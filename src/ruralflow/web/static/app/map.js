@@ -1,9 +1,11 @@
-// The county map with Apache ECharts: the boundary the API serves as GeoJSON
-// (GET /counties/{adcode}/boundary.geojson) registered with echarts.registerMap.
+// The county outline for the dashboard's maps: the boundary the API serves as GeoJSON
+// (GET /counties/{adcode}/boundary.geojson), registered with figures.js's registerGeo. The
+// maps themselves are figure specs drawn by figures.js, the same code as the static report's.
 import { api } from "./api.js";
 import { el } from "./shell.js";
+import { geoOf, registerGeo } from "./figures.js";
 
-const registered = new Map();
+const geos = new Map();
 
 // A county without a polygon in its data (a coarse county): a box around its places, said so.
 async function placesBox(adcode) {
@@ -19,44 +21,19 @@ async function placesBox(adcode) {
   };
 }
 
-// The registered map's name, and whether it is only a box around the places (no polygon).
-export async function countyMap(adcode) {
+// The `geo` of a map spec for the county (figures.geoOf), its outline registered.
+export async function countyGeo(adcode) {
   const name = `county-${adcode}`;
-  if (!registered.has(name)) {
+  if (!geos.has(name)) {
     let geo = await api(`/counties/${adcode}/boundary.geojson`);
     const box = !geo.features.length;
     if (box) geo = await placesBox(adcode);
-    echarts.registerMap(name, geo);
-    registered.set(name, box);
+    registerGeo(name, geo);
+    geos.set(name, geoOf(name, geo, box));
   }
-  return name;
+  return geos.get(name);
 }
 
-export function isBox(name) {
-  return registered.get(name) === true;
-}
-
-export function boxNote(name) {
-  return isBox(name) ? el("p", { class: "muted", id: "map-box-note", i18n: "map.box" }) : "";
-}
-
-export function geoOption(mapName) {
-  return {
-    map: mapName,
-    roam: true,
-    top: 8,
-    bottom: 36,
-    aspectScale: 0.82, // cos(35 deg N): degrees of longitude are shorter than of latitude here
-    itemStyle: { areaColor: "#eef4ee", borderColor: "#6b8f71", borderWidth: 1.2 },
-    emphasis: { disabled: true },
-    label: { show: false },
-  };
-}
-
-export function mountChart(div) {
-  const old = echarts.getInstanceByDom(div);
-  if (old) old.dispose();
-  const chart = echarts.init(div);
-  window.addEventListener("resize", () => chart.resize());
-  return chart;
+export function boxNote(geo) {
+  return geo.box ? el("p", { class: "muted", id: "map-box-note", i18n: "map.box" }) : "";
 }

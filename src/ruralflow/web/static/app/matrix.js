@@ -2,7 +2,7 @@
 import { el, fmt, kpi, t, table } from "./shell.js";
 import { figures, runPage } from "./runpage.js";
 import { lang } from "./i18n.js";
-import { mountChart } from "./map.js";
+import { mountFigure } from "./figures.js";
 
 await runPage({
   page: "matrix",
@@ -15,13 +15,14 @@ await runPage({
     const band = ((res.uncertainty || {}).monte_carlo || {}).band || {};
     const chart = el("div", { id: "matrix-flows", class: "chart" });
     setTimeout(() => {
-      const c = mountChart(chart);
-      c.setOption({
-        tooltip: { trigger: "axis" },
-        grid: { left: 90, right: 20, bottom: 60 },
-        xAxis: { type: "category", data: flows.map((f) => f.label || f.name) },
-        yAxis: { type: "value", name: flows[0] ? flows[0].unit : "" },
-        series: [{ id: "direct", type: "bar", name: t("matrix.direct"), data: flows.map((f) => f.direct) }],
+      const unit = flows[0] ? flows[0].unit : "";
+      mountFigure(chart, {
+        kind: "xy",
+        categories: flows.map((f) => f.label || f.name),
+        axes: [{ name: unit }],
+        series: [{ id: "direct", name: t("matrix.direct"), type: "bar", color: "#0072b2",
+          values: flows.map((f) => f.direct),
+          tips: flows.map((f) => `${f.label || f.name} · ${fmt(f.direct, 0)} ${f.unit || unit}`) }],
       });
     });
     return [

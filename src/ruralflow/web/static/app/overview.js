@@ -4,6 +4,7 @@ import { api } from "./api.js";
 import { lang } from "./i18n.js";
 import { boot, el, fmt, kpi, latestRun, param, problemBox, rendered, table, t, ready } from "./shell.js";
 import { showProblem } from "./api.js";
+import { mountFigure } from "./figures.js";
 
 const me = await boot("overview");
 if (me) {
@@ -107,16 +108,17 @@ function draw(main, c, f, plan) {
       ),
     ),
   );
-  const ch = echarts.init(chart);
-  ch.setOption({
-    tooltip: { trigger: "axis" },
-    legend: {},
-    grid: { left: 60, right: 20, bottom: 90 },
-    xAxis: { type: "category", data: f.stations.map((s) => s.name), axisLabel: { rotate: 45 } },
-    yAxis: { type: "value", name: "kg" },
+  const kg = (label, v) => `${label} · ${fmt(v, 1)} kg`;
+  mountFigure(chart, {
+    kind: "xy",
+    categories: f.stations.map((s) => s.name),
+    xRotate: 45,
+    axes: [{ name: "kg" }],
     series: [
-      { id: "down", name: t("ov.day_down_kg"), type: "bar", data: f.stations.map((s) => s.down_kg) },
-      { id: "up", name: t("ov.day_up_kg"), type: "bar", data: f.stations.map((s) => s.up_kg) },
+      { id: "down", name: t("ov.day_down_kg"), type: "bar", color: "#2563eb", values: f.stations.map((s) => s.down_kg),
+        tips: f.stations.map((s) => kg(`${s.name} · ${t("ov.day_down_kg")}`, s.down_kg)) },
+      { id: "up", name: t("ov.day_up_kg"), type: "bar", color: "#1f6f5c", values: f.stations.map((s) => s.up_kg),
+        tips: f.stations.map((s) => kg(`${s.name} · ${t("ov.day_up_kg")}`, s.up_kg)) },
     ],
   });
 }

@@ -4,7 +4,8 @@
 import { api, showProblem, clearProblem } from "./api.js";
 import { applyI18n } from "./i18n.js";
 import { boot, el, fmt, follow, kpi, problemBox, rendered, statusText, table, t } from "./shell.js";
-import { boxNote, countyMap, geoOption, mountChart } from "./map.js";
+import { boxNote, countyGeo } from "./map.js";
+import { mountFigure } from "./figures.js";
 
 const PALETTE = ["#1f6f5c", "#c2410c", "#2563eb", "#9333ea", "#ca8a04", "#0891b2", "#be123c",
   "#4d7c0f", "#7c2d12", "#1e3a8a", "#a21caf", "#15803d", "#b45309", "#0e7490"];
@@ -15,7 +16,7 @@ if (me) {
   const main = document.getElementById("main");
   const box = problemBox("plan-problem");
   const flows = await api(`/counties/${a}/flows`).catch(() => null);
-  const mapName = await countyMap(a);
+  const geo = await countyGeo(a);
   const state = { run: null, active: null };
 
   // Days with flows to plan (a day with only station intake has nothing to carry yet).
@@ -39,7 +40,7 @@ if (me) {
     status, box);
   const mapDiv = el("div", { id: "plan-map", class: "chart map" });
   const body = el("div", { id: "plan-body" });
-  main.replaceChildren(el("h1", { i18n: "page.plan" }), controls, el("h2", { i18n: "plan.map" }), boxNote(mapName), mapDiv, body);
+  main.replaceChildren(el("h1", { i18n: "page.plan" }), controls, el("h2", { i18n: "plan.map" }), boxNote(geo), mapDiv, body);
 
   const showRun = (run) => {
     progress.value = run.progress;
@@ -49,7 +50,7 @@ if (me) {
     status.dataset.run = run.id;
   };
 
-  const draw = () => render(mapDiv, body, mapName, state.run);
+  const draw = () => render(mapDiv, body, geo, state.run);
 
   cancelBtn.addEventListener("click", async () => {
     if (!state.active) return;
@@ -107,53 +108,55 @@ function coord(res, id) {
   return p ? [p.lon, p.lat] : null;
 }
 
-async function render(mapDiv, body, mapName, run) {
-  const chart = mountChart(mapDiv);
-  const res = run ? run.result : null;
-  const series = [];
-  if (res) {
-    const stations = Object.entries(res.places).filter(([, p]) => p.kind !== "village");
-    series.push({
-      id: "places", name: t("plan.legend_places"), type: "scatter", coordinateSystem: "geo",
-      symbolSize: 7, itemStyle: { color: "#334155" }, z: 5,
-      data: stations.map(([id, p]) => ({ name: p.name, value: [p.lon, p.lat], id })),
+// The plan's map as a figure spec (figures.js draws it, as the report's logistics map): one
+// `lines` layer per vehicle (series id `route:{vehicle}`), the bus legs, what is not carried.
+function planLayers(res) {
+  const stations = Object.entries(res.places).filter(([, p]) => p.kind !== "village");
+  const layers = [{
+    id: "places", name: t("plan.legend_places"), type: "points", size: 7, color: "#334155",
+    data: stations.map(([id, p]) => ({ id, name: p.name, value: [p.lon, p.lat], tip: `${p.name} (${id})` })),
+  }];
+  res.routes.forEach((r, i) => {
+    const trips = new Map();
+    const add = (tr, c) => (trips.get(tr) || trips.set(tr, []).get(tr)).push(c);
+    for (const st of r.stops) {
+      const tr = st.trip || 0;
+      const c = coord(res, st.place);
+      if (!c) continue;
+      // hub stops close one trip and open the next: put them on both
+      if (st.kind === "hub") {
+        if (tr) add(tr, c);
+        add(tr + 1, c);
+      } else add(tr, c);
+    }
+    const tip = `${r.vehicle} · ${r.vehicle_type} · ${fmt(r.km, 1)} km · ${r.start}—${r.end}`;
+    layers.push({
+      id: `route:${r.vehicle}`, name: r.vehicle, type: "lines", color: PALETTE[i % PALETTE.length], width: 2,
+      data: [...trips.values()].filter((c) => c.length > 1).map((coords) => ({ name: r.vehicle, coords, tip })),
     });
-    res.routes.forEach((r, i) => {
-      const trips = new Map();
-      for (const st of r.stops) {
-        const tr = st.trip || 0;
-        const c = coord(res, st.place);
-        if (!c) continue;
-        // hub stops close one trip and open the next: put them on both
-        if (st.kind === "hub") {
-          if (tr) (trips.get(tr) || trips.set(tr, []).get(tr)).push(c);
-          (trips.get(tr + 1) || trips.set(tr + 1, []).get(tr + 1)).push(c);
-        } else (trips.get(tr) || trips.set(tr, []).get(tr)).push(c);
-      }
-      series.push({
-        id: `route:${r.vehicle}`, name: r.vehicle, type: "lines", coordinateSystem: "geo", polyline: true,
-        lineStyle: { color: PALETTE[i % PALETTE.length], width: 2, opacity: 0.85 },
-        data: [...trips.values()].filter((c) => c.length > 1).map((coords) => ({ coords })),
-      });
-    });
-    series.push({
-      id: "bus", name: t("plan.legend_bus"), type: "lines", coordinateSystem: "geo",
-      lineStyle: { color: "#111827", width: 2, type: "dashed" },
-      data: res.bus_consignments.map((b) => ({ coords: [coord(res, b.board), coord(res, b.alight)].filter(Boolean) }))
-        .filter((d) => d.coords.length === 2),
-    });
-    series.push({
-      id: "not-carried", name: t("plan.legend_nc"), type: "scatter", coordinateSystem: "geo",
-      symbol: "diamond", symbolSize: 12, itemStyle: { color: "#b42318" }, z: 6,
-      data: res.not_carried.map((n) => ({ name: n.reason, value: coord(res, n.village) })).filter((d) => d.value),
-    });
-  }
-  chart.setOption({
-    tooltip: { trigger: "item", formatter: (p) => echarts.format.encodeHTML(p.seriesName + (p.name ? `: ${p.name}` : "")) },
-    legend: { type: "scroll", bottom: 0 },
-    geo: geoOption(mapName),
-    series,
   });
+  layers.push({
+    id: "bus", name: t("plan.legend_bus"), type: "lines", color: "#111827", width: 2, dashed: true,
+    data: res.bus_consignments
+      .map((b) => ({
+        name: b.run,
+        coords: [coord(res, b.board), coord(res, b.alight)].filter(Boolean),
+        tip: `${b.run} · ${placeName(res, b.board)} ${b.board_time} → ${placeName(res, b.alight)} ${b.alight_time} · ${fmt(b.kg, 1)} kg`,
+      }))
+      .filter((d) => d.coords.length === 2),
+  });
+  layers.push({
+    id: "not-carried", name: t("plan.legend_nc"), type: "points", symbol: "diamond", size: 12, color: "#b42318",
+    data: res.not_carried
+      .map((n) => ({ name: n.reason, value: coord(res, n.village), tip: `${placeName(res, n.village)} · ${fmt(n.kg, 1)} kg · ${n.reason}` }))
+      .filter((d) => d.value),
+  });
+  return layers;
+}
+
+async function render(mapDiv, body, geo, run) {
+  const res = run ? run.result : null;
+  mountFigure(mapDiv, { kind: "map", geo, layers: res ? planLayers(res) : [] });
   mapDiv.dataset.routes = String(res ? res.routes.length : 0);
   if (!res) {
     body.replaceChildren(el("p", { class: "muted", id: "no-plan", i18n: "common.no_run" }));

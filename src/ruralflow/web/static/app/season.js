@@ -2,7 +2,7 @@
 // cold-chain alarms); start one.
 import { el, kpi, fmt, t, table } from "./shell.js";
 import { figures, runPage } from "./runpage.js";
-import { mountChart } from "./map.js";
+import { mountFigure } from "./figures.js";
 
 const STAGES = ["harvest", "grading", "precooling", "storage", "packing", "shipping", "transport", "receiving", "sale"];
 const limit = el("input", { id: "season-limit", type: "number", min: "1", max: "10000", value: "40" });
@@ -17,13 +17,14 @@ await runPage({
     const chart = el("div", { id: "season-stages", class: "chart" });
     const stages = Object.entries(res.stages || {});
     setTimeout(() => {
-      const c = mountChart(chart);
-      c.setOption({
-        tooltip: { trigger: "axis" },
-        grid: { left: 50, right: 20, bottom: 60 },
-        xAxis: { type: "category", data: stages.map(([k]) => (STAGES.includes(k) ? t(`stage.${k}`) : k)), axisLabel: { rotate: 30 } },
-        yAxis: { type: "value", name: t("season.batches") },
-        series: [{ id: "stages", type: "bar", name: t("season.batches"), data: stages.map(([, v]) => v) }],
+      const names = stages.map(([k]) => (STAGES.includes(k) ? t(`stage.${k}`) : k));
+      mountFigure(chart, {
+        kind: "xy",
+        categories: names,
+        xRotate: 30,
+        axes: [{ name: t("season.batches") }],
+        series: [{ id: "stages", name: t("season.batches"), type: "bar", color: "#1f6f5c",
+          values: stages.map(([, v]) => v), tips: stages.map(([, v], i) => `${names[i]} · ${fmt(v, 0)}`) }],
       });
     });
     return [

@@ -3,7 +3,8 @@
 import { el, fmt, kpi, table, t } from "./shell.js";
 import { lang } from "./i18n.js";
 import { figures, runPage } from "./runpage.js";
-import { boxNote, countyMap, geoOption, mountChart } from "./map.js";
+import { boxNote, countyGeo } from "./map.js";
+import { mountFigure } from "./figures.js";
 
 const what = el("select", { id: "site-what" }, ["stations", "cold-hub", "preprocess"].map((w) => el("option", { value: w }, w)));
 const limit = el("input", { id: "site-time-limit", type: "number", min: "1", max: "300", value: "10" });
@@ -20,14 +21,14 @@ await runPage({
   draw: async (res, run, me) => {
     const mapDiv = el("div", { id: "site-map", class: "chart map" });
     const curveDiv = el("div", { id: "site-curve", class: "chart" });
-    const name = await countyMap(me.county);
+    const geo = await countyGeo(me.county);
     const nodes = [
       el("div", { class: "kpis" },
         kpi("runs.what", res.what),
         kpi("site.objective", `${fmt(res.objective, 1)} ${res.objective_unit}`),
         kpi("site.sites", `${res.new_ids.length} + ${res.existing_ids.length}`),
         res.coverage && res.coverage.after ? kpi("site.coverage", `${fmt(100 * res.coverage.after.share, 1)} % ≤ ${res.coverage.after.radius_km} km`) : ""),
-      boxNote(name),
+      boxNote(geo),
       mapDiv,
       res.curve && res.curve.length ? [el("h3", { i18n: "site.curve" }), curveDiv] : "",
       table([
@@ -38,26 +39,28 @@ await runPage({
       ], res.sites, { id: "sites", class: "grid stack" }),
       ...details(res),
     ];
-    setTimeout(async () => {
-      const chart = mountChart(mapDiv);
-      chart.setOption({
-        tooltip: { trigger: "item" },
-        legend: { bottom: 0 },
-        geo: geoOption(name),
-        series: [
-          { id: "existing", name: t("site.existing"), type: "scatter", coordinateSystem: "geo", symbolSize: 9, itemStyle: { color: "#334155" },
-            data: res.sites.filter((s) => s.existing).map((s) => ({ name: s.name, value: [s.lon, s.lat] })) },
-          { id: "new", name: t("site.new"), type: "scatter", coordinateSystem: "geo", symbol: "triangle", symbolSize: 14, itemStyle: { color: "#c2410c" },
-            data: res.sites.filter((s) => !s.existing).map((s) => ({ name: s.name, value: [s.lon, s.lat] })) },
+    const site = (s) => ({ id: s.id, name: s.name, value: [s.lon, s.lat],
+      tip: `${s.name} (${s.id}) · ${s.kind}${s.capacity_kg ? ` · ${fmt(s.capacity_kg, 0)} kg` : ""}` });
+    setTimeout(() => {
+      mountFigure(mapDiv, {
+        kind: "map",
+        geo,
+        layers: [
+          { id: "existing", name: t("site.existing"), type: "points", size: 9, color: "#334155",
+            data: res.sites.filter((s) => s.existing).map(site) },
+          { id: "new", name: t("site.new"), type: "points", symbol: "triangle", size: 14, color: "#c2410c",
+            data: res.sites.filter((s) => !s.existing).map(site) },
         ],
       });
       if (res.curve && res.curve.length) {
-        const c = mountChart(curveDiv);
-        c.setOption({
-          tooltip: { trigger: "axis" },
-          xAxis: { type: "category", name: "k", data: res.curve.map((p) => p.k) },
-          yAxis: { type: "value", name: res.objective_unit },
-          series: [{ id: "curve", type: "line", name: t("common.value"), data: res.curve.map((p) => p.objective) }],
+        mountFigure(curveDiv, {
+          kind: "xy",
+          categories: res.curve.map((p) => String(p.k)),
+          xName: t("site.k"),
+          axes: [{ name: res.objective_unit }],
+          series: [{ id: "curve", name: t("site.objective"), type: "line", color: "#0072b2",
+            values: res.curve.map((p) => p.objective),
+            tips: res.curve.map((p) => `k = ${p.k} · ${fmt(p.objective, 0)} ${res.objective_unit}`) }],
         });
       }
     });
