@@ -12,7 +12,14 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from test_centre_pages import expect_refusals, get_json, login, logout, switch_changes_every_label
+from test_centre_pages import (
+    expect_refusals,
+    get_json,
+    login,
+    logout,
+    shot,
+    switch_changes_every_label,
+)
 
 from browser_harness import Live, PageLog
 
@@ -73,6 +80,7 @@ def test_operator_records_a_day_on_a_phone(phone: Any, live: Live, page_log: Pag
     assert top.locator("li[data-service=payments]").get_attribute("data-count") == "41"
     assert top.locator("li[data-service=bills]").get_attribute("data-count") == "12"
     assert "47" in top.locator("td").nth(2).inner_text()  # 41 x 1.0 + 12 x 0.5 yuan
+    shot(page, "services-phone")
     after = get_json(live, f"/counties/610425/stations/{STATION}/services", "op_a")
     assert after["days"][-1]["day"] == day and after["days"][-1]["service_income_yuan"] == 47.0
 
@@ -109,6 +117,7 @@ def test_admin_sees_gaps_and_the_talent_funnel(page: Any, live: Live) -> None:
         row = page.locator("#gaps tbody tr", has=page.locator(f"[data-service={s}]"))
         assert f"{gaps['services'][s]['households_lacking']:,}" in row.inner_text()
     assert page.locator("#lacking tbody tr").count() == len(gaps["lacking"])
+    shot(page, "services-gaps")
     switch_changes_every_label(page, "admin: services")
 
     # The picker opens a station's ledger.
@@ -133,6 +142,7 @@ def test_admin_sees_gaps_and_the_talent_funnel(page: Any, live: Live) -> None:
         talent["invite_next"][0]["name"]
         in page.locator("#invite-next tbody tr").nth(0).inner_text()
     )
+    shot(page, "talent")
     switch_changes_every_label(page, "admin: talent")
     logout(page)
 
@@ -142,4 +152,22 @@ def test_operator_page_switches_language(page: Any, live: Live) -> None:
     page.goto(f"{live.base}/app/services")
     page.wait_for_selector("#me-name")
     switch_changes_every_label(page, "op_a: services")
+    logout(page)
+
+
+def test_a_coarse_county_without_ledger_or_cohorts(
+    page: Any, live: Live, page_log: PageLog
+) -> None:
+    gaps = get_json(live, "/counties/620621/services/gaps", "admin620")
+    assert gaps["ledger_rows"] == 0
+    login(page, live, "admin620")
+    page.goto(f"{live.base}/app/services")
+    page.wait_for_selector("body[data-ready] #gaps")
+    assert page.locator("#county-stations").count() == 1  # "no services recorded yet"
+    assert page.locator("#lacking tbody tr").count() == len(gaps["lacking"]) > 0
+    page.goto(f"{live.base}/app/talent")
+    page.wait_for_selector("body[data-ready] #talent-problem:not([hidden])")
+    assert page.get_attribute("#talent-problem", "data-status") == "404"
+    assert "talent_cohorts.csv" in (page.text_content("#talent-problem") or "")
+    expect_refusals(page_log, 404)
     logout(page)

@@ -42,7 +42,7 @@ if (me) {
             el("select", { id: "station-pick", onchange: (e) => location.assign(`/app/services?station=${e.target.value}`) },
               el("option", { value: "" }, "—"),
               stations.map((p) => el("option", { value: p.id, selected: p.id === station }, `${p.name} (${p.id})`))))));
-          if (!station) parts.push(...countyView(county, gaps));
+          if (!station) parts.push(...countyView(county, gaps, places.data));
         }
         parts.push(box);
         if (station) parts.push(...(await stationView(a, station, head)));
@@ -149,7 +149,8 @@ function recordForm(a, station, led, reload) {
   return el("section", { id: "record-section" }, el("h2", { i18n: "svc.record_title" }), form);
 }
 
-function countyView(county, gaps) {
+function countyView(county, gaps, places) {
+  const placeName = Object.fromEntries(places.map((p) => [p.id, p.name]));
   const names = Object.fromEntries(Object.entries(gaps.lacking).map(([id, v]) => [id, v]));
   const svcs = SERVICES.filter((s) => gaps.services[s]);
   return [
@@ -161,7 +162,7 @@ function countyView(county, gaps) {
       { i18n: "svc.parcels_n", key: "parcels", num: true, digits: 0 },
       { i18n: "svc.parcel_income", key: "parcel_income_yuan", num: true, digits: 2 },
       { i18n: "svc.share", value: (r) => (r.service_share === null || r.service_share === undefined ? "—" : `${fmt(100 * r.service_share, 1)}%`) },
-    ], county.stations, { id: "county-stations", class: "grid stack" }) : el("p", { class: "muted", i18n: "svc.no_ledger" }),
+    ], county.stations, { id: "county-stations", class: "grid stack" }) : el("p", { class: "muted", id: "county-stations", i18n: "svc.no_ledger" }),
     el("p", { class: "hint" }, el("span", { i18n: "svc.parcel_fee" }), ` ${fmt(county.parcel_fee_yuan.value, 2)} · ${county.parcel_fee_yuan.source}`),
     el("h2", { i18n: "svc.gaps" }),
     el("p", { class: "hint", i18n: "svc.gaps_hint" }),
@@ -178,7 +179,7 @@ function countyView(county, gaps) {
     table([
       { i18n: "svc.village", value: (r) => `${r[1].name} (${r[0]})` },
       { i18n: "svc.households", value: (r) => fmt(r[1].households, 0) },
-      { i18n: "svc.parent", value: (r) => r[1].parent },
+      { i18n: "svc.parent", value: (r) => (placeName[r[1].parent] ? `${placeName[r[1].parent]} (${r[1].parent})` : r[1].parent) },
       { i18n: "svc.missing", value: (r) => el("span", {}, ...svcs.filter((s) => gaps.services[s].villages_lacking.includes(r[0])).flatMap((s, i) => [i ? "、" : "", svcLabel(s)])) },
     ], Object.entries(gaps.lacking).sort((x, y) => y[1].households - x[1].households), { id: "lacking", class: "grid stack" }),
   ];
