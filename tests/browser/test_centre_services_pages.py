@@ -150,8 +150,10 @@ def test_admin_sees_gaps_and_the_talent_funnel(page: Any, live: Live) -> None:
 def test_operator_page_switches_language(page: Any, live: Live) -> None:
     login(page, live, "op_a")
     page.goto(f"{live.base}/app/services")
-    page.wait_for_selector("#me-name")
+    page.wait_for_selector("body[data-ready] #record")
+    page.fill("#svc-repairs-count", "7")
     switch_changes_every_label(page, "op_a: services")
+    assert page.input_value("#svc-repairs-count") == "7"  # the switch keeps what was typed
     logout(page)
 
 

@@ -32,11 +32,16 @@ if (me) {
     ready();
   } else {
     try {
-      await rendered(async () => {
+      // Everything is fetched once; a language switch redraws from it (the form keeps what
+      // was typed: it is built once and put back).
+      const admin = me.role === "county_admin"
+        ? await Promise.all([api(`/counties/${a}/places`), api(`/counties/${a}/services`), api(`/counties/${a}/services/gaps`)])
+        : null;
+      const sv = station ? await stationView(a, station, head) : null;
+      await rendered(() => {
         const parts = [head];
-        if (me.role === "county_admin") {
-          const [places, county, gaps] = await Promise.all([
-            api(`/counties/${a}/places`), api(`/counties/${a}/services`), api(`/counties/${a}/services/gaps`)]);
+        if (admin) {
+          const [places, county, gaps] = admin;
           const stations = places.data.filter((p) => p.kind !== "village" && p.kind !== "hub");
           parts.push(el("div", { class: "controls" }, el("label", {}, el("span", { i18n: "st.choose" }),
             el("select", { id: "station-pick", onchange: (e) => location.assign(`/app/services?station=${e.target.value}`) },
@@ -45,7 +50,10 @@ if (me) {
           if (!station) parts.push(...countyView(county, gaps, places.data));
         }
         parts.push(box);
-        if (station) parts.push(...(await stationView(a, station, head)));
+        if (sv) {
+          sv.draw();
+          parts.push(sv.form, sv.section);
+        }
         main.replaceChildren(...parts);
       });
     } catch (err) {
@@ -58,8 +66,8 @@ if (me) {
 
 async function stationView(a, station, head) {
   const section = el("section", { id: "ledger-section" });
-  const load = async () => {
-    const led = await api(`/counties/${a}/stations/${station}/services`);
+  let led = await api(`/counties/${a}/stations/${station}/services`);
+  const draw = () => {
     head.replaceChildren(el("span", { i18n: "page.services" }), ` · ${led.name} (${led.station})`);
     const sm = led.summary;
     section.replaceChildren(
@@ -79,10 +87,12 @@ async function stationView(a, station, head) {
         { i18n: "svc.parcel_income", key: "parcel_income_yuan", num: true, digits: 2 },
       ], [...led.days].reverse(), { id: "ledger", class: "grid stack" }) : el("p", { class: "muted", id: "ledger", i18n: "svc.no_ledger" }),
     );
-    return led;
   };
-  const led = await load();
-  return [recordForm(a, station, led, load), section];
+  const reload = async () => {
+    led = await api(`/counties/${a}/stations/${station}/services`);
+    draw();
+  };
+  return { form: recordForm(a, station, led, reload), section, draw };
 }
 
 // The day's counts, one count and fee field per service; only services with a count are sent.
