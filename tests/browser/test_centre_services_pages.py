@@ -120,7 +120,12 @@ def test_admin_sees_gaps_and_the_talent_funnel(page: Any, live: Live) -> None:
     shot(page, "services-gaps")
     switch_changes_every_label(page, "admin: services")
 
-    # The picker opens a station's ledger.
+    # The picker: the township stations (then villages with a ledger); it opens a ledger.
+    places = get_json(live, "/counties/610425/places", "admin")["data"]
+    towns = [p["id"] for p in places if p["kind"] == "township_station"]
+    options = page.eval_on_selector_all("#station-pick option", "os => os.map(o => o.value)")
+    assert options[1 : len(towns) + 1] == towns
+    assert {s["station"] for s in county["stations"]} <= set(options)
     page.select_option("#station-pick", STATION)
     page.wait_for_url(f"**/app/services?station={STATION}")
     page.wait_for_selector("body[data-ready] #ledger")

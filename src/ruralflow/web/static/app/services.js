@@ -42,7 +42,11 @@ if (me) {
         const parts = [head];
         if (admin) {
           const [places, county, gaps] = admin;
-          const stations = places.data.filter((p) => p.kind !== "village" && p.kind !== "hub");
+          // Township stations, then the villages whose station has a ledger (any village's
+          // station can start one at ?station=ID).
+          const withLedger = new Set(county.stations.map((r) => r.station));
+          const stations = [...places.data.filter((p) => p.kind === "township_station"),
+            ...places.data.filter((p) => p.kind === "village" && withLedger.has(p.id))];
           parts.push(el("div", { class: "controls" }, el("label", {}, el("span", { i18n: "st.choose" }),
             el("select", { id: "station-pick", onchange: (e) => location.assign(`/app/services?station=${e.target.value}`) },
               el("option", { value: "" }, "—"),
