@@ -58,7 +58,7 @@ def test_operator_records_intake_and_the_admin_sees_it(
     page = phone
     login(page, live, "op_a")
     assert page.url.endswith("/app/station")
-    assert nav_pages(page) == ["station"]
+    assert nav_pages(page) == ["station", "services"]
     page.wait_for_selector("#intake-form")
     assert page.input_value("#intake-day")  # today, by default
 
@@ -247,7 +247,7 @@ def test_a_station_operator_sees_only_its_own_station(
     page: Any, live: Live, page_log: PageLog
 ) -> None:
     login(page, live, "op_a")
-    assert nav_pages(page) == ["station"]
+    assert nav_pages(page) == ["station", "services"]
     page.goto(f"{live.base}/app/station?station={STATION_B}")
     page.wait_for_selector("#station-problem")
     assert page.get_attribute("#station-problem", "data-status") == "403"
