@@ -11,12 +11,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from ruralflow.api.problems import Problem
 from ruralflow.api.security import decode_token
 from ruralflow.store.db import session_scope
-from ruralflow.store.models import User
+from ruralflow.store.models import CountyRow, PlaceRow, User
 
 __all__ = [
     "CurrentUser",
@@ -97,3 +98,36 @@ def need_role(user: Principal, *roles: str) -> None:
     """403 unless ``user`` has one of ``roles``."""
     if user.role not in roles:
         raise forbid()
+
+
+#: Place kinds that are stations (an operator's ``--scope``).
+STATION_KINDS = ("township_station", "village")
+
+
+def user_county(s: Session, user: Principal, adcode: str) -> CountyRow:
+    """The county ``adcode`` of ``user`` (403 for another county's; 404 if it was removed)."""
+    from ruralflow.store.counties import county_row
+
+    need_county(user, adcode)
+    row = county_row(s, adcode)
+    if row is None:  # the user's own county was removed: nothing to leak
+        raise Problem(404, f"没有县 {adcode} / no county {adcode}")
+    return row
+
+
+def station_county(s: Session, user: Principal, adcode: str, place: str) -> CountyRow:
+    """The county, if ``user`` may work on station ``place``: its own station operator or
+    the county admin (403 otherwise; 404 if the county has no such station)."""
+    need_county(user, adcode)
+    if user.role == "station_operator":
+        if user.scope != place:
+            raise forbid()
+    elif user.role != "county_admin":
+        raise forbid()
+    crow = user_county(s, user, adcode)
+    kind = s.scalar(
+        select(PlaceRow.kind).where(PlaceRow.county_id == crow.id, PlaceRow.place_id == place)
+    )
+    if kind not in STATION_KINDS:
+        raise Problem(404, f"该县没有站点 {place} / no station {place} in county {adcode}")
+    return crow

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ruralflow.api.deps import CurrentUser, EngineDep, Principal, forbid, need_county
+from ruralflow.api.deps import CurrentUser, EngineDep, Principal, forbid, user_county
 from ruralflow.api.problems import Problem
 from ruralflow.centre import TRANSITIONS, analyse, eligibility
 from ruralflow.centre.catalogue import APPLICANT_TYPES, BUREAUS, PURPOSES, Applicant, Policy
@@ -198,14 +198,6 @@ def _today(request: Request) -> dt.date:
     return fixed if isinstance(fixed, dt.date) else dt.datetime.now(CST).date()
 
 
-def _county(s: Session, user: Principal, adcode: str) -> CountyRow:
-    need_county(user, adcode)
-    row = county_row(s, adcode)
-    if row is None:
-        raise Problem(404, f"没有县 {adcode} / no county {adcode}")
-    return row
-
-
 def _policy_out(p: Policy, granted: int) -> dict[str, Any]:
     d = p.to_dict()
     d["granted_yuan"] = float(yuan(granted))
@@ -355,7 +347,7 @@ def eligible(
     ``all=true`` adds the others with the reasons why not. An applicant asks for itself; a
     county admin names ``applicant``."""
     with session_scope(engine) as s:
-        c = _county(s, user, adcode)
+        c = user_county(s, user, adcode)
         if user.role == "applicant":
             if applicant not in (None, user.scope):
                 raise forbid()
@@ -410,7 +402,7 @@ def apply(
         raise forbid()
     today = _today(request)
     with session_scope(engine) as s:
-        c = _county(s, user, adcode)
+        c = user_county(s, user, adcode)
         who = _applicant(s, c, user.scope)
         prow = s.scalar(
             select(PolicyRow).where(
@@ -498,7 +490,7 @@ def list_applications(
     """Applications the caller may see: its own (applicant), its bureau's policies' (bureau),
     all (county admin); newest first."""
     with session_scope(engine) as s:
-        c = _county(s, user, adcode)
+        c = user_county(s, user, adcode)
         q = select(ApplicationRow).where(ApplicationRow.county_id == c.id, _visible(user))
         if status is not None:
             q = q.where(ApplicationRow.status == status)
@@ -518,7 +510,7 @@ def get_application(
 ) -> ApplicationDetail:
     """One application with its status history (who decided, when)."""
     with session_scope(engine) as s:
-        c = _county(s, user, adcode)
+        c = user_county(s, user, adcode)
         return _detail(s, _find(s, user, c, app_id))
 
 
@@ -534,7 +526,7 @@ def set_status(
     if user.role not in ("bureau", "county_admin"):
         raise forbid()
     with session_scope(engine) as s:
-        c = _county(s, user, adcode)
+        c = user_county(s, user, adcode)
         row = _find(s, user, c, app_id)
         if body.status not in TRANSITIONS[row.status]:
             allowed = ", ".join(sorted(TRANSITIONS[row.status])) or "none"
@@ -572,7 +564,7 @@ def overview(adcode: Adcode, user: CurrentUser, engine: EngineDep) -> Overview:
     if user.role not in ("bureau", "county_admin"):
         raise forbid()
     with session_scope(engine) as s:
-        c = _county(s, user, adcode)
+        c = user_county(s, user, adcode)
         policies = policies_of(s, c.id)
         apps = [
             application_of(r)
@@ -620,7 +612,7 @@ def list_applicants(adcode: Adcode, user: CurrentUser, engine: EngineDep) -> App
     if user.role != "county_admin":
         raise forbid()
     with session_scope(engine) as s:
-        c = _county(s, user, adcode)
+        c = user_county(s, user, adcode)
         rows = [
             ApplicantOut(id=r.applicant_id, type=r.type, name=r.name, attributes=r.attributes)
             for r in s.scalars(
@@ -643,7 +635,7 @@ def add_applicant(
     if bad:
         raise Problem(422, f"属性名须为编号 / attribute names must be ids: {bad[0]!r}")
     with session_scope(engine) as s:
-        c = _county(s, user, adcode)
+        c = user_county(s, user, adcode)
         exists = s.scalar(
             select(ApplicantRow.id).where(
                 ApplicantRow.county_id == c.id, ApplicantRow.applicant_id == body.id
@@ -956,7 +948,7 @@ def curation(
     if user.role != "county_admin":
         raise forbid()
     with session_scope(engine) as s:
-        c = _county(s, user, adcode)
+        c = user_county(s, user, adcode)
         _product_row(s, c, product)
         item = _expo_items(s, c).get(product)
         if item is None:  # never curated: shown, no headline or story
@@ -984,7 +976,7 @@ def curate(
     if user.role != "county_admin":
         raise forbid()
     with session_scope(engine) as s:
-        c = _county(s, user, adcode)
+        c = user_county(s, user, adcode)
         p = _product_row(s, c, product)
         item = _expo_items(s, c).get(product)
         if item is None:
@@ -1025,7 +1017,7 @@ def leads(
     if user.role != "county_admin":
         raise forbid()
     with session_scope(engine) as s:
-        c = _county(s, user, adcode)
+        c = user_county(s, user, adcode)
         q = select(LeadRow).where(LeadRow.county_id == c.id)
         if status is not None:
             q = q.where(LeadRow.status == status)
@@ -1041,7 +1033,7 @@ def lead_status(
     if user.role != "county_admin":
         raise forbid()
     with session_scope(engine) as s:
-        c = _county(s, user, adcode)
+        c = user_county(s, user, adcode)
         r = s.get(LeadRow, lead)
         if r is None or r.county_id != c.id:
             raise Problem(404, f"没有线索 {lead} / no lead {lead}")

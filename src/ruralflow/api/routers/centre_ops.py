@@ -29,11 +29,18 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ruralflow.api.deps import CurrentUser, EngineDep, Principal, forbid, need_county
+from ruralflow.api.deps import (
+    CurrentUser,
+    EngineDep,
+    Principal,
+    forbid,
+    need_county,
+    station_county,
+    user_county,
+)
 from ruralflow.api.problems import Problem
 from ruralflow.bundle import BundleError
 from ruralflow.centre.services import (
@@ -43,18 +50,17 @@ from ruralflow.centre.services import (
     station_services,
 )
 from ruralflow.centre.talent import talent_pipeline
-from ruralflow.domain import County, DomainError, FieldError, PlaceKind
+from ruralflow.domain import County, DomainError, FieldError
 from ruralflow.store.centre_ops import append_service_rows, stored_ledger, stored_talent
-from ruralflow.store.counties import county_row, load_county
+from ruralflow.store.counties import load_county
 from ruralflow.store.db import session_scope
-from ruralflow.store.models import AuditEntry, CountyRow, PlaceRow
+from ruralflow.store.models import AuditEntry, CountyRow
 
 router = APIRouter(tags=["centre"])
 
 IDENT = r"^[A-Za-z0-9_.:-]{1,64}$"
 Adcode = Annotated[str, PathParam(pattern=r"^\d{6}$", examples=["610425"])]
 Place = Annotated[str, PathParam(pattern=IDENT, examples=["T610425001"])]
-_STATION_KINDS = {PlaceKind.VILLAGE.value, PlaceKind.TOWNSHIP_STATION.value}
 LEDGER_TABLE = "station_services"
 #: The stations' calendar: the county's local date (China Standard Time).
 CST = ZoneInfo("Asia/Shanghai")
@@ -167,36 +173,11 @@ class TalentOut(BaseModel):
     labels: dict[str, Any]
 
 
-def _county(s: Session, user: Principal, adcode: str) -> CountyRow:
-    need_county(user, adcode)
-    row = county_row(s, adcode)
-    if row is None:
-        raise Problem(404, f"没有县 {adcode} / no county {adcode}")
-    return row
-
-
 def _admin(s: Session, user: Principal, adcode: str) -> CountyRow:
     need_county(user, adcode)
     if user.role != "county_admin":
         raise forbid()
-    return _county(s, user, adcode)
-
-
-def _station(s: Session, user: Principal, adcode: str, place: str) -> CountyRow:
-    """The county, if ``user`` may see station ``place`` (403 otherwise, 404 if absent)."""
-    need_county(user, adcode)
-    if user.role == "station_operator":
-        if user.scope != place:
-            raise forbid()
-    elif user.role != "county_admin":
-        raise forbid()
-    crow = _county(s, user, adcode)
-    kind = s.scalar(
-        select(PlaceRow.kind).where(PlaceRow.county_id == crow.id, PlaceRow.place_id == place)
-    )
-    if kind not in _STATION_KINDS:
-        raise Problem(404, f"该县没有站点 {place} / no station {place} in county {adcode}")
-    return crow
+    return user_county(s, user, adcode)
 
 
 def _unreadable(e: BundleError) -> Problem:
@@ -282,7 +263,7 @@ def station_ledger(
     """A station's public services ledger: per day the services with counts, fees and income
     (yuan); the season's service income beside its parcel income."""
     with session_scope(engine) as s:
-        c = _station(s, user, adcode, place)
+        c = station_county(s, user, adcode, place)
         county = load_county(engine, adcode)
         entries = _ledger(s, c, county)
         return _station_view(county, entries, place, parcel_fee_yuan)
@@ -315,7 +296,7 @@ def record_services(
     """Record a day's service counts at a station (one row per service; a service the
     station already has that day answers 409, nothing written)."""
     with session_scope(engine) as s:
-        c = _station(s, user, adcode, place)
+        c = station_county(s, user, adcode, place)
         if body.day > dt.datetime.now(CST).date():
             raise Problem(
                 422,

@@ -19,7 +19,16 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from ruralflow.api.deps import CurrentUser, EngineDep, Principal, forbid, need_county, need_role
+from ruralflow.api.deps import (
+    CurrentUser,
+    EngineDep,
+    Principal,
+    forbid,
+    need_county,
+    need_role,
+    station_county,
+    user_county,
+)
 from ruralflow.api.problems import Problem
 from ruralflow.store.counties import county_row
 from ruralflow.store.db import session_scope
@@ -43,7 +52,6 @@ ADCODE = r"^\d{6}$"
 IDENT = r"^[A-Za-z0-9_.:-]{1,64}$"
 Adcode = Annotated[str, PathParam(pattern=ADCODE, examples=["610425"])]
 Ident = Annotated[str, PathParam(pattern=IDENT, examples=["T610425001"])]
-_STATION_KINDS = ("township_station", "village")
 
 
 class CountySummary(BaseModel):
@@ -147,31 +155,6 @@ class MemberList(BaseModel):
 
 
 # ----------------------------------------------------------------------------- helpers
-def _county(s: Session, user: Principal, adcode: str) -> CountyRow:
-    need_county(user, adcode)
-    row = county_row(s, adcode)
-    if row is None:  # the user's own county was removed: nothing to leak
-        raise Problem(404, f"没有县 {adcode} / no county {adcode}")
-    return row
-
-
-def _station(s: Session, user: Principal, adcode: str, place: str) -> CountyRow:
-    """The county, if ``user`` may work on station ``place`` (403 otherwise, 404 if absent)."""
-    need_county(user, adcode)
-    if user.role == "station_operator":
-        if user.scope != place:
-            raise forbid()
-    elif user.role != "county_admin":
-        raise forbid()
-    crow = _county(s, user, adcode)
-    kind = s.scalar(
-        select(PlaceRow.kind).where(PlaceRow.county_id == crow.id, PlaceRow.place_id == place)
-    )
-    if kind not in _STATION_KINDS:
-        raise Problem(404, f"该县没有站点 {place} / no station {place} in county {adcode}")
-    return crow
-
-
 def _out(r: IntakeRecord) -> IntakeOut:
     return IntakeOut(
         id=r.id,
@@ -216,7 +199,7 @@ def _check_product(s: Session, crow: CountyRow, product: str) -> None:
 def county_summary(adcode: Adcode, user: CurrentUser, engine: EngineDep) -> CountySummary:
     """The county's summary (any user of the county)."""
     with session_scope(engine) as s:
-        c = _county(s, user, adcode)
+        c = user_county(s, user, adcode)
         kinds = dict(
             s.execute(
                 select(PlaceRow.kind, func.count())
@@ -378,7 +361,7 @@ def list_intake(
 ) -> IntakeList:
     """A station's intake records (county admin, or the station's own operator)."""
     with session_scope(engine) as s:
-        c = _station(s, user, adcode, place)
+        c = station_county(s, user, adcode, place)
         rows = [_out(r) for r in _station_records(s, IntakeRecord, c, place, day)]
         return IntakeList(data=rows, count=len(rows))
 
@@ -396,7 +379,7 @@ def add_intake(
 ) -> IntakeOut:
     """Record produce taken in at a station."""
     with session_scope(engine) as s:
-        c = _station(s, user, adcode, place)
+        c = station_county(s, user, adcode, place)
         _check_product(s, c, body.product)
         r = IntakeRecord(county_id=c.id, station=place, recorded_by=user.name, **body.model_dump())
         s.add(r)
@@ -435,7 +418,7 @@ def correct_intake(
 ) -> IntakeOut:
     """Correct a record: a new version; the old values and the reason go to the audit trail."""
     with session_scope(engine) as s:
-        c = _station(s, user, adcode, place)
+        c = station_county(s, user, adcode, place)
         _check_product(s, c, body.product)
         r = _record(s, c, place, record)
         _correct(s, r, "intake_records", _values, body, user.name)
@@ -455,7 +438,7 @@ def intake_history(
 ) -> list[AuditOut]:
     """Every version of a record: who changed what, when and why."""
     with session_scope(engine) as s:
-        c = _station(s, user, adcode, place)
+        c = station_county(s, user, adcode, place)
         r = _record(s, c, place, record)
         return _history(s, "intake_records", r.id)
 
@@ -517,7 +500,7 @@ def _store_upload(
     """Check every row of an uploaded CSV, then write all of them (audited) or none."""
     f = kind.file
     with session_scope(engine) as s:
-        c = _station(s, user, adcode, place)
+        c = station_county(s, user, adcode, place)
         products = _products(s, c) if kind.check_product else set()
         problems: list[str] = []
         rows: list[BaseModel] = []
@@ -655,7 +638,7 @@ def list_deliveries(
 ) -> DeliveryList:
     """A station's delivery records (county admin, or the station's own operator)."""
     with session_scope(engine) as s:
-        c = _station(s, user, adcode, place)
+        c = station_county(s, user, adcode, place)
         rows = [_dout(r) for r in _station_records(s, DeliveryRecord, c, place, day)]
         return DeliveryList(data=rows, count=len(rows))
 
@@ -673,7 +656,7 @@ def add_delivery(
 ) -> DeliveryOut:
     """Record down parcels handed over at a station."""
     with session_scope(engine) as s:
-        c = _station(s, user, adcode, place)
+        c = station_county(s, user, adcode, place)
         r = DeliveryRecord(
             county_id=c.id, station=place, recorded_by=user.name, **body.model_dump()
         )
@@ -705,7 +688,7 @@ def correct_delivery(
 ) -> DeliveryOut:
     """Correct a delivery record: a new version; the old values go to the audit trail."""
     with session_scope(engine) as s:
-        c = _station(s, user, adcode, place)
+        c = station_county(s, user, adcode, place)
         r = _delivery(s, c, place, record)
         _correct(s, r, "deliveries", _dvalues, body, user.name)
         return _dout(r)
@@ -720,7 +703,7 @@ def delivery_history(
 ) -> list[AuditOut]:
     """Every version of a delivery record."""
     with session_scope(engine) as s:
-        c = _station(s, user, adcode, place)
+        c = station_county(s, user, adcode, place)
         r = _delivery(s, c, place, record)
         return _history(s, "deliveries", r.id)
 
@@ -778,7 +761,7 @@ def _coop(s: Session, user: Principal, adcode: str, coop: str) -> CountyRow:
             raise forbid()
     elif user.role != "county_admin":
         raise forbid()
-    return _county(s, user, adcode)
+    return user_county(s, user, adcode)
 
 
 @router.get("/counties/{adcode}/cooperatives/{coop}/members", response_model=MemberList)
