@@ -119,6 +119,8 @@ def test_admin_runs_contracts_and_each_cooperative_sees_only_its_own(
     expect_refusals(page_log, 403)
     page.goto(f"{live.base}/app/contracts?coop=COOP-B")  # the API refuses; the page says so
     page.wait_for_selector("#contracts-problem[data-status='403']")
+    # the page asks for several of COOP-B's reads at once: let every refusal arrive first
+    page.wait_for_load_state("networkidle")
     expect_refusals(page_log, 403)
 
 
